@@ -1,0 +1,268 @@
+//! A fully connected layer: `pre = x W + b`, `out = act(pre)` (then dropout and noise).
+//!
+//! Forward:  `pre[r, o] = b[o] + sum_i x[r, i] W[i, o]`, `out = act(pre)`.
+//! Backward: `d_pre += act'(pre) * (mask * d_out)`; `dW += x^T d_pre`; `db += sum_r d_pre`;
+//!           `dx += d_pre W^T`.
+//! Jacobian (for `contractive`, one example): `M = W^T J_in`, `J = diag(mask * act'(pre)) M`.
+//! Its backward, given `G = dR/dJ`: `d_pre[j] += mask[j] act''(pre[j]) sum_i G[j, i] M[j, i]`;
+//! with `GM = diag(mask act'(pre)) G`: `dW[a, j] += sum_i GM[j, i] J_in[a, i]` and
+//! `G_in[a, :] += sum_j W[a, j] GM[j, :]`.
+
+use super::{
+    InputBuf, JacInBuf, Activation, Corruptor, Dim, JacBuf, LayerBuf, Layers, OutputGrads, OutputView, ParamKind, Tensor,
+};
+use crate::kernels;
+use crate::rng::XorShift;
+
+/// A dense layer from `I` inputs to `O` units. Parameters `w` (`I x O`) and `b` (`O`).
+///
+/// ```
+/// use staticnets::layers::{Activation, Dense};
+/// static LAYER: Dense<4, 3> = Dense::new(Activation::Tanh);
+/// assert_eq!(LAYER.w.len(), 4);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dense<const I: usize, const O: usize> {
+    /// Weights, `w[i][o]`.
+    pub w: [[f32; O]; I],
+    /// Biases.
+    pub b: [f32; O],
+    /// Activation.
+    pub act: Activation,
+}
+
+impl<const I: usize, const O: usize> Dense<I, O> {
+    /// A layer with zero parameters and activation `act`; call [`Layers::init`] to draw weights.
+    pub const fn new(act: Activation) -> Self {
+        Dense { w: [[0.0; O]; I], b: [0.0; O], act }
+    }
+}
+
+/// Draw `w` from N(0, 1 / (nin + nout)), the theanets default.
+pub(crate) fn init_weights(w: &mut [f32], nin: usize, nout: usize, rng: &mut XorShift) {
+    let std = 1.0 / libm::sqrtf((nin + nout) as f32);
+    for v in w.iter_mut() {
+        *v = std * rng.gaussian();
+    }
+}
+
+/// One example's Jacobian through an affine map whose weight entry for (input `a`, unit `j`)
+/// is `w[widx(a, j)]`, then through the layer's activation and dropout.
+pub(crate) fn jac_forward_affine<const B: usize, const D: usize, const O: usize>(
+    w: &[f32],
+    widx: impl Fn(usize, usize) -> usize,
+    nin: usize,
+    buf: &LayerBuf<B, O>,
+    act: Activation,
+    row: usize,
+    j_in: &[f32],
+    jac: &mut JacBuf<D, O>,
+) {
+    for m in jac.m.iter_mut() {
+        m.fill(0.0);
+    }
+    for a in 0..nin {
+        let jin = &j_in[a * D..(a + 1) * D];
+        for j in 0..O {
+            let c = w[widx(a, j)];
+            if c != 0.0 {
+                kernels::axpy(c, jin, &mut jac.m[j]);
+            }
+        }
+    }
+    let mut s = [0.0f32; O];
+    buf.jac_scale(row, act, &mut s);
+    for j in 0..O {
+        for (jj, &mm) in jac.j[j].iter_mut().zip(&jac.m[j]) {
+            *jj = s[j] * mm;
+        }
+    }
+}
+
+/// Backward of [`jac_forward_affine`]: consumes `jac.g` (overwritten with `GM`).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn jac_backward_affine<const B: usize, const D: usize, const O: usize>(
+    w: &[f32],
+    dw: &mut [f32],
+    widx: impl Fn(usize, usize) -> usize,
+    nin: usize,
+    buf: &mut LayerBuf<B, O>,
+    act: Activation,
+    row: usize,
+    j_in: &[f32],
+    g_in: &mut [f32],
+    jac: &mut JacBuf<D, O>,
+) {
+    let mut s = [0.0f32; O];
+    buf.jac_scale(row, act, &mut s);
+    for j in 0..O {
+        if !act.is_piecewise_linear() {
+            let m = if buf.dropped { buf.mask[row][j] } else { 1.0 };
+            let t = kernels::dot(&jac.g[j], &jac.m[j]);
+            buf.d_pre[row][j] += m * act.d2(buf.pre[row][j]) * t;
+        }
+        for g in jac.g[j].iter_mut() {
+            *g *= s[j];
+        }
+    }
+    for a in 0..nin {
+        let jin = &j_in[a * D..(a + 1) * D];
+        for j in 0..O {
+            dw[widx(a, j)] += kernels::dot(&jac.g[j], jin);
+        }
+        let gin = &mut g_in[a * D..(a + 1) * D];
+        for j in 0..O {
+            let c = w[widx(a, j)];
+            if c != 0.0 {
+                kernels::axpy(c, &jac.g[j], gin);
+            }
+        }
+    }
+}
+
+impl<const I: usize, const O: usize> Layers for Dense<I, O> {
+    type Input = Dim<I>;
+    type Output = Dim<O>;
+    const NIN: usize = I;
+    const NOUT: usize = O;
+    const LAYERS: usize = 1;
+    const TENSORS: usize = 2;
+    const PARAMS: usize = I * O + O;
+    const ACT_FLOATS_PER_ROW: usize = 5 * O;
+    const JAC_ROWS: usize = O;
+    const ZERO: Self = Dense::new(Activation::Linear);
+    type Bufs<const B: usize> = LayerBuf<B, O>;
+    type Jacs<const D: usize> = JacBuf<D, O>;
+    type InBuf<const B: usize> = InputBuf<B, I>;
+    type JacIn<const D: usize> = JacInBuf<I, D>;
+
+    fn init(&mut self, rng: &mut XorShift) {
+        init_weights(self.w.as_flattened_mut(), I, O, rng);
+        self.b = [0.0; O];
+    }
+
+    fn activation(&self, k: usize) -> Option<Activation> {
+        (k == 0).then_some(self.act)
+    }
+
+    fn set_activation(&mut self, k: usize, act: Activation) -> bool {
+        if k == 0 {
+            self.act = act;
+        }
+        k == 0
+    }
+
+    fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>> {
+        match i {
+            0 => Some(Tensor { layer: layer0, kind: ParamKind::Weight, rows: I, cols: O, data: self.w.as_flattened() }),
+            1 => Some(Tensor { layer: layer0, kind: ParamKind::Bias, rows: 1, cols: O, data: &self.b }),
+            _ => None,
+        }
+    }
+
+    fn tensor_mut(&mut self, i: usize) -> Option<&mut [f32]> {
+        match i {
+            0 => Some(self.w.as_flattened_mut()),
+            1 => Some(&mut self.b),
+            _ => None,
+        }
+    }
+
+    fn forward<const B: usize>(
+        &self,
+        x: &[f32],
+        rows: usize,
+        bufs: &mut LayerBuf<B, O>,
+        layer0: usize,
+        corrupt: &mut Corruptor,
+    ) {
+        bufs.rows = rows;
+        kernels::affine(x, self.w.as_flattened(), &self.b, bufs.pre.as_flattened_mut(), rows, I, O);
+        bufs.activate(self.act, layer0, corrupt);
+    }
+
+    fn output<'a, const B: usize>(bufs: &'a LayerBuf<B, O>, _x: &'a [f32]) -> &'a [f32] {
+        &bufs.out.as_flattened()[..bufs.rows * O]
+    }
+
+    fn backward<const B: usize>(&self, x: &[f32], bufs: &mut LayerBuf<B, O>, grads: &mut Self, dx: &mut [f32]) {
+        let rows = bufs.rows;
+        bufs.backward_activation(self.act);
+        let d = &bufs.d_pre.as_flattened()[..rows * O];
+        kernels::acc_outer(x, d, grads.w.as_flattened_mut(), rows, I, O);
+        kernels::acc_rows(d, &mut grads.b, rows, O);
+        kernels::back_affine(self.w.as_flattened(), d, dx, rows, I, O);
+    }
+
+    fn output_and_grad<const B: usize>(bufs: &mut LayerBuf<B, O>) -> Option<(&[f32], &mut [f32])> {
+        let n = bufs.rows * O;
+        Some((&bufs.out.as_flattened()[..n], &mut bufs.d_out.as_flattened_mut()[..n]))
+    }
+
+    fn view<'a, const B: usize>(&self, bufs: &'a LayerBuf<B, O>, k: usize, layer0: usize) -> Option<OutputView<'a>> {
+        (k == 0).then(|| bufs.view(layer0, self.act))
+    }
+
+    fn grads<'a, const B: usize>(&self, bufs: &'a mut LayerBuf<B, O>, k: usize, layer0: usize) -> Option<OutputGrads<'a>> {
+        (k == 0).then(|| bufs.grads(layer0, self.act))
+    }
+
+    fn clear_grads<const B: usize>(bufs: &mut LayerBuf<B, O>) {
+        bufs.clear_grads();
+    }
+
+    fn jac_forward<const B: usize, const D: usize>(
+        &self,
+        bufs: &LayerBuf<B, O>,
+        row: usize,
+        j_in: &[f32],
+        jacs: &mut JacBuf<D, O>,
+        upto: usize,
+    ) {
+        if upto > 0 {
+            jac_forward_affine(self.w.as_flattened(), |a, j| a * O + j, I, bufs, self.act, row, j_in, jacs);
+        }
+    }
+
+    fn jac_output<'a, const D: usize>(jacs: &'a JacBuf<D, O>, _j_in: &'a [f32]) -> &'a [f32] {
+        jacs.j.as_flattened()
+    }
+
+    fn jac_grads<const D: usize>(jacs: &mut JacBuf<D, O>, k: usize) -> Option<(&[f32], &mut [f32])> {
+        (k == 0).then(|| (jacs.j.as_flattened(), jacs.g.as_flattened_mut()))
+    }
+
+    fn clear_jac_grads<const D: usize>(jacs: &mut JacBuf<D, O>, upto: usize) {
+        if upto > 0 {
+            for g in jacs.g.iter_mut() {
+                g.fill(0.0);
+            }
+        }
+    }
+
+    fn jac_backward<const B: usize, const D: usize>(
+        &self,
+        bufs: &mut LayerBuf<B, O>,
+        row: usize,
+        j_in: &[f32],
+        g_in: &mut [f32],
+        jacs: &mut JacBuf<D, O>,
+        grads: &mut Self,
+        upto: usize,
+    ) {
+        if upto > 0 {
+            jac_backward_affine(
+                self.w.as_flattened(),
+                grads.w.as_flattened_mut(),
+                |a, j| a * O + j,
+                I,
+                bufs,
+                self.act,
+                row,
+                j_in,
+                g_in,
+                jacs,
+            );
+        }
+    }
+}

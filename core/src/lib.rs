@@ -1,0 +1,14 @@
+#![no_std]
+#![doc = "staticnets core"]
+#[cfg(test)]
+extern crate std;
+
+pub mod error;
+pub mod kernels;
+pub mod layers;
+pub mod losses;
+pub mod network;
+pub mod rng;
+
+pub use error::Error;
+pub use layers::Activation;

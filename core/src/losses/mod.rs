@@ -1,0 +1,192 @@
+//! The data term of the objective. Each loss reads the output layer (its `out`, or its `pre`
+//! for the fused `xe` and `bce`) and adds its gradient into the output layer's `d_out` or
+//! `d_pre`. Sums run in `f64` in a fixed order, so values are reproducible and precise enough
+//! for finite-difference checks.
+//!
+//! Weighted variants take one non-negative weight per element (`mse`, `mae`, `bce`) or per row
+//! (`xe`, `hinge`) and compute `sum(w * e) / sum(w)`.
+
+pub mod bce;
+pub mod hinge;
+pub mod mae;
+pub mod mse;
+pub mod xe;
+
+use crate::error::Error;
+use crate::layers::{Activation, OutputGrads};
+
+/// A data loss, by its theanets name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loss {
+    /// Mean squared error (`mse`).
+    Mse,
+    /// Mean absolute error (`mae`).
+    Mae,
+    /// Cross-entropy over a softmax output (`xe`), integer labels.
+    Xe,
+    /// Binary cross-entropy from logits (`bce`), sigmoid output, targets in `[0, 1]`.
+    Bce,
+    /// Multiclass hinge with margin 1 (`hinge`), integer labels.
+    Hinge,
+}
+
+/// What the output is compared with.
+#[derive(Clone, Copy, Debug)]
+pub enum Target<'a> {
+    /// Real-valued targets, `rows * NOUT`.
+    Values(&'a [f32]),
+    /// Class labels, one per row.
+    Labels(&'a [u32]),
+}
+
+impl Loss {
+    /// Parse a theanets name (`mse`/`meansquarederror`, `mae`/`meanabsoluteerror`,
+    /// `xe`/`crossentropy`, `bce`, `hinge`).
+    pub fn from_name(name: &str) -> Result<Self, Error> {
+        Ok(match name {
+            "mse" | "meansquarederror" => Loss::Mse,
+            "mae" | "meanabsoluteerror" => Loss::Mae,
+            "xe" | "crossentropy" => Loss::Xe,
+            "bce" => Loss::Bce,
+            "hinge" => Loss::Hinge,
+            _ => return Err(Error::BadValue { name: "loss" }),
+        })
+    }
+
+    /// The canonical name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Loss::Mse => "mse",
+            Loss::Mae => "mae",
+            Loss::Xe => "xe",
+            Loss::Bce => "bce",
+            Loss::Hinge => "hinge",
+        }
+    }
+
+    /// Whether the targets are class labels.
+    pub const fn uses_labels(self) -> bool {
+        matches!(self, Loss::Xe | Loss::Hinge)
+    }
+
+    /// Check that this loss fits an output layer with activation `act`.
+    pub fn check_output(self, act: Activation) -> Result<(), Error> {
+        match (self, act) {
+            (Loss::Xe, Activation::Softmax) | (Loss::Bce, Activation::Sigmoid) => Ok(()),
+            (Loss::Xe, _) => Err(Error::LossMismatch { loss: "xe", needs: "a softmax output layer" }),
+            (Loss::Bce, _) => Err(Error::LossMismatch { loss: "bce", needs: "a sigmoid output layer" }),
+            (_, Activation::Softmax) if !self.uses_labels() => Ok(()),
+            _ => Ok(()),
+        }
+    }
+
+    /// The loss of the output layer against `target`, adding `scale * dL/d(output)` into the
+    /// layer's gradient buffers. `weights`: per element or per row, see the module docs.
+    pub fn apply(self, layer: &mut OutputGrads<'_>, target: Target<'_>, weights: Option<&[f32]>, scale: f32) -> f64 {
+        match (self, target) {
+            (Loss::Mse, Target::Values(t)) => mse::loss(layer, t, weights, scale),
+            (Loss::Mae, Target::Values(t)) => mae::loss(layer, t, weights, scale),
+            (Loss::Bce, Target::Values(t)) => bce::loss(layer, t, weights, scale),
+            (Loss::Xe, Target::Labels(t)) => xe::loss(layer, t, weights, scale),
+            (Loss::Hinge, Target::Labels(t)) => hinge::loss(layer, t, weights, scale),
+            // A model pairs each loss with its kind of target; a mismatch is a caller bug that
+            // the models rule out. Report no loss rather than panic.
+            _ => 0.0,
+        }
+    }
+}
+
+/// `sum(w)` over `n` items, or `n` when unweighted; 0 means "no weight at all".
+pub(crate) fn total_weight(weights: Option<&[f32]>, n: usize) -> f64 {
+    match weights {
+        Some(w) => w[..n].iter().map(|&v| v as f64).sum(),
+        None => n as f64,
+    }
+}
+
+/// Weight of item `i`.
+#[inline]
+pub(crate) fn weight_of(weights: Option<&[f32]>, i: usize) -> f32 {
+    weights.map_or(1.0, |w| w[i])
+}
+
+/// Fraction of rows whose arg-max output equals the label (ties go to the first index).
+pub fn accuracy(out: &[f32], cols: usize, labels: &[u32]) -> f32 {
+    let rows = labels.len().min(out.len() / cols.max(1));
+    if rows == 0 {
+        return 0.0;
+    }
+    let hits = (0..rows).filter(|&r| argmax(&out[r * cols..(r + 1) * cols]) == labels[r] as usize).count();
+    hits as f32 / rows as f32
+}
+
+/// Index of the largest value (the first among equals).
+pub fn argmax(row: &[f32]) -> usize {
+    let mut best = 0;
+    for (k, &v) in row.iter().enumerate() {
+        if v > row[best] {
+            best = k;
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    //! A tiny output layer to check each loss's gradient against finite differences.
+    use crate::layers::{Activation, OutputGrads, OutputView};
+
+    /// Check `loss` at `pre` (with `out = act(pre)` row-wise) against central differences in `pre`.
+    pub fn check(
+        act: Activation,
+        pre: &[f32],
+        cols: usize,
+        loss: &dyn Fn(&mut OutputGrads<'_>) -> f64,
+        tol: f64,
+    ) {
+        let rows = pre.len() / cols;
+        let eval = |p: &[f32], d_out: &mut [f32], d_pre: &mut [f32]| -> f64 {
+            let mut out = std::vec![0.0f32; p.len()];
+            for r in 0..rows {
+                let (pr, or) = (&p[r * cols..(r + 1) * cols], &mut out[r * cols..(r + 1) * cols]);
+                if act == Activation::Softmax {
+                    crate::layers::activation::softmax_row(pr, or);
+                } else {
+                    for (o, &x) in or.iter_mut().zip(pr) {
+                        *o = act.apply(x);
+                    }
+                }
+            }
+            let view = OutputView { layer: 2, rows, cols, pre: p, out: &out, mask: None, activation: act };
+            let mut g = OutputGrads { view, d_out, d_pre };
+            loss(&mut g)
+        };
+        let n = pre.len();
+        let (mut d_out, mut d_pre) = (std::vec![0.0f32; n], std::vec![0.0f32; n]);
+        eval(pre, &mut d_out, &mut d_pre);
+        // total gradient wrt pre: d_pre + f'(pre) * d_out (softmax: row Jacobian)
+        let mut analytic = d_pre.clone();
+        for r in 0..rows {
+            let s = r * cols..(r + 1) * cols;
+            if act == Activation::Softmax {
+                let mut p = std::vec![0.0f32; cols];
+                crate::layers::activation::softmax_row(&pre[s.clone()], &mut p);
+                crate::layers::activation::softmax_row_backward(&p, &d_out[s.clone()], &mut analytic[s]);
+            } else {
+                for k in s {
+                    analytic[k] += act.d1(pre[k]) * d_out[k];
+                }
+            }
+        }
+        let h = 1e-3f32;
+        for k in 0..n {
+            let (mut a, mut b) = (pre.to_vec(), pre.to_vec());
+            a[k] += h;
+            b[k] -= h;
+            let (mut t1, mut t2) = (std::vec![0.0f32; n], std::vec![0.0f32; n]);
+            let num = (eval(&a, &mut t1, &mut t2) - eval(&b, &mut t1.clone(), &mut t2.clone())) / (2.0 * h as f64);
+            let err = (num - analytic[k] as f64).abs() / (1e-3 + num.abs().max(analytic[k].abs() as f64));
+            assert!(err < tol, "element {k}: numeric {num} analytic {}", analytic[k]);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Mean squared error: `L = sum_k w_k (o_k - t_k)^2 / sum_k w_k` (unweighted: `w = 1`).
+//! Gradient: `dL/do_k = 2 w_k (o_k - t_k) / sum w`.
+
+use super::{total_weight, weight_of};
+use crate::layers::OutputGrads;
+
+/// Loss value; adds `scale * dL/d out` into `layer.d_out`.
+pub fn loss(layer: &mut OutputGrads<'_>, target: &[f32], weights: Option<&[f32]>, scale: f32) -> f64 {
+    let out = layer.view.out;
+    let n = out.len();
+    let wsum = total_weight(weights, n);
+    if wsum <= 0.0 {
+        return 0.0;
+    }
+    let mut total = 0.0f64;
+    let g = (2.0 / wsum) as f32 * scale;
+    for k in 0..n {
+        let w = weight_of(weights, k);
+        let e = out[k] - target[k];
+        total += (w * e * e) as f64;
+        layer.d_out[k] += g * w * e;
+    }
+    total / wsum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::check;
+    use crate::layers::Activation;
+
+    #[test]
+    fn gradient_matches_finite_differences() {
+        let pre = [0.3f32, -0.7, 1.2, 0.05, -0.4, 0.9];
+        let t = [0.1f32, 0.2, 0.3, 0.4, 0.5, 0.6];
+        let w = [1.0f32, 0.5, 2.0, 0.0, 1.0, 3.0];
+        for act in [Activation::Linear, Activation::Sigmoid, Activation::Tanh] {
+            check(act, &pre, 3, &|g| super::loss(g, &t, None, 1.0), 1e-2);
+            check(act, &pre, 3, &|g| super::loss(g, &t, Some(&w), 1.0), 1e-2);
+        }
+    }
+
+    #[test]
+    fn value_is_the_mean_of_squares() {
+        let out = [1.0f32, 2.0, 3.0, 4.0];
+        let t = [0.0f32, 0.0, 1.0, 1.0];
+        let (mut a, mut b) = ([0.0; 4], [0.0; 4]);
+        let view = crate::layers::OutputView {
+            layer: 1, rows: 2, cols: 2, pre: &out, out: &out, mask: None, activation: Activation::Linear,
+        };
+        let mut g = crate::layers::OutputGrads { view, d_out: &mut a, d_pre: &mut b };
+        assert_eq!(super::loss(&mut g, &t, None, 1.0), (1.0 + 4.0 + 4.0 + 9.0) / 4.0);
+        // weighted: (1*1 + 0*4 + 2*4 + 1*9) / 4
+        let w = [1.0f32, 0.0, 2.0, 1.0];
+        let mut g = crate::layers::OutputGrads { view, d_out: &mut a, d_pre: &mut b };
+        assert_eq!(super::loss(&mut g, &t, Some(&w), 1.0), 18.0 / 4.0);
+    }
+}

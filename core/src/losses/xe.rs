@@ -1,0 +1,77 @@
+//! Cross-entropy over a softmax output, fused with the softmax for stability.
+//!
+//! From the logits `z` (the output layer's `pre`): `log p_t = z_t - max z - ln sum_k e^(z_k - max z)`,
+//! `nlp = -max(log p_t, ln 1e-8)` (theanets clips `p` to `[1e-8, 1]`), and
+//! `L = sum_r w_r nlp_r / sum_r w_r`. Gradient with respect to the logits:
+//! `w_r (p - onehot(t)) / sum w`, or 0 for a row whose `p_t` was clipped.
+
+use super::{total_weight, weight_of};
+use crate::layers::OutputGrads;
+
+/// `ln(1e-8)`: the clip of `p_target`.
+pub const LOG_CLIP: f32 = -18.420_681;
+
+/// Loss value; adds `scale * dL/d pre` into `layer.d_pre`.
+pub fn loss(layer: &mut OutputGrads<'_>, labels: &[u32], weights: Option<&[f32]>, scale: f32) -> f64 {
+    let (rows, cols) = (layer.view.rows, layer.view.cols);
+    let wsum = total_weight(weights, rows);
+    if wsum <= 0.0 {
+        return 0.0;
+    }
+    let g = (1.0 / wsum) as f32 * scale;
+    let mut total = 0.0f64;
+    for r in 0..rows {
+        let z = &layer.view.pre[r * cols..(r + 1) * cols];
+        let t = labels[r] as usize;
+        let max = z.iter().fold(f32::NEG_INFINITY, |m, &v| if v > m { v } else { m });
+        let mut sum = 0.0f32;
+        for &v in z {
+            sum += libm::expf(v - max);
+        }
+        let log_sum = libm::logf(sum);
+        let log_pt = z[t] - max - log_sum;
+        let w = weight_of(weights, r);
+        if log_pt > LOG_CLIP {
+            total += (-w * log_pt) as f64;
+            let d = &mut layer.d_pre[r * cols..(r + 1) * cols];
+            for k in 0..cols {
+                let p = libm::expf(z[k] - max - log_sum);
+                let y = if k == t { 1.0 } else { 0.0 };
+                d[k] += g * w * (p - y);
+            }
+        } else {
+            total += (-w * LOG_CLIP) as f64;
+        }
+    }
+    total / wsum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::check;
+    use crate::layers::Activation;
+
+    #[test]
+    fn gradient_matches_finite_differences() {
+        let pre = [0.3f32, -0.7, 1.2, 0.05, -0.4, 0.9, 2.0, -1.0, 0.0];
+        let labels = [2u32, 0, 1];
+        let w = [1.0f32, 0.5, 2.0];
+        check(Activation::Softmax, &pre, 3, &|g| super::loss(g, &labels, None, 1.0), 1e-2);
+        check(Activation::Softmax, &pre, 3, &|g| super::loss(g, &labels, Some(&w), 1.0), 1e-2);
+    }
+
+    #[test]
+    fn value_matches_log_softmax_and_clips() {
+        let pre = [1.0f32, 2.0, 3.0, 100.0, 0.0, 0.0];
+        let (mut a, mut b) = ([0.0; 6], [0.0; 6]);
+        let view = crate::layers::OutputView {
+            layer: 1, rows: 2, cols: 3, pre: &pre, out: &pre, mask: None, activation: Activation::Softmax,
+        };
+        let mut g = crate::layers::OutputGrads { view, d_out: &mut a, d_pre: &mut b };
+        let v = super::loss(&mut g, &[0, 1], None, 1.0);
+        let row0 = -(1.0f64 - 3.0 - ((-2.0f64).exp() + (-1.0f64).exp() + 1.0).ln());
+        let row1 = -(super::LOG_CLIP as f64); // p = e^-100: clipped at 1e-8
+        assert!((v - (row0 + row1) / 2.0).abs() < 1e-5, "{v}");
+        assert_eq!(&b[3..], &[0.0, 0.0, 0.0]);
+    }
+}
