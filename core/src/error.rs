@@ -7,13 +7,29 @@ use core::fmt;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Error {
     /// A data value is NaN or infinite: `row` and `col` locate it in the array named `what`.
-    NonFiniteData { what: &'static str, row: usize, col: usize },
+    NonFiniteData {
+        what: &'static str,
+        row: usize,
+        col: usize,
+    },
     /// An array has the wrong length.
-    WrongLength { what: &'static str, expected: usize, got: usize },
+    WrongLength {
+        what: &'static str,
+        expected: usize,
+        got: usize,
+    },
     /// A class label is out of range.
-    LabelOutOfRange { row: usize, label: usize, classes: usize },
+    LabelOutOfRange {
+        row: usize,
+        label: usize,
+        classes: usize,
+    },
     /// A hyperparameter is out of its allowed range.
-    OutOfRange { name: &'static str, value: f32, allowed: &'static str },
+    OutOfRange {
+        name: &'static str,
+        value: f32,
+        allowed: &'static str,
+    },
     /// A configuration key that names no setting and no registered regularizer.
     UnknownKey,
     /// A value that could not be parsed, or a name that names nothing (activation, loss, optimizer).
@@ -23,11 +39,18 @@ pub enum Error {
     /// A fixed-capacity table is full (too many regularizers or patterns).
     CapacityExceeded { what: &'static str, capacity: usize },
     /// The workspace was built without room this setting needs (e.g. contractive with no Jacobian buffers).
-    WorkspaceTooSmall { what: &'static str, needed: usize, have: usize },
+    WorkspaceTooSmall {
+        what: &'static str,
+        needed: usize,
+        have: usize,
+    },
     /// The loss or a gradient of this step is not finite; the parameters were left unchanged.
     NonFiniteStep { pass: usize, batch: usize },
     /// The loss does not fit the model (e.g. `xe` on a network whose output is not softmax).
-    LossMismatch { loss: &'static str, needs: &'static str },
+    LossMismatch {
+        loss: &'static str,
+        needs: &'static str,
+    },
     /// A checkpoint is damaged or belongs to another model.
     BadCheckpoint { reason: &'static str },
     /// No data was given.
@@ -38,15 +61,33 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Error::NonFiniteData { what, row, col } => {
-                write!(f, "{what} has a non-finite value at row {row}, column {col}")
+                write!(
+                    f,
+                    "{what} has a non-finite value at row {row}, column {col}"
+                )
             }
-            Error::WrongLength { what, expected, got } => {
+            Error::WrongLength {
+                what,
+                expected,
+                got,
+            } => {
                 write!(f, "{what} has length {got}, expected {expected}")
             }
-            Error::LabelOutOfRange { row, label, classes } => {
-                write!(f, "label {label} at row {row} is out of range: the model has {classes} classes")
+            Error::LabelOutOfRange {
+                row,
+                label,
+                classes,
+            } => {
+                write!(
+                    f,
+                    "label {label} at row {row} is out of range: the model has {classes} classes"
+                )
             }
-            Error::OutOfRange { name, value, allowed } => {
+            Error::OutOfRange {
+                name,
+                value,
+                allowed,
+            } => {
                 write!(f, "{name} = {value} is out of range: it must be {allowed}")
             }
             Error::UnknownKey => write!(f, "unknown configuration key"),
@@ -59,7 +100,10 @@ impl fmt::Display for Error {
                 write!(f, "too many {what}: at most {capacity}")
             }
             Error::WorkspaceTooSmall { what, needed, have } => {
-                write!(f, "the workspace has room for {have} {what}, this needs {needed}")
+                write!(
+                    f,
+                    "the workspace has room for {have} {what}, this needs {needed}"
+                )
             }
             Error::NonFiniteStep { pass, batch } => write!(
                 f,
@@ -80,6 +124,10 @@ impl core::error::Error for Error {}
 pub fn check_finite(what: &'static str, data: &[f32], cols: usize) -> Result<(), Error> {
     match data.iter().position(|v| !v.is_finite()) {
         None => Ok(()),
-        Some(i) => Err(Error::NonFiniteData { what, row: i / cols.max(1), col: i % cols.max(1) }),
+        Some(i) => Err(Error::NonFiniteData {
+            what,
+            row: i / cols.max(1),
+            col: i % cols.max(1),
+        }),
     }
 }

@@ -17,7 +17,9 @@
 
 use core::fmt::Write;
 
-use crate::layers::{Corruptor, InputStage, JacInput, Layers, OutputGrads, OutputView, ParamKind, Tensor, Zeroed};
+use crate::layers::{
+    Corruptor, InputStage, JacInput, Layers, OutputGrads, OutputView, ParamKind, Tensor, Zeroed,
+};
 
 /// A layer, parameter or output name, e.g. `hid1`, `hid1.w`, `out:pre`.
 pub type Name = heapless::String<24>;
@@ -114,7 +116,10 @@ impl<L: Layers> Network<L> {
 
     /// Whether every parameter is finite.
     pub fn is_finite(&self) -> bool {
-        (0..L::TENSORS).all(|i| self.tensor(i).is_some_and(|t| t.data.iter().all(|v| v.is_finite())))
+        (0..L::TENSORS).all(|i| {
+            self.tensor(i)
+                .is_some_and(|t| t.data.iter().all(|v| v.is_finite()))
+        })
     }
 
     /// Forward `rows` rows of `x` (`rows * NIN`) through the network into `ws`.
@@ -127,12 +132,17 @@ impl<L: Layers> Network<L> {
         corrupt: &mut Corruptor,
     ) {
         ws.input.load(x, rows, corrupt);
-        self.body.forward(ws.input.out(), rows, &mut ws.bufs, 1, corrupt);
+        self.body
+            .forward(ws.input.out(), rows, &mut ws.bufs, 1, corrupt);
     }
 
     /// Backward pass: with the output gradient and any injections in `ws`, add every
     /// parameter's gradient into `grads`.
-    pub fn backward<const B: usize, const JD: usize>(&self, ws: &mut Workspace<L, B, JD>, grads: &mut Self) {
+    pub fn backward<const B: usize, const JD: usize>(
+        &self,
+        ws: &mut Workspace<L, B, JD>,
+        grads: &mut Self,
+    ) {
         let Workspace { input, bufs, .. } = ws;
         let (x, dx) = input.out_and_sink();
         self.body.backward(x, bufs, &mut grads.body, dx);
@@ -160,7 +170,8 @@ impl<L: Layers, const B: usize, const JD: usize> Workspace<L, B, JD> {
     pub const ACTIVATION_BYTES: usize =
         core::mem::size_of::<L::InBuf<B>>() + core::mem::size_of::<L::Bufs<B>>();
     /// Bytes of the Jacobian buffers.
-    pub const JACOBIAN_BYTES: usize = core::mem::size_of::<L::Jacs<JD>>() + core::mem::size_of::<L::JacIn<JD>>();
+    pub const JACOBIAN_BYTES: usize =
+        core::mem::size_of::<L::Jacs<JD>>() + core::mem::size_of::<L::JacIn<JD>>();
 
     /// A zeroed workspace.
     pub const fn new() -> Self {
@@ -184,12 +195,20 @@ impl<L: Layers, const B: usize, const JD: usize> Workspace<L, B, JD> {
 
     /// View of global layer `k` (0 is the input).
     pub fn view<'a>(&'a self, net: &Network<L>, k: usize) -> Option<OutputView<'a>> {
-        if k == 0 { Some(self.input.view()) } else { net.body.view(&self.bufs, k - 1, 1) }
+        if k == 0 {
+            Some(self.input.view())
+        } else {
+            net.body.view(&self.bufs, k - 1, 1)
+        }
     }
 
     /// Gradient buffers of global layer `k >= 1`.
     pub fn grads<'a>(&'a mut self, net: &Network<L>, k: usize) -> Option<OutputGrads<'a>> {
-        if k == 0 { None } else { net.body.grads(&mut self.bufs, k - 1, 1) }
+        if k == 0 {
+            None
+        } else {
+            net.body.grads(&mut self.bufs, k - 1, 1)
+        }
     }
 
     /// Zero every activation gradient (before a step's losses and regularizers write).

@@ -55,7 +55,10 @@ impl XorShift {
     /// A generator seeded from `seed` (see the module docs for the exact rule).
     pub const fn new(seed: u64) -> Self {
         let s = splitmix64(seed);
-        XorShift { state: if s == 0 { 0x9E37_79B9_7F4A_7C15 } else { s }, spare: None }
+        XorShift {
+            state: if s == 0 { 0x9E37_79B9_7F4A_7C15 } else { s },
+            spare: None,
+        }
     }
 
     /// The next 64-bit output.
@@ -130,7 +133,12 @@ mod tests {
         for (a, b) in g.iter().zip(oracle) {
             assert!((a - b).abs() < 2e-6, "{g:?}");
         }
-        assert_eq!(g.map(f32::to_bits), GOLDEN_GAUSSIAN_BITS, "{:?}", g.map(f32::to_bits));
+        assert_eq!(
+            g.map(f32::to_bits),
+            GOLDEN_GAUSSIAN_BITS,
+            "{:?}",
+            g.map(f32::to_bits)
+        );
     }
 
     // Computed independently from the module docs' specification (a Python transcription).

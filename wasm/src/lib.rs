@@ -1,3 +1,5 @@
 use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
-pub fn version() -> String { "0".into() }
+pub fn version() -> String {
+    "0".into()
+}

@@ -40,7 +40,15 @@ pub fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
 
 /// `out[r, o] = b[o] + sum_i x[r, i] w[i, o]` for `rows` rows.
 /// `x` is rows x nin, `w` is nin x nout, `out` is rows x nout (row-major).
-pub fn affine(x: &[f32], w: &[f32], b: &[f32], out: &mut [f32], rows: usize, nin: usize, nout: usize) {
+pub fn affine(
+    x: &[f32],
+    w: &[f32],
+    b: &[f32],
+    out: &mut [f32],
+    rows: usize,
+    nin: usize,
+    nout: usize,
+) {
     for r in 0..rows {
         let orow = &mut out[r * nout..(r + 1) * nout];
         orow.copy_from_slice(&b[..nout]);
@@ -53,7 +61,15 @@ pub fn affine(x: &[f32], w: &[f32], b: &[f32], out: &mut [f32], rows: usize, nin
 
 /// `out[r, i] = b[i] + sum_h x[r, h] w[i, h]`: the affine map through `w` transposed.
 /// `x` is rows x nh, `w` is ni x nh, `out` is rows x ni.
-pub fn affine_t(x: &[f32], w: &[f32], b: &[f32], out: &mut [f32], rows: usize, nh: usize, ni: usize) {
+pub fn affine_t(
+    x: &[f32],
+    w: &[f32],
+    b: &[f32],
+    out: &mut [f32],
+    rows: usize,
+    nh: usize,
+    ni: usize,
+) {
     for r in 0..rows {
         let xrow = &x[r * nh..(r + 1) * nh];
         for i in 0..ni {
@@ -142,7 +158,10 @@ mod tests {
         // affine_t with w as (nout x nin) is x * w^T
         let mut out_t = [0.0f32; 12];
         let wt = wm.transpose();
-        let wt_rows: std::vec::Vec<f32> = (0..nout).flat_map(|o| (0..nin).map(move |i| (o, i))).map(|(o, i)| wt[(o, i)]).collect();
+        let wt_rows: std::vec::Vec<f32> = (0..nout)
+            .flat_map(|o| (0..nin).map(move |i| (o, i)))
+            .map(|(o, i)| wt[(o, i)])
+            .collect();
         affine_t(&x, &wt_rows, &b, &mut out_t, rows, nin, nout);
         for k in 0..12 {
             assert!((out[k] - out_t[k]).abs() < 1e-6);

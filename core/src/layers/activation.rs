@@ -175,7 +175,11 @@ impl Activation {
             Activation::Sigmoid | Activation::Softplus => {
                 let s = sigmoid(x);
                 let d = s * (1.0 - s);
-                if self == Activation::Softplus { d } else { d * (1.0 - 2.0 * s) }
+                if self == Activation::Softplus {
+                    d
+                } else {
+                    d * (1.0 - 2.0 * s)
+                }
             }
             Activation::Tanh => {
                 let t = libm::tanhf(x);
@@ -194,7 +198,10 @@ impl Activation {
 
     /// Whether [`d1`](Self::d1) is constant on each piece (so `d2` is 0 everywhere it exists).
     pub const fn is_piecewise_linear(self) -> bool {
-        !matches!(self, Activation::Sigmoid | Activation::Tanh | Activation::Softplus | Activation::Elu)
+        !matches!(
+            self,
+            Activation::Sigmoid | Activation::Tanh | Activation::Softplus | Activation::Elu
+        )
     }
 }
 
@@ -226,7 +233,9 @@ pub fn softplus(x: f32) -> f32 {
 
 /// Row-wise softmax of `pre` into `out` (max subtracted first, for stability).
 pub fn softmax_row(pre: &[f32], out: &mut [f32]) {
-    let max = pre.iter().fold(f32::NEG_INFINITY, |m, &v| if v > m { v } else { m });
+    let max = pre
+        .iter()
+        .fold(f32::NEG_INFINITY, |m, &v| if v > m { v } else { m });
     let mut sum = 0.0f32;
     for (o, &p) in out.iter_mut().zip(pre) {
         *o = libm::expf(p - max);
@@ -261,8 +270,20 @@ mod tests {
             Activation::Tanh => x.tanh(),
             Activation::Relu => x.max(0.0),
             Activation::Softplus => (1.0 + x.exp()).ln(),
-            Activation::LeakyRelu => if x > 0.0 { x } else { 0.01 * x },
-            Activation::Elu => if x > 0.0 { x } else { x.exp() - 1.0 },
+            Activation::LeakyRelu => {
+                if x > 0.0 {
+                    x
+                } else {
+                    0.01 * x
+                }
+            }
+            Activation::Elu => {
+                if x > 0.0 {
+                    x
+                } else {
+                    x.exp() - 1.0
+                }
+            }
             Activation::RectMin => x.min(1.0),
             Activation::RectMinMax => x.clamp(0.0, 1.0),
         }
@@ -278,9 +299,17 @@ mod tests {
                 let f = f64_of(a, x);
                 assert!((a.apply(x as f32) as f64 - f).abs() < 1e-5, "{a:?} f({x})");
                 let d1 = (f64_of(a, x + h) - f64_of(a, x - h)) / (2.0 * h);
-                assert!((a.d1(x as f32) as f64 - d1).abs() < 1e-4, "{a:?} f'({x}) {} vs {d1}", a.d1(x as f32));
+                assert!(
+                    (a.d1(x as f32) as f64 - d1).abs() < 1e-4,
+                    "{a:?} f'({x}) {} vs {d1}",
+                    a.d1(x as f32)
+                );
                 let d2 = (f64_of(a, x + h) - 2.0 * f + f64_of(a, x - h)) / (h * h);
-                assert!((a.d2(x as f32) as f64 - d2).abs() < 2e-3, "{a:?} f''({x}) {} vs {d2}", a.d2(x as f32));
+                assert!(
+                    (a.d2(x as f32) as f64 - d2).abs() < 2e-3,
+                    "{a:?} f''({x}) {} vs {d2}",
+                    a.d2(x as f32)
+                );
             }
         }
     }
@@ -290,7 +319,10 @@ mod tests {
         assert_eq!(Activation::Relu.d1(0.0), 0.0);
         for a in Activation::ALL {
             for x in [-1e30f32, -100.0, 100.0, 1e30] {
-                assert!(a.apply(x).is_finite() && a.d1(x).is_finite() && a.d2(x).is_finite(), "{a:?} {x}");
+                assert!(
+                    a.apply(x).is_finite() && a.d1(x).is_finite() && a.d2(x).is_finite(),
+                    "{a:?} {x}"
+                );
             }
         }
     }

@@ -9,7 +9,8 @@
 //! `G_in[a, :] += sum_j W[a, j] GM[j, :]`.
 
 use super::{
-    InputBuf, JacInBuf, Activation, Corruptor, Dim, JacBuf, LayerBuf, Layers, OutputGrads, OutputView, ParamKind, Tensor,
+    Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
+    OutputView, ParamKind, Tensor,
 };
 use crate::kernels;
 use crate::rng::XorShift;
@@ -34,7 +35,11 @@ pub struct Dense<const I: usize, const O: usize> {
 impl<const I: usize, const O: usize> Dense<I, O> {
     /// A layer with zero parameters and activation `act`; call [`Layers::init`] to draw weights.
     pub const fn new(act: Activation) -> Self {
-        Dense { w: [[0.0; O]; I], b: [0.0; O], act }
+        Dense {
+            w: [[0.0; O]; I],
+            b: [0.0; O],
+            act,
+        }
     }
 }
 
@@ -154,8 +159,20 @@ impl<const I: usize, const O: usize> Layers for Dense<I, O> {
 
     fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>> {
         match i {
-            0 => Some(Tensor { layer: layer0, kind: ParamKind::Weight, rows: I, cols: O, data: self.w.as_flattened() }),
-            1 => Some(Tensor { layer: layer0, kind: ParamKind::Bias, rows: 1, cols: O, data: &self.b }),
+            0 => Some(Tensor {
+                layer: layer0,
+                kind: ParamKind::Weight,
+                rows: I,
+                cols: O,
+                data: self.w.as_flattened(),
+            }),
+            1 => Some(Tensor {
+                layer: layer0,
+                kind: ParamKind::Bias,
+                rows: 1,
+                cols: O,
+                data: &self.b,
+            }),
             _ => None,
         }
     }
@@ -177,7 +194,15 @@ impl<const I: usize, const O: usize> Layers for Dense<I, O> {
         corrupt: &mut Corruptor,
     ) {
         bufs.rows = rows;
-        kernels::affine(x, self.w.as_flattened(), &self.b, bufs.pre.as_flattened_mut(), rows, I, O);
+        kernels::affine(
+            x,
+            self.w.as_flattened(),
+            &self.b,
+            bufs.pre.as_flattened_mut(),
+            rows,
+            I,
+            O,
+        );
         bufs.activate(self.act, layer0, corrupt);
     }
 
@@ -185,7 +210,13 @@ impl<const I: usize, const O: usize> Layers for Dense<I, O> {
         &bufs.out.as_flattened()[..bufs.rows * O]
     }
 
-    fn backward<const B: usize>(&self, x: &[f32], bufs: &mut LayerBuf<B, O>, grads: &mut Self, dx: &mut [f32]) {
+    fn backward<const B: usize>(
+        &self,
+        x: &[f32],
+        bufs: &mut LayerBuf<B, O>,
+        grads: &mut Self,
+        dx: &mut [f32],
+    ) {
         let rows = bufs.rows;
         bufs.backward_activation(self.act);
         let d = &bufs.d_pre.as_flattened()[..rows * O];
@@ -196,14 +227,27 @@ impl<const I: usize, const O: usize> Layers for Dense<I, O> {
 
     fn output_and_grad<const B: usize>(bufs: &mut LayerBuf<B, O>) -> Option<(&[f32], &mut [f32])> {
         let n = bufs.rows * O;
-        Some((&bufs.out.as_flattened()[..n], &mut bufs.d_out.as_flattened_mut()[..n]))
+        Some((
+            &bufs.out.as_flattened()[..n],
+            &mut bufs.d_out.as_flattened_mut()[..n],
+        ))
     }
 
-    fn view<'a, const B: usize>(&self, bufs: &'a LayerBuf<B, O>, k: usize, layer0: usize) -> Option<OutputView<'a>> {
+    fn view<'a, const B: usize>(
+        &self,
+        bufs: &'a LayerBuf<B, O>,
+        k: usize,
+        layer0: usize,
+    ) -> Option<OutputView<'a>> {
         (k == 0).then(|| bufs.view(layer0, self.act))
     }
 
-    fn grads<'a, const B: usize>(&self, bufs: &'a mut LayerBuf<B, O>, k: usize, layer0: usize) -> Option<OutputGrads<'a>> {
+    fn grads<'a, const B: usize>(
+        &self,
+        bufs: &'a mut LayerBuf<B, O>,
+        k: usize,
+        layer0: usize,
+    ) -> Option<OutputGrads<'a>> {
         (k == 0).then(|| bufs.grads(layer0, self.act))
     }
 
@@ -220,7 +264,16 @@ impl<const I: usize, const O: usize> Layers for Dense<I, O> {
         upto: usize,
     ) {
         if upto > 0 {
-            jac_forward_affine(self.w.as_flattened(), |a, j| a * O + j, I, bufs, self.act, row, j_in, jacs);
+            jac_forward_affine(
+                self.w.as_flattened(),
+                |a, j| a * O + j,
+                I,
+                bufs,
+                self.act,
+                row,
+                j_in,
+                jacs,
+            );
         }
     }
 
@@ -228,7 +281,10 @@ impl<const I: usize, const O: usize> Layers for Dense<I, O> {
         jacs.j.as_flattened()
     }
 
-    fn jac_grads<const D: usize>(jacs: &mut JacBuf<D, O>, k: usize) -> Option<(&[f32], &mut [f32])> {
+    fn jac_grads<const D: usize>(
+        jacs: &mut JacBuf<D, O>,
+        k: usize,
+    ) -> Option<(&[f32], &mut [f32])> {
         (k == 0).then(|| (jacs.j.as_flattened(), jacs.g.as_flattened_mut()))
     }
 

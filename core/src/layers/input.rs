@@ -38,8 +38,11 @@ impl<const B: usize, const N: usize> InputStage for InputBuf<B, N> {
         let n = rows * N;
         self.clean.as_flattened_mut()[..n].copy_from_slice(&x[..n]);
         self.out.as_flattened_mut()[..n].copy_from_slice(&x[..n]);
-        self.dropped =
-            corrupt.apply(0, &mut self.out.as_flattened_mut()[..n], &mut self.mask.as_flattened_mut()[..n]);
+        self.dropped = corrupt.apply(
+            0,
+            &mut self.out.as_flattened_mut()[..n],
+            &mut self.mask.as_flattened_mut()[..n],
+        );
     }
 
     /// The input as the first layer sees it.
@@ -53,7 +56,10 @@ impl<const B: usize, const N: usize> InputStage for InputBuf<B, N> {
 
     fn out_and_sink(&mut self) -> (&[f32], &mut [f32]) {
         let n = self.rows * N;
-        (&self.out.as_flattened()[..n], &mut self.d_out.as_flattened_mut()[..n])
+        (
+            &self.out.as_flattened()[..n],
+            &mut self.d_out.as_flattened_mut()[..n],
+        )
     }
 
     fn rows(&self) -> usize {
@@ -69,7 +75,11 @@ impl<const B: usize, const N: usize> InputStage for InputBuf<B, N> {
             cols: N,
             pre: &self.clean.as_flattened()[..n],
             out: &self.out.as_flattened()[..n],
-            mask: if self.dropped { Some(&self.mask.as_flattened()[..n]) } else { None },
+            mask: if self.dropped {
+                Some(&self.mask.as_flattened()[..n])
+            } else {
+                None
+            },
             activation: Activation::Linear,
         }
     }

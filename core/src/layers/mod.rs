@@ -170,14 +170,26 @@ impl<const B: usize, const O: usize> LayerBuf<B, O> {
             cols: O,
             pre: &self.pre.as_flattened()[..n],
             out: &self.out.as_flattened()[..n],
-            mask: if self.dropped { Some(&self.mask.as_flattened()[..n]) } else { None },
+            mask: if self.dropped {
+                Some(&self.mask.as_flattened()[..n])
+            } else {
+                None
+            },
             activation,
         }
     }
 
     fn grads(&mut self, layer: usize, activation: Activation) -> OutputGrads<'_> {
         let n = self.rows * O;
-        let LayerBuf { pre, out, mask, d_out, d_pre, dropped, rows } = self;
+        let LayerBuf {
+            pre,
+            out,
+            mask,
+            d_out,
+            d_pre,
+            dropped,
+            rows,
+        } = self;
         OutputGrads {
             view: OutputView {
                 layer,
@@ -185,7 +197,11 @@ impl<const B: usize, const O: usize> LayerBuf<B, O> {
                 cols: O,
                 pre: &pre.as_flattened()[..n],
                 out: &out.as_flattened()[..n],
-                mask: if *dropped { Some(&mask.as_flattened()[..n]) } else { None },
+                mask: if *dropped {
+                    Some(&mask.as_flattened()[..n])
+                } else {
+                    None
+                },
                 activation,
             },
             d_out: &mut d_out.as_flattened_mut()[..n],
@@ -211,8 +227,11 @@ impl<const B: usize, const O: usize> LayerBuf<B, O> {
             }
         }
         let n = self.rows * O;
-        self.dropped =
-            corrupt.apply(layer, &mut self.out.as_flattened_mut()[..n], &mut self.mask.as_flattened_mut()[..n]);
+        self.dropped = corrupt.apply(
+            layer,
+            &mut self.out.as_flattened_mut()[..n],
+            &mut self.mask.as_flattened_mut()[..n],
+        );
     }
 
     /// `d_pre += d(out)/d(pre) * d_out` through dropout and the activation.
@@ -258,7 +277,11 @@ pub struct JacBuf<const D: usize, const O: usize> {
 }
 
 impl<const D: usize, const O: usize> Zeroed for JacBuf<D, O> {
-    const ZERO: Self = JacBuf { m: [[0.0; D]; O], j: [[0.0; D]; O], g: [[0.0; D]; O] };
+    const ZERO: Self = JacBuf {
+        m: [[0.0; D]; O],
+        j: [[0.0; D]; O],
+        g: [[0.0; D]; O],
+    };
 }
 
 /// Per-layer noise and dropout settings plus the generator that draws them.
@@ -302,7 +325,11 @@ impl Corruptor {
             let keep = 1.0 - p;
             let scale = 1.0 / keep;
             for (v, m) in values.iter_mut().zip(mask.iter_mut()) {
-                *m = if self.rng.uniform() < keep { scale } else { 0.0 };
+                *m = if self.rng.uniform() < keep {
+                    scale
+                } else {
+                    0.0
+                };
                 *v *= *m;
             }
         }
@@ -377,13 +404,29 @@ pub trait Layers: Clone {
     /// Backward pass. Before it, each layer's `d_out` and `d_pre` hold what losses and
     /// regularizers put there (the last layer's `d_out` holds the loss gradient).
     /// Accumulates parameter gradients into `grads` and adds `d/dx` into `dx`.
-    fn backward<const B: usize>(&self, x: &[f32], bufs: &mut Self::Bufs<B>, grads: &mut Self, dx: &mut [f32]);
+    fn backward<const B: usize>(
+        &self,
+        x: &[f32],
+        bufs: &mut Self::Bufs<B>,
+        grads: &mut Self,
+        dx: &mut [f32],
+    );
     /// The last layer's output values and output gradient buffer; `None` for an empty stack.
     fn output_and_grad<const B: usize>(bufs: &mut Self::Bufs<B>) -> Option<(&[f32], &mut [f32])>;
     /// Layer `k`'s buffers.
-    fn view<'a, const B: usize>(&self, bufs: &'a Self::Bufs<B>, k: usize, layer0: usize) -> Option<OutputView<'a>>;
+    fn view<'a, const B: usize>(
+        &self,
+        bufs: &'a Self::Bufs<B>,
+        k: usize,
+        layer0: usize,
+    ) -> Option<OutputView<'a>>;
     /// Layer `k`'s gradient buffers (the values come with them).
-    fn grads<'a, const B: usize>(&self, bufs: &'a mut Self::Bufs<B>, k: usize, layer0: usize) -> Option<OutputGrads<'a>>;
+    fn grads<'a, const B: usize>(
+        &self,
+        bufs: &'a mut Self::Bufs<B>,
+        k: usize,
+        layer0: usize,
+    ) -> Option<OutputGrads<'a>>;
     /// Zero every `d_out` and `d_pre`.
     fn clear_grads<const B: usize>(bufs: &mut Self::Bufs<B>);
 
@@ -400,7 +443,10 @@ pub trait Layers: Clone {
     /// The last computed Jacobian (`NOUT x D`), or `j_in` for an empty stack.
     fn jac_output<'a, const D: usize>(jacs: &'a Self::Jacs<D>, j_in: &'a [f32]) -> &'a [f32];
     /// Layer `k`'s Jacobian buffers as (`j`, `g`) slices, each `width(k) x D`.
-    fn jac_grads<const D: usize>(jacs: &mut Self::Jacs<D>, k: usize) -> Option<(&[f32], &mut [f32])>;
+    fn jac_grads<const D: usize>(
+        jacs: &mut Self::Jacs<D>,
+        k: usize,
+    ) -> Option<(&[f32], &mut [f32])>;
     /// Zero every `g` of local layers `0..upto`.
     fn clear_jac_grads<const D: usize>(jacs: &mut Self::Jacs<D>, upto: usize);
     /// Backward through the Jacobian chain of row `row`: with each layer's `g` seeded,
@@ -453,7 +499,10 @@ pub struct JacInBuf<const N: usize, const D: usize> {
 }
 
 impl<const N: usize, const D: usize> Zeroed for JacInBuf<N, D> {
-    const ZERO: Self = JacInBuf { j: [[0.0; D]; N], g: [[0.0; D]; N] };
+    const ZERO: Self = JacInBuf {
+        j: [[0.0; D]; N],
+        g: [[0.0; D]; N],
+    };
 }
 
 impl<const N: usize, const D: usize> JacInput for JacInBuf<N, D> {

@@ -11,7 +11,8 @@
 
 use super::dense::{jac_backward_affine, jac_forward_affine};
 use super::{
-    InputBuf, JacInBuf, Activation, Corruptor, Dense, Dim, JacBuf, LayerBuf, Layers, OutputGrads, OutputView, ParamKind, Tensor,
+    Activation, Corruptor, Dense, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
+    OutputView, ParamKind, Tensor,
 };
 use crate::kernels;
 use crate::rng::XorShift;
@@ -50,22 +51,55 @@ impl<const N: usize> Layers for Identity<N> {
     fn tensor_mut(&mut self, _i: usize) -> Option<&mut [f32]> {
         None
     }
-    fn forward<const B: usize>(&self, _x: &[f32], _rows: usize, _bufs: &mut (), _layer0: usize, _c: &mut Corruptor) {}
+    fn forward<const B: usize>(
+        &self,
+        _x: &[f32],
+        _rows: usize,
+        _bufs: &mut (),
+        _layer0: usize,
+        _c: &mut Corruptor,
+    ) {
+    }
     fn output<'a, const B: usize>(_bufs: &'a (), x: &'a [f32]) -> &'a [f32] {
         x
     }
-    fn backward<const B: usize>(&self, _x: &[f32], _bufs: &mut (), _grads: &mut Self, _dx: &mut [f32]) {}
+    fn backward<const B: usize>(
+        &self,
+        _x: &[f32],
+        _bufs: &mut (),
+        _grads: &mut Self,
+        _dx: &mut [f32],
+    ) {
+    }
     fn output_and_grad<const B: usize>(_bufs: &mut ()) -> Option<(&[f32], &mut [f32])> {
         None
     }
-    fn view<'a, const B: usize>(&self, _bufs: &'a (), _k: usize, _layer0: usize) -> Option<OutputView<'a>> {
+    fn view<'a, const B: usize>(
+        &self,
+        _bufs: &'a (),
+        _k: usize,
+        _layer0: usize,
+    ) -> Option<OutputView<'a>> {
         None
     }
-    fn grads<'a, const B: usize>(&self, _bufs: &'a mut (), _k: usize, _layer0: usize) -> Option<OutputGrads<'a>> {
+    fn grads<'a, const B: usize>(
+        &self,
+        _bufs: &'a mut (),
+        _k: usize,
+        _layer0: usize,
+    ) -> Option<OutputGrads<'a>> {
         None
     }
     fn clear_grads<const B: usize>(_bufs: &mut ()) {}
-    fn jac_forward<const B: usize, const D: usize>(&self, _b: &(), _row: usize, _j: &[f32], _jacs: &mut (), _upto: usize) {}
+    fn jac_forward<const B: usize, const D: usize>(
+        &self,
+        _b: &(),
+        _row: usize,
+        _j: &[f32],
+        _jacs: &mut (),
+        _upto: usize,
+    ) {
+    }
     fn jac_output<'a, const D: usize>(_jacs: &'a (), j_in: &'a [f32]) -> &'a [f32] {
         j_in
     }
@@ -112,7 +146,12 @@ pub struct Tied<const I: usize, const H: usize, M = Identity<H>> {
 impl<const I: usize, const H: usize, M> Tied<I, H, M> {
     /// A tied pair around `inner`, with zero decoder bias.
     pub const fn new(enc: Dense<I, H>, inner: M, act: Activation) -> Self {
-        Tied { enc, inner, b: [0.0; I], act }
+        Tied {
+            enc,
+            inner,
+            b: [0.0; I],
+            act,
+        }
     }
 }
 
@@ -129,7 +168,12 @@ where
     const PARAMS: usize = I * H + H + M::PARAMS + I;
     const ACT_FLOATS_PER_ROW: usize = 5 * H + M::ACT_FLOATS_PER_ROW + 5 * I;
     const JAC_ROWS: usize = H + M::JAC_ROWS + I;
-    const ZERO: Self = Tied { enc: Dense::ZERO, inner: M::ZERO, b: [0.0; I], act: Activation::Linear };
+    const ZERO: Self = Tied {
+        enc: Dense::ZERO,
+        inner: M::ZERO,
+        b: [0.0; I],
+        act: Activation::Linear,
+    };
     type Bufs<const B: usize> = (LayerBuf<B, H>, M::Bufs<B>, LayerBuf<B, I>);
     type Jacs<const D: usize> = (JacBuf<D, H>, M::Jacs<D>, JacBuf<D, I>);
     type InBuf<const B: usize> = InputBuf<B, I>;
@@ -164,9 +208,13 @@ where
     fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>> {
         match i {
             0 | 1 => self.enc.tensor(i, layer0),
-            i if i == M::TENSORS + 2 => {
-                Some(Tensor { layer: layer0 + M::LAYERS + 1, kind: ParamKind::Bias, rows: 1, cols: I, data: &self.b })
-            }
+            i if i == M::TENSORS + 2 => Some(Tensor {
+                layer: layer0 + M::LAYERS + 1,
+                kind: ParamKind::Bias,
+                rows: 1,
+                cols: I,
+                data: &self.b,
+            }),
             i if i > M::TENSORS + 2 => None,
             i => self.inner.tensor(i - 2, layer0 + 1),
         }
@@ -181,14 +229,29 @@ where
         }
     }
 
-    fn forward<const B: usize>(&self, x: &[f32], rows: usize, bufs: &mut Self::Bufs<B>, layer0: usize, c: &mut Corruptor) {
+    fn forward<const B: usize>(
+        &self,
+        x: &[f32],
+        rows: usize,
+        bufs: &mut Self::Bufs<B>,
+        layer0: usize,
+        c: &mut Corruptor,
+    ) {
         let (eb, mb, db) = bufs;
         self.enc.forward(x, rows, eb, layer0, c);
         let h = Dense::<I, H>::output(eb, x);
         self.inner.forward(h, rows, mb, layer0 + 1, c);
         let h = M::output(mb, h);
         db.rows = rows;
-        kernels::affine_t(h, self.enc.w.as_flattened(), &self.b, db.pre.as_flattened_mut(), rows, H, I);
+        kernels::affine_t(
+            h,
+            self.enc.w.as_flattened(),
+            &self.b,
+            db.pre.as_flattened_mut(),
+            rows,
+            H,
+            I,
+        );
         db.activate(self.act, layer0 + 1 + M::LAYERS, c);
     }
 
@@ -196,7 +259,13 @@ where
         &bufs.2.out.as_flattened()[..bufs.2.rows * I]
     }
 
-    fn backward<const B: usize>(&self, x: &[f32], bufs: &mut Self::Bufs<B>, grads: &mut Self, dx: &mut [f32]) {
+    fn backward<const B: usize>(
+        &self,
+        x: &[f32],
+        bufs: &mut Self::Bufs<B>,
+        grads: &mut Self,
+        dx: &mut [f32],
+    ) {
         let (eb, mb, db) = bufs;
         let rows = db.rows;
         db.backward_activation(self.act);
@@ -207,13 +276,21 @@ where
             Some(pair) => pair,
             None => {
                 let n = eb.rows * H;
-                (&eb.out.as_flattened()[..n], &mut eb.d_out.as_flattened_mut()[..n])
+                (
+                    &eb.out.as_flattened()[..n],
+                    &mut eb.d_out.as_flattened_mut()[..n],
+                )
             }
         };
         kernels::acc_outer(d, h, grads.enc.w.as_flattened_mut(), rows, I, H);
         kernels::back_affine_t(self.enc.w.as_flattened(), d, dh, rows, H, I);
         let n = eb.rows * H;
-        self.inner.backward(&eb.out.as_flattened()[..n], mb, &mut grads.inner, &mut eb.d_out.as_flattened_mut()[..n]);
+        self.inner.backward(
+            &eb.out.as_flattened()[..n],
+            mb,
+            &mut grads.inner,
+            &mut eb.d_out.as_flattened_mut()[..n],
+        );
         self.enc.backward(x, eb, &mut grads.enc, dx);
     }
 
@@ -221,7 +298,12 @@ where
         Dense::<H, I>::output_and_grad(&mut bufs.2)
     }
 
-    fn view<'a, const B: usize>(&self, bufs: &'a Self::Bufs<B>, k: usize, layer0: usize) -> Option<OutputView<'a>> {
+    fn view<'a, const B: usize>(
+        &self,
+        bufs: &'a Self::Bufs<B>,
+        k: usize,
+        layer0: usize,
+    ) -> Option<OutputView<'a>> {
         match k {
             0 => Some(bufs.0.view(layer0, self.enc.act)),
             k if k == M::LAYERS + 1 => Some(bufs.2.view(layer0 + k, self.act)),
@@ -230,7 +312,12 @@ where
         }
     }
 
-    fn grads<'a, const B: usize>(&self, bufs: &'a mut Self::Bufs<B>, k: usize, layer0: usize) -> Option<OutputGrads<'a>> {
+    fn grads<'a, const B: usize>(
+        &self,
+        bufs: &'a mut Self::Bufs<B>,
+        k: usize,
+        layer0: usize,
+    ) -> Option<OutputGrads<'a>> {
         match k {
             0 => Some(bufs.0.grads(layer0, self.enc.act)),
             k if k == M::LAYERS + 1 => Some(bufs.2.grads(layer0 + k, self.act)),
@@ -256,10 +343,20 @@ where
         let (ej, mj, dj) = jacs;
         self.enc.jac_forward(&bufs.0, row, j_in, ej, upto);
         let jh = ej.j.as_flattened();
-        self.inner.jac_forward(&bufs.1, row, jh, mj, upto.saturating_sub(1));
+        self.inner
+            .jac_forward(&bufs.1, row, jh, mj, upto.saturating_sub(1));
         if upto > M::LAYERS + 1 {
             let jh = M::jac_output(mj, jh);
-            jac_forward_affine(self.enc.w.as_flattened(), |h, i| i * H + h, H, &bufs.2, self.act, row, jh, dj);
+            jac_forward_affine(
+                self.enc.w.as_flattened(),
+                |h, i| i * H + h,
+                H,
+                &bufs.2,
+                self.act,
+                row,
+                jh,
+                dj,
+            );
         }
     }
 
@@ -267,7 +364,10 @@ where
         jacs.2.j.as_flattened()
     }
 
-    fn jac_grads<const D: usize>(jacs: &mut Self::Jacs<D>, k: usize) -> Option<(&[f32], &mut [f32])> {
+    fn jac_grads<const D: usize>(
+        jacs: &mut Self::Jacs<D>,
+        k: usize,
+    ) -> Option<(&[f32], &mut [f32])> {
         match k {
             0 => Some((jacs.0.j.as_flattened(), jacs.0.g.as_flattened_mut())),
             k if k == M::LAYERS + 1 => Some((jacs.2.j.as_flattened(), jacs.2.g.as_flattened_mut())),
@@ -320,6 +420,7 @@ where
             &mut grads.inner,
             upto.saturating_sub(1),
         );
-        self.enc.jac_backward(&mut bufs.0, row, j_in, g_in, ej, &mut grads.enc, upto);
+        self.enc
+            .jac_backward(&mut bufs.0, row, j_in, g_in, ej, &mut grads.enc, upto);
     }
 }

@@ -9,7 +9,12 @@ use crate::layers::OutputGrads;
 use crate::layers::activation::{sigmoid, softplus};
 
 /// Loss value; adds `scale * dL/d pre` into `layer.d_pre`.
-pub fn loss(layer: &mut OutputGrads<'_>, target: &[f32], weights: Option<&[f32]>, scale: f32) -> f64 {
+pub fn loss(
+    layer: &mut OutputGrads<'_>,
+    target: &[f32],
+    weights: Option<&[f32]>,
+    scale: f32,
+) -> f64 {
     let z = layer.view.pre;
     let n = z.len();
     let wsum = total_weight(weights, n);
@@ -36,8 +41,20 @@ mod tests {
         let pre = [0.3f32, -0.7, 1.2, 0.05, -4.0, 9.0];
         let t = [0.0f32, 1.0, 0.3, 1.0, 0.5, 0.0];
         let w = [1.0f32, 0.5, 2.0, 0.0, 1.0, 3.0];
-        check(Activation::Sigmoid, &pre, 3, &|g| super::loss(g, &t, None, 1.0), 1e-2);
-        check(Activation::Sigmoid, &pre, 3, &|g| super::loss(g, &t, Some(&w), 1.0), 1e-2);
+        check(
+            Activation::Sigmoid,
+            &pre,
+            3,
+            &|g| super::loss(g, &t, None, 1.0),
+            1e-2,
+        );
+        check(
+            Activation::Sigmoid,
+            &pre,
+            3,
+            &|g| super::loss(g, &t, Some(&w), 1.0),
+            1e-2,
+        );
     }
 
     #[test]
@@ -48,9 +65,19 @@ mod tests {
         let expected = -(t as f64) * s.ln() - (1.0 - t as f64) * (1.0 - s).ln();
         let (mut a, mut b) = ([0.0; 1], [0.0; 1]);
         let view = crate::layers::OutputView {
-            layer: 1, rows: 1, cols: 1, pre: &[z], out: &[s as f32], mask: None, activation: Activation::Sigmoid,
+            layer: 1,
+            rows: 1,
+            cols: 1,
+            pre: &[z],
+            out: &[s as f32],
+            mask: None,
+            activation: Activation::Sigmoid,
         };
-        let mut g = crate::layers::OutputGrads { view, d_out: &mut a, d_pre: &mut b };
+        let mut g = crate::layers::OutputGrads {
+            view,
+            d_out: &mut a,
+            d_pre: &mut b,
+        };
         assert!((super::loss(&mut g, &[t], None, 1.0) - expected).abs() < 1e-6);
     }
 }

@@ -11,7 +11,12 @@ use crate::layers::OutputGrads;
 pub const MARGIN: f32 = 1.0;
 
 /// Loss value; adds `scale * dL/d out` into `layer.d_out`.
-pub fn loss(layer: &mut OutputGrads<'_>, labels: &[u32], weights: Option<&[f32]>, scale: f32) -> f64 {
+pub fn loss(
+    layer: &mut OutputGrads<'_>,
+    labels: &[u32],
+    weights: Option<&[f32]>,
+    scale: f32,
+) -> f64 {
     let (rows, cols) = (layer.view.rows, layer.view.cols);
     let wsum = total_weight(weights, rows);
     if wsum <= 0.0 || cols < 2 {
@@ -47,11 +52,25 @@ mod tests {
     #[test]
     fn gradient_matches_finite_differences() {
         // away from the kinks: no ties, no margin exactly met
-        let pre = [0.3f32, -0.7, 1.2, 0.05, -0.4, 0.9, 2.0, -1.0, 0.1, 3.5, 0.2, 0.0];
+        let pre = [
+            0.3f32, -0.7, 1.2, 0.05, -0.4, 0.9, 2.0, -1.0, 0.1, 3.5, 0.2, 0.0,
+        ];
         let labels = [2u32, 0, 1, 0];
         let w = [1.0f32, 0.5, 2.0, 1.0];
-        check(Activation::Linear, &pre, 3, &|g| super::loss(g, &labels, None, 1.0), 1e-2);
-        check(Activation::Linear, &pre, 3, &|g| super::loss(g, &labels, Some(&w), 1.0), 1e-2);
+        check(
+            Activation::Linear,
+            &pre,
+            3,
+            &|g| super::loss(g, &labels, None, 1.0),
+            1e-2,
+        );
+        check(
+            Activation::Linear,
+            &pre,
+            3,
+            &|g| super::loss(g, &labels, Some(&w), 1.0),
+            1e-2,
+        );
     }
 
     #[test]
@@ -60,9 +79,19 @@ mod tests {
         let out = [2.0f32, 0.5, 1.5, 0.0, 3.0, 1.0];
         let (mut a, mut b) = ([0.0; 6], [0.0; 6]);
         let view = crate::layers::OutputView {
-            layer: 1, rows: 2, cols: 3, pre: &out, out: &out, mask: None, activation: Activation::Linear,
+            layer: 1,
+            rows: 2,
+            cols: 3,
+            pre: &out,
+            out: &out,
+            mask: None,
+            activation: Activation::Linear,
         };
-        let mut g = crate::layers::OutputGrads { view, d_out: &mut a, d_pre: &mut b };
+        let mut g = crate::layers::OutputGrads {
+            view,
+            d_out: &mut a,
+            d_pre: &mut b,
+        };
         assert_eq!(super::loss(&mut g, &[0, 1], None, 1.0), 0.25);
     }
 }

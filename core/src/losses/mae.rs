@@ -5,7 +5,12 @@ use super::{total_weight, weight_of};
 use crate::layers::OutputGrads;
 
 /// Loss value; adds `scale * dL/d out` into `layer.d_out`.
-pub fn loss(layer: &mut OutputGrads<'_>, target: &[f32], weights: Option<&[f32]>, scale: f32) -> f64 {
+pub fn loss(
+    layer: &mut OutputGrads<'_>,
+    target: &[f32],
+    weights: Option<&[f32]>,
+    scale: f32,
+) -> f64 {
     let out = layer.view.out;
     let n = out.len();
     let wsum = total_weight(weights, n);

@@ -73,8 +73,14 @@ impl Loss {
     pub fn check_output(self, act: Activation) -> Result<(), Error> {
         match (self, act) {
             (Loss::Xe, Activation::Softmax) | (Loss::Bce, Activation::Sigmoid) => Ok(()),
-            (Loss::Xe, _) => Err(Error::LossMismatch { loss: "xe", needs: "a softmax output layer" }),
-            (Loss::Bce, _) => Err(Error::LossMismatch { loss: "bce", needs: "a sigmoid output layer" }),
+            (Loss::Xe, _) => Err(Error::LossMismatch {
+                loss: "xe",
+                needs: "a softmax output layer",
+            }),
+            (Loss::Bce, _) => Err(Error::LossMismatch {
+                loss: "bce",
+                needs: "a sigmoid output layer",
+            }),
             (_, Activation::Softmax) if !self.uses_labels() => Ok(()),
             _ => Ok(()),
         }
@@ -82,7 +88,13 @@ impl Loss {
 
     /// The loss of the output layer against `target`, adding `scale * dL/d(output)` into the
     /// layer's gradient buffers. `weights`: per element or per row, see the module docs.
-    pub fn apply(self, layer: &mut OutputGrads<'_>, target: Target<'_>, weights: Option<&[f32]>, scale: f32) -> f64 {
+    pub fn apply(
+        self,
+        layer: &mut OutputGrads<'_>,
+        target: Target<'_>,
+        weights: Option<&[f32]>,
+        scale: f32,
+    ) -> f64 {
         match (self, target) {
             (Loss::Mse, Target::Values(t)) => mse::loss(layer, t, weights, scale),
             (Loss::Mae, Target::Values(t)) => mae::loss(layer, t, weights, scale),
@@ -116,7 +128,9 @@ pub fn accuracy(out: &[f32], cols: usize, labels: &[u32]) -> f32 {
     if rows == 0 {
         return 0.0;
     }
-    let hits = (0..rows).filter(|&r| argmax(&out[r * cols..(r + 1) * cols]) == labels[r] as usize).count();
+    let hits = (0..rows)
+        .filter(|&r| argmax(&out[r * cols..(r + 1) * cols]) == labels[r] as usize)
+        .count();
     hits as f32 / rows as f32
 }
 
@@ -148,7 +162,10 @@ pub(crate) mod testutil {
         let eval = |p: &[f32], d_out: &mut [f32], d_pre: &mut [f32]| -> f64 {
             let mut out = std::vec![0.0f32; p.len()];
             for r in 0..rows {
-                let (pr, or) = (&p[r * cols..(r + 1) * cols], &mut out[r * cols..(r + 1) * cols]);
+                let (pr, or) = (
+                    &p[r * cols..(r + 1) * cols],
+                    &mut out[r * cols..(r + 1) * cols],
+                );
                 if act == Activation::Softmax {
                     crate::layers::activation::softmax_row(pr, or);
                 } else {
@@ -157,7 +174,15 @@ pub(crate) mod testutil {
                     }
                 }
             }
-            let view = OutputView { layer: 2, rows, cols, pre: p, out: &out, mask: None, activation: act };
+            let view = OutputView {
+                layer: 2,
+                rows,
+                cols,
+                pre: p,
+                out: &out,
+                mask: None,
+                activation: act,
+            };
             let mut g = OutputGrads { view, d_out, d_pre };
             loss(&mut g)
         };
@@ -171,7 +196,11 @@ pub(crate) mod testutil {
             if act == Activation::Softmax {
                 let mut p = std::vec![0.0f32; cols];
                 crate::layers::activation::softmax_row(&pre[s.clone()], &mut p);
-                crate::layers::activation::softmax_row_backward(&p, &d_out[s.clone()], &mut analytic[s]);
+                crate::layers::activation::softmax_row_backward(
+                    &p,
+                    &d_out[s.clone()],
+                    &mut analytic[s],
+                );
             } else {
                 for k in s {
                     analytic[k] += act.d1(pre[k]) * d_out[k];
@@ -184,9 +213,15 @@ pub(crate) mod testutil {
             a[k] += h;
             b[k] -= h;
             let (mut t1, mut t2) = (std::vec![0.0f32; n], std::vec![0.0f32; n]);
-            let num = (eval(&a, &mut t1, &mut t2) - eval(&b, &mut t1.clone(), &mut t2.clone())) / (2.0 * h as f64);
-            let err = (num - analytic[k] as f64).abs() / (1e-3 + num.abs().max(analytic[k].abs() as f64));
-            assert!(err < tol, "element {k}: numeric {num} analytic {}", analytic[k]);
+            let num = (eval(&a, &mut t1, &mut t2) - eval(&b, &mut t1.clone(), &mut t2.clone()))
+                / (2.0 * h as f64);
+            let err =
+                (num - analytic[k] as f64).abs() / (1e-3 + num.abs().max(analytic[k].abs() as f64));
+            assert!(
+                err < tol,
+                "element {k}: numeric {num} analytic {}",
+                analytic[k]
+            );
         }
     }
 }

@@ -5,7 +5,12 @@ use super::{total_weight, weight_of};
 use crate::layers::OutputGrads;
 
 /// Loss value; adds `scale * dL/d out` into `layer.d_out`.
-pub fn loss(layer: &mut OutputGrads<'_>, target: &[f32], weights: Option<&[f32]>, scale: f32) -> f64 {
+pub fn loss(
+    layer: &mut OutputGrads<'_>,
+    target: &[f32],
+    weights: Option<&[f32]>,
+    scale: f32,
+) -> f64 {
     let out = layer.view.out;
     let n = out.len();
     let wsum = total_weight(weights, n);
@@ -45,13 +50,30 @@ mod tests {
         let t = [0.0f32, 0.0, 1.0, 1.0];
         let (mut a, mut b) = ([0.0; 4], [0.0; 4]);
         let view = crate::layers::OutputView {
-            layer: 1, rows: 2, cols: 2, pre: &out, out: &out, mask: None, activation: Activation::Linear,
+            layer: 1,
+            rows: 2,
+            cols: 2,
+            pre: &out,
+            out: &out,
+            mask: None,
+            activation: Activation::Linear,
         };
-        let mut g = crate::layers::OutputGrads { view, d_out: &mut a, d_pre: &mut b };
-        assert_eq!(super::loss(&mut g, &t, None, 1.0), (1.0 + 4.0 + 4.0 + 9.0) / 4.0);
+        let mut g = crate::layers::OutputGrads {
+            view,
+            d_out: &mut a,
+            d_pre: &mut b,
+        };
+        assert_eq!(
+            super::loss(&mut g, &t, None, 1.0),
+            (1.0 + 4.0 + 4.0 + 9.0) / 4.0
+        );
         // weighted: (1*1 + 0*4 + 2*4 + 1*9) / 4
         let w = [1.0f32, 0.0, 2.0, 1.0];
-        let mut g = crate::layers::OutputGrads { view, d_out: &mut a, d_pre: &mut b };
+        let mut g = crate::layers::OutputGrads {
+            view,
+            d_out: &mut a,
+            d_pre: &mut b,
+        };
         assert_eq!(super::loss(&mut g, &t, Some(&w), 1.0), 18.0 / 4.0);
     }
 }

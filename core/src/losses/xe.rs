@@ -12,7 +12,12 @@ use crate::layers::OutputGrads;
 pub const LOG_CLIP: f32 = -18.420_681;
 
 /// Loss value; adds `scale * dL/d pre` into `layer.d_pre`.
-pub fn loss(layer: &mut OutputGrads<'_>, labels: &[u32], weights: Option<&[f32]>, scale: f32) -> f64 {
+pub fn loss(
+    layer: &mut OutputGrads<'_>,
+    labels: &[u32],
+    weights: Option<&[f32]>,
+    scale: f32,
+) -> f64 {
     let (rows, cols) = (layer.view.rows, layer.view.cols);
     let wsum = total_weight(weights, rows);
     if wsum <= 0.0 {
@@ -23,7 +28,9 @@ pub fn loss(layer: &mut OutputGrads<'_>, labels: &[u32], weights: Option<&[f32]>
     for r in 0..rows {
         let z = &layer.view.pre[r * cols..(r + 1) * cols];
         let t = labels[r] as usize;
-        let max = z.iter().fold(f32::NEG_INFINITY, |m, &v| if v > m { v } else { m });
+        let max = z
+            .iter()
+            .fold(f32::NEG_INFINITY, |m, &v| if v > m { v } else { m });
         let mut sum = 0.0f32;
         for &v in z {
             sum += libm::expf(v - max);
@@ -56,8 +63,20 @@ mod tests {
         let pre = [0.3f32, -0.7, 1.2, 0.05, -0.4, 0.9, 2.0, -1.0, 0.0];
         let labels = [2u32, 0, 1];
         let w = [1.0f32, 0.5, 2.0];
-        check(Activation::Softmax, &pre, 3, &|g| super::loss(g, &labels, None, 1.0), 1e-2);
-        check(Activation::Softmax, &pre, 3, &|g| super::loss(g, &labels, Some(&w), 1.0), 1e-2);
+        check(
+            Activation::Softmax,
+            &pre,
+            3,
+            &|g| super::loss(g, &labels, None, 1.0),
+            1e-2,
+        );
+        check(
+            Activation::Softmax,
+            &pre,
+            3,
+            &|g| super::loss(g, &labels, Some(&w), 1.0),
+            1e-2,
+        );
     }
 
     #[test]
@@ -65,9 +84,19 @@ mod tests {
         let pre = [1.0f32, 2.0, 3.0, 100.0, 0.0, 0.0];
         let (mut a, mut b) = ([0.0; 6], [0.0; 6]);
         let view = crate::layers::OutputView {
-            layer: 1, rows: 2, cols: 3, pre: &pre, out: &pre, mask: None, activation: Activation::Softmax,
+            layer: 1,
+            rows: 2,
+            cols: 3,
+            pre: &pre,
+            out: &pre,
+            mask: None,
+            activation: Activation::Softmax,
         };
-        let mut g = crate::layers::OutputGrads { view, d_out: &mut a, d_pre: &mut b };
+        let mut g = crate::layers::OutputGrads {
+            view,
+            d_out: &mut a,
+            d_pre: &mut b,
+        };
         let v = super::loss(&mut g, &[0, 1], None, 1.0);
         let row0 = -(1.0f64 - 3.0 - ((-2.0f64).exp() + (-1.0f64).exp() + 1.0).ln());
         let row1 = -(super::LOG_CLIP as f64); // p = e^-100: clipped at 1e-8

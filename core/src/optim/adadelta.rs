@@ -1,0 +1,15 @@
+//! Adadelta (downhill; ignores the learning rate): `s = l s + (1 - l) g^2`,
+//! `d = g sqrt(x + eps) / sqrt(s + eps)`, `x = l x + (1 - l) d^2`, `step = d`.
+
+use super::{EPS, decay};
+
+/// Steps in place; `s`, `x` are the two slots.
+pub fn steps(g: &mut [f32], s: &mut [f32], x: &mut [f32], halflife: f32) {
+    let l = decay(halflife);
+    for ((gk, sk), xk) in g.iter_mut().zip(s.iter_mut()).zip(x.iter_mut()) {
+        *sk = l * *sk + (1.0 - l) * *gk * *gk;
+        let d = *gk * libm::sqrtf(*xk + EPS) / libm::sqrtf(*sk + EPS);
+        *xk = l * *xk + (1.0 - l) * d * d;
+        *gk = d;
+    }
+}

@@ -1,0 +1,140 @@
+//! Custom regularizers, and a finite-difference checker for any regularizer's gradient.
+//!
+//! A custom regularizer implements [`Regularizer`]: a name, its loss and its gradient, over a
+//! read-only view of the network's parameters and outputs by name and shape. The theanets
+//! documentation's example penalizes the inverse squared length of every weight column,
+//! `R = sum_{W 2-D} sum_j 1 / sum_i W_ij^2`, so that sparsity cannot drive features to zero:
+//!
+//! ```
+//! use staticnets::layers::{Activation::*, Dense, Layers, ParamKind, Tied};
+//! use staticnets::network::{Network, Workspace};
+//! use staticnets::regularizers::{check_gradient, NetGrads, NetView, Regularizer};
+//!
+//! struct WeightInverse;
+//!
+//! impl Regularizer for WeightInverse {
+//!     fn name(&self) -> &str { "weightinverse" }
+//!     fn loss(&self, net: &dyn NetView) -> f64 {
+//!         let mut r = 0.0;
+//!         for t in (0..net.tensors()).filter_map(|i| net.tensor(i)).filter(|t| t.kind == ParamKind::Weight) {
+//!             for j in 0..t.cols {
+//!                 let s: f64 = (0..t.rows).map(|i| (t.data[i * t.cols + j] as f64).powi(2)).sum();
+//!                 r += 1.0 / s;
+//!             }
+//!         }
+//!         r
+//!     }
+//!     fn grad(&self, net: &mut dyn NetGrads, weight: f32) {
+//!         for i in 0..net.tensors() {
+//!             let Some((t, g)) = net.tensor_grad(i) else { continue };
+//!             if t.kind != ParamKind::Weight { continue; }
+//!             for j in 0..t.cols {
+//!                 let s: f32 = (0..t.rows).map(|i| t.data[i * t.cols + j].powi(2)).sum();
+//!                 for i in 0..t.rows {  // d(1/s)/dw = -2 w / s^2
+//!                     g[i * t.cols + j] -= weight * 2.0 * t.data[i * t.cols + j] / (s * s);
+//!                 }
+//!             }
+//!         }
+//!     }
+//! }
+//!
+//! // theanets.Autoencoder([4, (8, 'linear'), (4, 'tied')])
+//! type Body = Tied<4, 8>;
+//! let mut net = Network::new(Tied::new(Dense::new(Linear), staticnets::layers::Identity, Linear));
+//! net.init(13);
+//! let mut ws = Workspace::<Body, 4, 0>::new();
+//! let x = [0.1f32, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
+//! let check = check_gradient(&WeightInverse, &mut net, &mut ws, &x, 2);
+//! assert!(check.max_rel_error < 1e-2, "{check:?}");
+//! ```
+//!
+//! Registered under its name on a trainer, a configuration can then say
+//! `weightinverse = 0.001` (see `train`).
+
+use super::Regularizer;
+use super::view::{Ctx, ViewOf};
+use crate::layers::{Corruptor, Layers};
+use crate::network::{Name, Network, Workspace};
+
+/// The result of [`check_gradient`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct GradCheck {
+    /// The largest relative error `|numeric - analytic| / max(1e-3, |numeric|, |analytic|)`.
+    pub max_rel_error: f64,
+    /// The parameter where it occurred.
+    pub worst: Name,
+    /// Its index within that parameter.
+    pub worst_index: usize,
+    /// Numeric and analytic values there.
+    pub numeric: f64,
+    /// Analytic value there.
+    pub analytic: f64,
+    /// Parameters compared.
+    pub checked: usize,
+}
+
+/// Compare `reg`'s gradient with central differences of its loss, over every parameter of
+/// `net`, on the clean forward pass of `rows` rows of `x`. Gradients `reg` writes into
+/// outputs are carried to the parameters by the network's backward pass, so a regularizer of
+/// activations is checked too.
+pub fn check_gradient<L: Layers, const B: usize, const JD: usize>(
+    reg: &dyn Regularizer,
+    net: &mut Network<L>,
+    ws: &mut Workspace<L, B, JD>,
+    x: &[f32],
+    rows: usize,
+) -> GradCheck {
+    let mut off = Corruptor::off();
+    let mut grads = Network::<L>::zero();
+    net.forward(x, rows, ws, &mut off);
+    ws.clear_grads();
+    {
+        let mut ctx = Ctx {
+            net,
+            ws,
+            grads: &mut grads,
+        };
+        reg.grad(&mut ctx, 1.0);
+    }
+    net.backward(ws, &mut grads);
+    let mut result = GradCheck {
+        max_rel_error: 0.0,
+        worst: Name::new(),
+        worst_index: 0,
+        numeric: 0.0,
+        analytic: 0.0,
+        checked: 0,
+    };
+    let h = 1e-3f32;
+    for i in 0..L::TENSORS {
+        let n = net.tensor(i).map_or(0, |t| t.data.len());
+        for e in 0..n {
+            let orig = net.tensor(i).map_or(0.0, |t| t.data[e]);
+            let mut at = |v: f32, net: &mut Network<L>, ws: &mut Workspace<L, B, JD>| {
+                if let Some(t) = net.tensor_mut(i) {
+                    t[e] = v;
+                }
+                net.forward(x, rows, ws, &mut off);
+                reg.loss(&ViewOf { net, ws })
+            };
+            let up = at(orig + h, net, ws);
+            let down = at(orig - h, net, ws);
+            let _ = at(orig, net, ws);
+            let numeric = (up - down) / (2.0 * h as f64);
+            let analytic = grads.tensor(i).map_or(0.0, |t| t.data[e] as f64);
+            let err = (numeric - analytic).abs() / numeric.abs().max(analytic.abs()).max(1e-3);
+            result.checked += 1;
+            if err > result.max_rel_error {
+                result = GradCheck {
+                    max_rel_error: err,
+                    worst: net.tensor_name(i),
+                    worst_index: e,
+                    numeric,
+                    analytic,
+                    checked: result.checked,
+                };
+            }
+        }
+    }
+    result
+}

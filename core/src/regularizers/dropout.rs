@@ -1,0 +1,54 @@
+//! Dropout (`input_dropout`, `hidden_dropout`, `output_dropout`, `dropout`): during training
+//! steps each matched `:out` value is multiplied by `m / (1 - p)` with `m ~ Bernoulli(1 - p)`
+//! drawn per element (and per time step): inverted dropout, so nothing changes at evaluation.
+//! Later layers, the loss and the activity penalties see the dropped value; the backward pass
+//! multiplies by the same mask. It adds no term to the objective (`weight` is `p`).
+//!
+//! The mechanism is [`Corruptor`](crate::layers::Corruptor); this module configures it.
+
+use crate::error::Error;
+use crate::layers::{Corruptor, MAX_LAYERS};
+
+/// Set dropout probability `p` on every layer in `layers` (a bit set of global indices).
+pub fn configure(corrupt: &mut Corruptor, layers: super::Selection, p: f32) -> Result<(), Error> {
+    if !(p.is_finite() && (0.0..1.0).contains(&p)) {
+        return Err(Error::OutOfRange {
+            name: "dropout",
+            value: p,
+            allowed: "0 <= p < 1",
+        });
+    }
+    for k in layers.iter().filter(|&k| k < MAX_LAYERS) {
+        corrupt.dropout[k] = p;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_mean_and_drops_the_right_fraction() {
+        let mut c = Corruptor::off();
+        c.active = true;
+        let mut sel = super::super::Selection::default();
+        sel.insert(1);
+        configure(&mut c, sel, 0.3).unwrap();
+        let mut v = [1.0f32; 20_000];
+        let mut m = [0.0f32; 20_000];
+        assert!(c.apply(1, &mut v, &mut m));
+        let zeros = v.iter().filter(|&&x| x == 0.0).count() as f32 / v.len() as f32;
+        let mean = v.iter().sum::<f32>() / v.len() as f32;
+        assert!((zeros - 0.3).abs() < 0.015, "{zeros}");
+        assert!((mean - 1.0).abs() < 0.02, "{mean}");
+        assert!(v.iter().all(|&x| x == 0.0 || (x - 1.0 / 0.7).abs() < 1e-6));
+        // other layers and evaluation are untouched
+        let mut w = [1.0f32; 4];
+        assert!(!c.apply(2, &mut w, &mut m[..4]));
+        c.active = false;
+        assert!(!c.apply(1, &mut w, &mut m[..4]));
+        assert_eq!(w, [1.0; 4]);
+        assert!(configure(&mut c, sel, 1.0).is_err());
+    }
+}

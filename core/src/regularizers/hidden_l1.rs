@@ -1,0 +1,64 @@
+//! `hidden_l1` (alias `hidden_sparsity`): `R = (1/|H|) sum_h mean(|h|)`, the mean over the
+//! batch and units of each matched output (default: every hidden `:out`, i.e. `hid*:out`),
+//! after its dropout and noise. Gradient into that output: `sign(h) / (|H| * rows * units)`.
+
+use super::{Regularizer, Selection, view::NetGrads, view::NetView};
+
+/// The L1 activity penalty over a selection of outputs (layer index, `pre` or `out`).
+#[derive(Clone, Debug, Default)]
+pub struct HiddenL1 {
+    /// Which outputs: `targets` holds layer indices; `pre` says whether `:pre` is meant.
+    pub targets: Selection,
+    /// Outputs whose `:pre` rather than `:out` is penalized (same indexing as `targets`).
+    pub pre: Selection,
+}
+
+impl HiddenL1 {
+    fn each(&self) -> impl Iterator<Item = (usize, bool)> + '_ {
+        self.targets
+            .iter()
+            .map(|k| (k, false))
+            .chain(self.pre.iter().map(|k| (k, true)))
+    }
+}
+
+impl Regularizer for HiddenL1 {
+    fn name(&self) -> &str {
+        "hidden_l1"
+    }
+
+    fn loss(&self, net: &dyn NetView) -> f64 {
+        let count = self.targets.count() + self.pre.count();
+        if count == 0 {
+            return 0.0;
+        }
+        let mut total = 0.0f64;
+        for (k, pre) in self.each() {
+            if let Some(v) = net.output(k) {
+                let h = if pre { v.pre } else { v.out };
+                if !h.is_empty() {
+                    total += h.iter().map(|&x| (x as f64).abs()).sum::<f64>() / h.len() as f64;
+                }
+            }
+        }
+        total / count as f64
+    }
+
+    fn grad(&self, net: &mut dyn NetGrads, weight: f32) {
+        let count = (self.targets.count() + self.pre.count()) as f32;
+        for (k, pre) in self.each() {
+            if let Some(g) = net.output_grads(k) {
+                let h = if pre { g.view.pre } else { g.view.out };
+                let d = if pre { g.d_pre } else { g.d_out };
+                let c = weight / (count * h.len().max(1) as f32);
+                for (dk, &x) in d.iter_mut().zip(h) {
+                    if x > 0.0 {
+                        *dk += c;
+                    } else if x < 0.0 {
+                        *dk -= c;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! Gaussian noise (`input_noise`, `hidden_noise`, `output_noise`, `noise`): during training
+//! steps each matched `:out` value gets `+ e`, `e ~ N(0, sigma^2)` drawn per element. After
+//! dropout when both apply. Additive, so the backward pass passes gradients through
+//! unchanged; it adds no term to the objective (`weight` is `sigma`). An autoencoder's target
+//! stays the clean input: with input noise it is a denoising autoencoder.
+
+use crate::error::Error;
+use crate::layers::{Corruptor, MAX_LAYERS};
+
+/// Set noise standard deviation `sigma` on every layer in `layers`.
+pub fn configure(
+    corrupt: &mut Corruptor,
+    layers: super::Selection,
+    sigma: f32,
+) -> Result<(), Error> {
+    if !(sigma.is_finite() && sigma >= 0.0) {
+        return Err(Error::OutOfRange {
+            name: "noise",
+            value: sigma,
+            allowed: "sigma >= 0 and finite",
+        });
+    }
+    for k in layers.iter().filter(|&k| k < MAX_LAYERS) {
+        corrupt.sigma[k] = sigma;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adds_noise_of_the_given_spread_after_dropout() {
+        let mut c = Corruptor::off();
+        c.active = true;
+        let mut sel = super::super::Selection::default();
+        sel.insert(0);
+        configure(&mut c, sel, 0.5).unwrap();
+        let mut v = [2.0f32; 20_000];
+        let mut m = [0.0f32; 20_000];
+        c.apply(0, &mut v, &mut m);
+        let n = v.len() as f64;
+        let mean = v.iter().map(|&x| x as f64).sum::<f64>() / n;
+        let var = v.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / n;
+        assert!((mean - 2.0).abs() < 0.01, "{mean}");
+        assert!((var.sqrt() - 0.5).abs() < 0.01, "{var}");
+        // dropout first: dropped elements get noise around 0
+        super::super::dropout::configure(&mut c, sel, 0.5).unwrap();
+        let mut v = [2.0f32; 20_000];
+        c.apply(0, &mut v, &mut m);
+        let near_zero = v
+            .iter()
+            .zip(&m)
+            .filter(|(_, mk)| **mk == 0.0)
+            .all(|(x, _)| x.abs() < 3.0);
+        assert!(near_zero);
+        assert!(configure(&mut c, sel, -0.1).is_err());
+    }
+}

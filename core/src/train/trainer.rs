@@ -1,0 +1,592 @@
+//! The trainer: a network, its gradients, the best parameters seen, optimizer state and a
+//! workspace, all in one value of a size known at compile time.
+//!
+//! ```
+//! use staticnets::layers::{Activation::*, Dense};
+//! use staticnets::train::{Data, Trainer};
+//! type Body = (Dense<4, 2>, Dense<2, 4>);
+//! // batch size 8, no Jacobian buffers, 2 optimizer slots (rmsprop)
+//! let mut t: Trainer<Body, 8, 0, 2> = Trainer::new((Dense::new(Tanh), Dense::new(Linear)));
+//! t.config.parse("learning_rate = 0.01\nbatch_size = 4\nmax_updates = 50\nweight_l2 = 1e-4").unwrap();
+//! let x: [f32; 32] = core::array::from_fn(|k| ((k % 4) as f32 - 1.5) * 0.5);
+//! let data = Data::autoencoder(&x);
+//! t.start(&data, &[]).unwrap();
+//! let first = t.validate(&data, &[]).unwrap();
+//! let last = t.train(&data, &data, &[], |_report| true).unwrap();
+//! assert!(last.valid_loss < first.loss);
+//! ```
+
+use super::config::TrainConfig;
+use super::objective::{Batch, MAX_REGS, Penalties, Terms, evaluate};
+use crate::error::{Error, check_finite};
+use crate::layers::{Corruptor, Layers};
+use crate::losses::{Target, accuracy};
+use crate::network::{Network, Workspace};
+use crate::optim::{OptimState, clip::clip, update};
+use crate::regularizers::Regularizer;
+use crate::rng::XorShift;
+
+/// The most batches one pass may have (the batch order is a fixed-size table).
+pub const MAX_BATCHES: usize = 1024;
+
+/// Training or validation data: inputs and, unless it is an autoencoder's, targets.
+#[derive(Clone, Copy, Debug)]
+pub struct Data<'a> {
+    /// Inputs, `rows * NIN`, row-major.
+    pub x: &'a [f32],
+    /// `None` for an autoencoder (the target is the clean input).
+    pub target: Option<Target<'a>>,
+    /// Optional loss weights (per element, or per row for labels).
+    pub weights: Option<&'a [f32]>,
+}
+
+impl<'a> Data<'a> {
+    /// An autoencoder's data: the target is the input.
+    pub const fn autoencoder(x: &'a [f32]) -> Self {
+        Data {
+            x,
+            target: None,
+            weights: None,
+        }
+    }
+    /// A regressor's data.
+    pub const fn regression(x: &'a [f32], y: &'a [f32]) -> Self {
+        Data {
+            x,
+            target: Some(Target::Values(y)),
+            weights: None,
+        }
+    }
+    /// A classifier's data.
+    pub const fn classification(x: &'a [f32], labels: &'a [u32]) -> Self {
+        Data {
+            x,
+            target: Some(Target::Labels(labels)),
+            weights: None,
+        }
+    }
+}
+
+/// What one pass (or validation) measured.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Report {
+    /// 1-based pass number (0 for the validation before training).
+    pub pass: u32,
+    /// Mean over batches of the full objective.
+    pub loss: f64,
+    /// Mean data loss.
+    pub err: f64,
+    /// Mean of each regularizer's `R`, in configuration order.
+    pub regs: [f64; MAX_REGS],
+    /// Accuracy, for labelled data.
+    pub accuracy: Option<f32>,
+    /// Fraction of hidden activations with `|h| < sparsity_threshold`.
+    pub hidden_sparsity: f32,
+    /// Fraction of weights with `|w| < sparsity_threshold`.
+    pub weight_sparsity: f32,
+    /// The latest validation loss.
+    pub valid_loss: f64,
+    /// Whether this pass's validation improved on the best.
+    pub improved: bool,
+}
+
+/// Network, gradients, best parameters, optimizer state (`S` slots) and a workspace for
+/// batches of `B` rows (`JD`: Jacobian width, the input width if `contractive` is used, else 0).
+pub struct Trainer<L: Layers, const B: usize, const JD: usize, const S: usize> {
+    /// The parameters being trained.
+    pub net: Network<L>,
+    /// The parameters of the best validation so far.
+    pub best: Network<L>,
+    /// Gradient buffer.
+    pub grads: Network<L>,
+    /// Optimizer state.
+    pub state: OptimState<L, S>,
+    /// Activation buffers.
+    pub ws: Workspace<L, B, JD>,
+    /// Noise and dropout settings and their generator.
+    pub corrupt: Corruptor,
+    /// The configuration ([`start`](Self::start) validates and applies it).
+    pub config: TrainConfig,
+    penalties: Penalties,
+    order_rng: XorShift,
+    order: [u16; MAX_BATCHES],
+    passes: u32,
+    best_loss: f64,
+    since_best: u32,
+}
+
+impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, JD, S> {
+    /// Bytes the trainer takes in all: parameters, gradients, best copy, optimizer state,
+    /// activations and everything else.
+    pub const BYTES: usize = core::mem::size_of::<Self>();
+
+    /// A trainer around `body` with theanets' default configuration.
+    pub const fn new(body: L) -> Self {
+        Trainer {
+            net: Network::new(body),
+            best: Network::zero(),
+            grads: Network::zero(),
+            state: OptimState::new(),
+            ws: Workspace::new(),
+            corrupt: Corruptor::off(),
+            config: TrainConfig::new(),
+            penalties: Penalties {
+                items: heapless::Vec::new(),
+            },
+            order_rng: XorShift::new(crate::rng::DEFAULT_SEED),
+            order: [0; MAX_BATCHES],
+            passes: 0,
+            best_loss: f64::INFINITY,
+            since_best: 0,
+        }
+    }
+
+    /// Validate the configuration and the data, seed the generators, draw the initial weights
+    /// (from `config.rng`) and reset the optimizer. `customs` are the registered custom
+    /// regularizers, in `config.customs` order.
+    pub fn start(&mut self, data: &Data<'_>, customs: &[&dyn Regularizer]) -> Result<(), Error> {
+        self.net.init(self.config.rng);
+        self.restart(data, customs)
+    }
+
+    /// Like [`start`](Self::start) but keep the current weights (fine-tuning, or after
+    /// loading a model).
+    pub fn restart(&mut self, data: &Data<'_>, customs: &[&dyn Regularizer]) -> Result<(), Error> {
+        self.reconfigure(customs)?;
+        self.check_data(data)?;
+        self.corrupt.rng = XorShift::new(self.config.rng ^ 0x5EED_0001);
+        self.order_rng = XorShift::new(self.config.rng ^ 0x5EED_0002);
+        self.state.reset();
+        self.passes = 0;
+        self.best_loss = f64::INFINITY;
+        self.since_best = 0;
+        self.best.copy_params_from(&self.net);
+        Ok(())
+    }
+
+    /// Apply a changed configuration (regularizer strengths, learning rate, optimizer) without
+    /// touching the weights or the progress. The optimizer state is reset if the algorithm changed.
+    pub fn reconfigure(&mut self, customs: &[&dyn Regularizer]) -> Result<(), Error> {
+        let c = &self.config;
+        c.validate()?;
+        if c.batch_size > B {
+            return Err(Error::OutOfRange {
+                name: "batch_size",
+                value: c.batch_size as f32,
+                allowed: "<= the trainer's batch capacity B",
+            });
+        }
+        if c.customs.len() != customs.len() {
+            return Err(Error::WrongLength {
+                what: "custom regularizers",
+                expected: c.customs.len(),
+                got: customs.len(),
+            });
+        }
+        let need = c.algo.slots(c.momentum);
+        if need > S {
+            return Err(Error::WorkspaceTooSmall {
+                what: "optimizer state slots (S)",
+                needed: need,
+                have: S,
+            });
+        }
+        if let Some(act) = self.net.body.activation(L::LAYERS - 1) {
+            c.loss.check_output(act)?;
+        }
+        self.penalties =
+            Penalties::resolve::<L, B, JD>(&c.regs, &self.net, &mut self.corrupt, customs.len())?;
+        Ok(())
+    }
+
+    /// Check lengths, finiteness and labels of `data`.
+    pub fn check_data(&self, data: &Data<'_>) -> Result<usize, Error> {
+        let nin = L::NIN;
+        if data.x.is_empty() {
+            return Err(Error::EmptyData);
+        }
+        if data.x.len() % nin != 0 {
+            return Err(Error::WrongLength {
+                what: "inputs (a multiple of the input width)",
+                expected: (data.x.len() / nin + 1) * nin,
+                got: data.x.len(),
+            });
+        }
+        let rows = data.x.len() / nin;
+        if rows > MAX_BATCHES * self.config.batch_size {
+            return Err(Error::CapacityExceeded {
+                what: "batches per pass",
+                capacity: MAX_BATCHES,
+            });
+        }
+        check_finite("inputs", data.x, nin)?;
+        let labels = self.config.loss.uses_labels();
+        match data.target {
+            None if labels => {
+                return Err(Error::LossMismatch {
+                    loss: self.config.loss.name(),
+                    needs: "labels",
+                });
+            }
+            None => {
+                if L::NOUT != nin {
+                    return Err(Error::LossMismatch {
+                        loss: "autoencoder",
+                        needs: "as many outputs as inputs",
+                    });
+                }
+            }
+            Some(Target::Values(y)) => {
+                if labels {
+                    return Err(Error::LossMismatch {
+                        loss: self.config.loss.name(),
+                        needs: "labels, not values",
+                    });
+                }
+                if y.len() != rows * L::NOUT {
+                    return Err(Error::WrongLength {
+                        what: "targets",
+                        expected: rows * L::NOUT,
+                        got: y.len(),
+                    });
+                }
+                check_finite("targets", y, L::NOUT)?;
+            }
+            Some(Target::Labels(t)) => {
+                if !labels {
+                    return Err(Error::LossMismatch {
+                        loss: self.config.loss.name(),
+                        needs: "real-valued targets",
+                    });
+                }
+                if t.len() != rows {
+                    return Err(Error::WrongLength {
+                        what: "labels",
+                        expected: rows,
+                        got: t.len(),
+                    });
+                }
+                if let Some(r) = t.iter().position(|&l| l as usize >= L::NOUT) {
+                    return Err(Error::LabelOutOfRange {
+                        row: r,
+                        label: t[r] as usize,
+                        classes: L::NOUT,
+                    });
+                }
+            }
+        }
+        if let Some(w) = data.weights {
+            let per_row = matches!(data.target, Some(Target::Labels(_)));
+            let expected = if per_row { rows } else { rows * L::NOUT };
+            if w.len() != expected {
+                return Err(Error::WrongLength {
+                    what: "loss weights",
+                    expected,
+                    got: w.len(),
+                });
+            }
+            check_finite("loss weights", w, if per_row { 1 } else { L::NOUT })?;
+            if let Some(i) = w.iter().position(|&v| v < 0.0) {
+                return Err(Error::OutOfRange {
+                    name: "loss weight",
+                    value: w[i],
+                    allowed: ">= 0",
+                });
+            }
+        }
+        Ok(rows)
+    }
+
+    fn batch<'a>(&self, data: &Data<'a>, start: usize, rows: usize) -> Batch<'a> {
+        let (nin, nout) = (L::NIN, L::NOUT);
+        let x = &data.x[start * nin..(start + rows) * nin];
+        let target = match data.target {
+            None => Target::Values(x),
+            Some(Target::Values(y)) => Target::Values(&y[start * nout..(start + rows) * nout]),
+            Some(Target::Labels(t)) => Target::Labels(&t[start..start + rows]),
+        };
+        let weights = data.weights.map(|w| match data.target {
+            Some(Target::Labels(_)) => &w[start..start + rows],
+            _ => &w[start * nout..(start + rows) * nout],
+        });
+        Batch {
+            x,
+            rows,
+            target,
+            weights,
+        }
+    }
+
+    /// One update on one batch. A non-finite loss or gradient rejects the step and leaves the
+    /// parameters as they were; parameters that become non-finite are restored from the best.
+    pub fn step(&mut self, batch: Batch<'_>, customs: &[&dyn Regularizer]) -> Result<Terms, Error> {
+        self.grads.fill_zero();
+        self.corrupt.active = true;
+        let terms = evaluate(
+            &self.net,
+            &mut self.ws,
+            Some(&mut self.grads),
+            batch,
+            self.config.loss,
+            &self.penalties,
+            customs,
+            &mut self.corrupt,
+        );
+        self.corrupt.active = false;
+        if !terms.loss.is_finite() || !self.grads.is_finite() {
+            return Err(Error::NonFiniteStep {
+                pass: self.passes as usize,
+                batch: 0,
+            });
+        }
+        let c = &self.config;
+        for i in 0..L::TENSORS {
+            if let Some(g) = self.grads.tensor_mut(i) {
+                clip(g, c.max_gradient_elem, c.max_gradient_norm);
+            }
+        }
+        update(
+            c.algo,
+            c.momentum,
+            c.learning_rate,
+            &mut self.net,
+            &mut self.grads,
+            &mut self.state,
+        )?;
+        if !self.net.is_finite() {
+            self.net.copy_params_from(&self.best);
+            return Err(Error::NonFiniteStep {
+                pass: self.passes as usize,
+                batch: 0,
+            });
+        }
+        Ok(terms)
+    }
+
+    /// One pass over `data` with the batch order shuffled.
+    pub fn pass(&mut self, data: &Data<'_>, customs: &[&dyn Regularizer]) -> Result<Report, Error> {
+        let rows = self.check_data(data)?;
+        let bs = self.config.batch_size;
+        let nb = rows.div_ceil(bs);
+        for (i, o) in self.order[..nb].iter_mut().enumerate() {
+            *o = i as u16;
+        }
+        self.order_rng.shuffle(&mut self.order[..nb]);
+        self.passes += 1;
+        let mut report = Report {
+            pass: self.passes,
+            ..Report::default()
+        };
+        let mut acc = 0.0f32;
+        for bi in 0..nb {
+            let b = self.order[bi] as usize;
+            let start = b * bs;
+            let n = bs.min(rows - start);
+            let batch = self.batch(data, start, n);
+            let terms = self.step(batch, customs).map_err(|e| match e {
+                Error::NonFiniteStep { pass, .. } => Error::NonFiniteStep { pass, batch: b },
+                e => e,
+            })?;
+            add_terms(&mut report, &terms);
+            if let Target::Labels(t) = batch.target {
+                acc += accuracy(self.ws.output(), L::NOUT, t);
+            }
+        }
+        scale_report(&mut report, nb, acc, data);
+        self.monitor_sparsity(&mut report);
+        Ok(report)
+    }
+
+    /// The clean objective over `data` (no noise or dropout; penalties included), averaged
+    /// over batches.
+    pub fn validate(
+        &mut self,
+        data: &Data<'_>,
+        customs: &[&dyn Regularizer],
+    ) -> Result<Report, Error> {
+        let rows = self.check_data(data)?;
+        let bs = self.config.batch_size.min(B);
+        let nb = rows.div_ceil(bs);
+        let mut report = Report {
+            pass: self.passes,
+            ..Report::default()
+        };
+        let mut acc = 0.0f32;
+        let mut off = Corruptor::off();
+        for b in 0..nb {
+            let start = b * bs;
+            let batch = self.batch(data, start, bs.min(rows - start));
+            let terms = evaluate(
+                &self.net,
+                &mut self.ws,
+                None,
+                batch,
+                self.config.loss,
+                &self.penalties,
+                customs,
+                &mut off,
+            );
+            add_terms(&mut report, &terms);
+            if let Target::Labels(t) = batch.target {
+                acc += accuracy(self.ws.output(), L::NOUT, t);
+            }
+        }
+        scale_report(&mut report, nb, acc, data);
+        self.monitor_sparsity(&mut report);
+        report.valid_loss = report.loss;
+        Ok(report)
+    }
+
+    fn monitor_sparsity(&self, report: &mut Report) {
+        let th = self.config.sparsity_threshold;
+        let (mut small, mut all) = (0usize, 0usize);
+        for k in 1..L::LAYERS {
+            if let Some(v) = self.ws.view(&self.net, k) {
+                small += v.out.iter().filter(|x| x.abs() < th).count();
+                all += v.out.len();
+            }
+        }
+        report.hidden_sparsity = if all > 0 {
+            small as f32 / all as f32
+        } else {
+            0.0
+        };
+        let (mut small, mut all) = (0usize, 0usize);
+        for i in 0..L::TENSORS {
+            if let Some(t) = self
+                .net
+                .tensor(i)
+                .filter(|t| t.kind == crate::layers::ParamKind::Weight)
+            {
+                small += t.data.iter().filter(|w| w.abs() < th).count();
+                all += t.data.len();
+            }
+        }
+        report.weight_sparsity = if all > 0 {
+            small as f32 / all as f32
+        } else {
+            0.0
+        };
+    }
+
+    /// theanets' `itertrain`: validate before the first update and every `validate_every`
+    /// passes; stop after `patience` validations without an improvement greater than
+    /// `min_improvement` (relative), after `max_updates` passes, or when `each` returns
+    /// `false`; then restore the best parameters. Returns the last report.
+    /// Call [`start`](Self::start) (or [`restart`](Self::restart)) first.
+    pub fn train(
+        &mut self,
+        train: &Data<'_>,
+        valid: &Data<'_>,
+        customs: &[&dyn Regularizer],
+        mut each: impl FnMut(&Report) -> bool,
+    ) -> Result<Report, Error> {
+        let mut last = self.validate(valid, customs)?;
+        self.observe_validation(&mut last);
+        loop {
+            let mut report = match self.pass(train, customs) {
+                Ok(r) => r,
+                Err(e) => {
+                    self.net.copy_params_from(&self.best);
+                    return Err(e);
+                }
+            };
+            report.valid_loss = last.valid_loss;
+            if self.passes % self.config.validate_every == 0 {
+                let v = self.validate(valid, customs)?;
+                report.valid_loss = v.loss;
+                report.improved = self.observe_validation(&mut report);
+            }
+            last = report;
+            let more = each(&report);
+            let out_of_patience = self.since_best > self.config.patience;
+            let out_of_updates =
+                self.config.max_updates > 0 && self.passes >= self.config.max_updates;
+            if !more || out_of_patience || out_of_updates {
+                break;
+            }
+        }
+        self.net.copy_params_from(&self.best);
+        Ok(last)
+    }
+
+    /// Record a validation result; returns whether it improved on the best.
+    fn observe_validation(&mut self, report: &mut Report) -> bool {
+        let v = report.valid_loss;
+        let improved = self.best_loss.is_infinite()
+            || (self.best_loss - v) > self.best_loss * self.config.min_improvement as f64;
+        if improved && v.is_finite() {
+            self.best_loss = v;
+            self.since_best = 0;
+            self.best.copy_params_from(&self.net);
+        } else {
+            self.since_best += 1;
+        }
+        report.improved = improved;
+        improved
+    }
+
+    /// Passes made since [`start`](Self::start).
+    pub fn passes(&self) -> u32 {
+        self.passes
+    }
+
+    /// The best validation loss so far.
+    pub fn best_loss(&self) -> f64 {
+        self.best_loss
+    }
+
+    /// Predict `x` (`rows * NIN`) into `out` (`rows * NOUT`), clean, `B` rows at a time.
+    pub fn predict(&mut self, x: &[f32], out: &mut [f32]) -> Result<(), Error> {
+        let rows = x.len() / L::NIN;
+        if x.len() != rows * L::NIN {
+            return Err(Error::WrongLength {
+                what: "inputs (a multiple of the input width)",
+                expected: rows * L::NIN,
+                got: x.len(),
+            });
+        }
+        if out.len() != rows * L::NOUT {
+            return Err(Error::WrongLength {
+                what: "outputs",
+                expected: rows * L::NOUT,
+                got: out.len(),
+            });
+        }
+        check_finite("inputs", x, L::NIN)?;
+        let mut off = Corruptor::off();
+        let mut start = 0;
+        while start < rows {
+            let n = B.min(rows - start);
+            self.net.forward(
+                &x[start * L::NIN..(start + n) * L::NIN],
+                n,
+                &mut self.ws,
+                &mut off,
+            );
+            out[start * L::NOUT..(start + n) * L::NOUT].copy_from_slice(self.ws.output());
+            start += n;
+        }
+        Ok(())
+    }
+}
+
+fn add_terms(report: &mut Report, terms: &Terms) {
+    report.loss += terms.loss;
+    report.err += terms.data;
+    for (a, b) in report.regs.iter_mut().zip(&terms.regs) {
+        *a += b;
+    }
+}
+
+fn scale_report(report: &mut Report, batches: usize, acc: f32, data: &Data<'_>) {
+    let n = batches.max(1) as f64;
+    report.loss /= n;
+    report.err /= n;
+    for r in report.regs.iter_mut() {
+        *r /= n;
+    }
+    if let Some(Target::Labels(_)) = data.target {
+        report.accuracy = Some(acc / batches.max(1) as f32);
+    }
+}
