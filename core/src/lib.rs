@@ -1,4 +1,6 @@
 #![no_std]
+// Index loops are kept where they mirror the formulas in the comments above them.
+#![allow(clippy::needless_range_loop)]
 #![doc = "staticnets core"]
 #[cfg(test)]
 extern crate std;

@@ -136,7 +136,7 @@ fn each_regularizer_alone() {
             Loss::Mse,
             Target::Values(&x),
             None,
-            &[s.clone()],
+            std::slice::from_ref(&s),
             2e-2,
         );
         assert!(w < 2e-2, "{}: {w}", s.key);
@@ -197,7 +197,6 @@ fn every_activation_in_every_position() {
 
 #[test]
 fn every_loss_and_its_weighted_variant() {
-    let x = input();
     let y: [f32; ROWS * 5] = core::array::from_fn(|k| (k % 5) as f32 * 0.2);
     let labels = [1u32, 4, 0];
     let ew: [f32; ROWS * 5] = core::array::from_fn(|k| 0.5 + (k % 3) as f32 * 0.5);

@@ -51,6 +51,7 @@ pub(crate) fn init_weights(w: &mut [f32], nin: usize, nout: usize, rng: &mut Xor
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 /// One example's Jacobian through an affine map whose weight entry for (input `a`, unit `j`)
 /// is `w[widx(a, j)]`, then through the layer's activation and dropout.
 pub(crate) fn jac_forward_affine<const B: usize, const D: usize, const O: usize>(
@@ -285,7 +286,7 @@ impl<const I: usize, const O: usize> Layers for Dense<I, O> {
         jacs: &mut JacBuf<D, O>,
         k: usize,
     ) -> Option<(&[f32], &mut [f32])> {
-        (k == 0).then(|| (jacs.j.as_flattened(), jacs.g.as_flattened_mut()))
+        (k == 0).then_some((jacs.j.as_flattened(), jacs.g.as_flattened_mut()))
     }
 
     fn clear_jac_grads<const D: usize>(jacs: &mut JacBuf<D, O>, upto: usize) {

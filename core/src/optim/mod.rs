@@ -251,10 +251,8 @@ pub fn update<L: Layers, const S: usize>(
             .first_mut()
             .and_then(|s| s.tensor_mut(i))
             .unwrap_or(&mut empty_b);
-        if state.t == 1 {
-            if let Optimizer::Rprop { .. } = opt {
-                a.fill(lr);
-            }
+        if state.t == 1 && matches!(opt, Optimizer::Rprop { .. }) {
+            a.fill(lr);
         }
         opt.steps(g, a, b, lr, state.t);
         if mu > 0.0 {

@@ -4,7 +4,7 @@
 //! Later layers, the loss and the activity penalties see the dropped value; the backward pass
 //! multiplies by the same mask. It adds no term to the objective (`weight` is `p`).
 //!
-//! The mechanism is [`Corruptor`](crate::layers::Corruptor); this module configures it.
+//! The mechanism is [`Corruptor`]; this module configures it.
 
 use crate::error::Error;
 use crate::layers::{Corruptor, MAX_LAYERS};

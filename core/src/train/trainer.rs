@@ -205,7 +205,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         if data.x.is_empty() {
             return Err(Error::EmptyData);
         }
-        if data.x.len() % nin != 0 {
+        if !data.x.len().is_multiple_of(nin) {
             return Err(Error::WrongLength {
                 what: "inputs (a multiple of the input width)",
                 expected: (data.x.len() / nin + 1) * nin,
@@ -492,7 +492,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
                 }
             };
             report.valid_loss = last.valid_loss;
-            if self.passes % self.config.validate_every == 0 {
+            if self.passes.is_multiple_of(self.config.validate_every) {
                 let v = self.validate(valid, customs)?;
                 report.valid_loss = v.loss;
                 report.improved = self.observe_validation(&mut report);

@@ -1,0 +1,15 @@
+# staticnets: two commands.
+#   make demo   installs what is missing, trains an autoencoder natively, serves web/ on 127.0.0.1
+#   make test   installs what is missing, then runs every test suite
+.PHONY: setup test demo
+PORT ?= 8000
+
+setup:
+	@bash scripts/setup
+
+test: setup
+	@bash scripts/test
+
+demo: setup
+	@cargo run --release --locked -p staticnets --example demo
+	@bash scripts/serve $(PORT)

@@ -1,0 +1,11 @@
+use std::{env, fs, path::PathBuf};
+
+fn main() {
+    // cortex-m-rt's link.x INCLUDEs memory.x; give it the board's map from OUT_DIR
+    // (no memory.x in the crate root, which would shadow it).
+    let out = PathBuf::from(env::var_os("OUT_DIR").unwrap());
+    fs::write(out.join("memory.x"), include_bytes!("memory-mps2-an386.x")).unwrap();
+    println!("cargo:rustc-link-search={}", out.display());
+    println!("cargo:rerun-if-changed=memory-mps2-an386.x");
+    println!("cargo:rerun-if-changed=build.rs");
+}
