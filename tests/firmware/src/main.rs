@@ -4,22 +4,29 @@
 #![no_std]
 #![no_main]
 
-use core::ptr::addr_of_mut;
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use staticnets::layers::{Activation::*, Dense};
 use staticnets::train::{Data, Trainer};
 
 type Body = (Dense<8, 3>, Dense<3, 8>);
-static mut TRAINER: Trainer<Body, 4, 0, 2> = Trainer::new((Dense::new(Tanh), Dense::new(Linear)));
 
 #[entry]
 fn main() -> ! {
-    // SAFETY: the only reference to TRAINER, taken once at start-up on a single core.
-    let t = unsafe { &mut *addr_of_mut!(TRAINER) };
+    // The trainer lives in a static (in .bss/.data, not on the stack); singleton! hands out
+    // its one &'static mut.
+    let Some(t) = cortex_m::singleton!(TRAINER: Trainer<Body, 4, 0, 2> = Trainer::new((Dense::new(Tanh), Dense::new(Linear))))
+    else {
+        hprintln!("firmware smoke: FAILED (trainer already taken)");
+        debug::exit(debug::EXIT_FAILURE);
+        loop {}
+    };
     let x: [f32; 64] = core::array::from_fn(|k| if (k / 8 + k % 8) % 3 == 0 { 1.0 } else { 0.0 });
     let data = Data::autoencoder(&x);
-    let ok = t.config.parse("algo = adam\nlearning_rate = 0.02\nbatch_size = 4\nweight_l2 = 1e-4").is_ok()
+    let ok = t
+        .config
+        .parse("algo = adam\nlearning_rate = 0.02\nbatch_size = 4\nweight_l2 = 1e-4")
+        .is_ok()
         && t.start(&data, &[]).is_ok();
     let before = t.validate(&data, &[]).map(|r| r.loss).unwrap_or(f64::NAN);
     let mut after = f64::NAN;
@@ -35,7 +42,11 @@ fn main() -> ! {
     hprintln!("loss before {:.5}, after {:.5}", before, after);
     let pass = ok && after < 0.5 * before;
     hprintln!("firmware smoke: {}", if pass { "ok" } else { "FAILED" });
-    debug::exit(if pass { debug::EXIT_SUCCESS } else { debug::EXIT_FAILURE });
+    debug::exit(if pass {
+        debug::EXIT_SUCCESS
+    } else {
+        debug::EXIT_FAILURE
+    });
     loop {}
 }
 
