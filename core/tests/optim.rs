@@ -1,0 +1,136 @@
+//! Each optimizer's first updates against values computed by hand from its formula
+//! (`semantics.md` section 7), and the trainer's handling of a non-finite step.
+
+use staticnets::layers::{Activation::*, Dense, Layers};
+use staticnets::network::Network;
+use staticnets::optim::{OptimState, Optimizer, decay, update};
+
+type One = Dense<1, 1>;
+
+/// Run updates with gradients `gs` on a 1x1 weight starting at 1.0; return the weight after each.
+fn run(opt: Optimizer, mu: f32, lr: f32, gs: &[f32]) -> Vec<f32> {
+    let mut net = Network::new(Dense::<1, 1>::new(Linear));
+    net.body.w[0][0] = 1.0;
+    let mut st: OptimState<One, 3> = OptimState::new();
+    gs.iter()
+        .map(|&g| {
+            let mut grads = Network::<One>::zero();
+            grads.body.w[0][0] = g;
+            update(opt, mu, lr, &mut net, &mut grads, &mut st).unwrap();
+            net.body.w[0][0]
+        })
+        .collect()
+}
+
+fn close(a: &[f32], b: &[f64]) {
+    for (x, y) in a.iter().zip(b) {
+        assert!((*x as f64 - y).abs() < 1e-5, "{a:?} vs {b:?}");
+    }
+}
+
+#[test]
+fn sgd_momentum_and_nesterov() {
+    close(&run(Optimizer::Sgd, 0.0, 0.1, &[2.0, 1.0]), &[0.8, 0.7]);
+    // v1 = -0.2, w = 0.8; v2 = 0.5 * -0.2 - 0.1 = -0.2, w = 0.6
+    close(&run(Optimizer::Sgd, 0.5, 0.1, &[2.0, 1.0]), &[0.8, 0.6]);
+    // nag: v1 = -(1.5)(0.2) = -0.3, w = 0.7; v2 = 0.25 * -0.3 - 1.5 * 0.1 = -0.225, w = 0.475
+    close(&run(Optimizer::Nag, 0.5, 0.1, &[2.0, 1.0]), &[0.7, 0.475]);
+}
+
+#[test]
+fn rmsprop_adam_adagrad_adadelta_rprop() {
+    let l = decay(14.0) as f64;
+    let (m, s) = ((1.0 - l) * 2.0, (1.0 - l) * 4.0);
+    close(
+        &run(Optimizer::RmsProp { halflife: 14.0 }, 0.0, 0.1, &[2.0]),
+        &[1.0 - 0.1 * 2.0 / (s - m * m + 1e-8).sqrt()],
+    );
+    // Adam's first bias-corrected step is lr * g / (|g| + eps)
+    close(
+        &run(
+            Optimizer::Adam {
+                beta1: 0.9,
+                beta2: 0.999,
+            },
+            0.0,
+            0.1,
+            &[2.0],
+        ),
+        &[0.9],
+    );
+    close(
+        &run(Optimizer::Adagrad, 0.0, 0.1, &[2.0, 2.0]),
+        &[0.9, 0.9 - 0.1 * 2.0 / 8f64.sqrt()],
+    );
+    let s1 = (1.0 - l) * 4.0;
+    let d1 = 2.0 * (1e-8f64).sqrt() / (s1 + 1e-8).sqrt();
+    close(
+        &run(Optimizer::Adadelta { halflife: 14.0 }, 0.0, 0.1, &[2.0]),
+        &[1.0 - d1],
+    );
+    // rprop: sizes start at lr; same sign grows by 1.01; a flip shrinks by 0.99 and skips
+    let r = Optimizer::Rprop {
+        increase: 1.01,
+        decrease: 0.99,
+        min_step: 0.0,
+        max_step: 100.0,
+    };
+    close(
+        &run(r, 0.0, 0.1, &[2.0, 3.0, -1.0, -1.0]),
+        &[0.9, 0.9 - 0.101, 0.799, 0.799 + 0.101 * 0.99],
+    );
+}
+
+#[test]
+fn too_few_state_slots_is_an_error() {
+    let mut net = Network::new(Dense::<1, 1>::new(Linear));
+    let mut g = Network::<One>::zero();
+    let mut st: OptimState<One, 1> = OptimState::new();
+    assert!(
+        update(
+            Optimizer::Adam {
+                beta1: 0.9,
+                beta2: 0.999
+            },
+            0.0,
+            0.1,
+            &mut net,
+            &mut g,
+            &mut st
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn a_non_finite_step_is_rejected_and_the_weights_are_kept() {
+    use staticnets::train::{Data, Trainer};
+    type B2 = (Dense<2, 2>, Dense<2, 2>);
+    let mut t: Box<Trainer<B2, 4, 0, 2>> =
+        Box::new(Trainer::new((Dense::new(Tanh), Dense::new(Linear))));
+    t.config
+        .parse("algo = sgd\nlearning_rate = 0.1\nbatch_size = 2")
+        .unwrap();
+    let x = [0.5f32, -0.5, 1.0, 0.0];
+    t.start(&Data::autoencoder(&x), &[]).unwrap();
+    let before = t.net.clone();
+    // a finite input whose loss overflows f32: the gradient is not finite
+    let huge = [3.0e38f32, -3.0e38, 3.0e38, 3.0e38];
+    let err = t.pass(&Data::autoencoder(&huge), &[]).unwrap_err();
+    assert!(
+        matches!(err, staticnets::Error::NonFiniteStep { .. }),
+        "{err}"
+    );
+    assert_eq!(t.net, before, "weights unchanged");
+    // non-finite data is named by row and column
+    let bad = [0.0f32, 1.0, f32::NAN, 2.0];
+    assert_eq!(
+        t.pass(&Data::autoencoder(&bad), &[]).unwrap_err(),
+        staticnets::Error::NonFiniteData {
+            what: "inputs",
+            row: 1,
+            col: 0
+        }
+    );
+    assert_eq!(<B2 as Layers>::PARAMS, 12);
+}
