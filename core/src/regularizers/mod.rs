@@ -242,6 +242,42 @@ pub(crate) fn split_value(value: &str) -> Result<(f32, Option<&str>), Error> {
     Ok((w, pats))
 }
 
+/// `(1/|W|) sum_W mean(f(W))` over the selected tensors: the shape of both weight penalties.
+pub(crate) fn mean_over_tensors(
+    net: &dyn NetView,
+    targets: Selection,
+    f: impl Fn(f64) -> f64,
+) -> f64 {
+    let count = targets.count();
+    if count == 0 {
+        return 0.0;
+    }
+    let mut total = 0.0f64;
+    for t in targets.iter().filter_map(|i| net.tensor(i)) {
+        total += t.data.iter().map(|&w| f(w as f64)).sum::<f64>() / t.data.len() as f64;
+    }
+    total / count as f64
+}
+
+/// Add `weight * f'(w) / (|W| size(W))` into each selected tensor's gradient: the gradient
+/// of [`mean_over_tensors`].
+pub(crate) fn add_tensor_grads(
+    net: &mut dyn NetGrads,
+    targets: Selection,
+    weight: f32,
+    df: impl Fn(f32) -> f32,
+) {
+    let count = targets.count() as f32;
+    for i in targets.iter() {
+        if let Some((t, g)) = net.tensor_grad(i) {
+            let c = weight / (count * t.data.len() as f32);
+            for (gk, &w) in g.iter_mut().zip(t.data) {
+                *gk += c * df(w);
+            }
+        }
+    }
+}
+
 /// Selection of parameter tensors: default `*.w`; only weight matrices (2-D) ever count.
 pub fn select_tensors(net: &dyn NetView, patterns: &[Pattern]) -> Selection {
     let mut sel = Selection::default();

@@ -1,7 +1,9 @@
 //! `weight_l1` (alias `weight_sparsity`): `R = (1/|W|) sum_{W} mean(|W|)` over the matched
 //! weight matrices (default `*.w`). Gradient: `sign(W) / (|W| * size(W))`, 0 at `W = 0`.
 
-use super::{Regularizer, Selection, view::NetGrads, view::NetView};
+use super::{
+    Regularizer, Selection, add_tensor_grads, mean_over_tensors, view::NetGrads, view::NetView,
+};
 
 /// The L1 weight penalty over a selection of weight matrices.
 #[derive(Clone, Debug, Default)]
@@ -16,33 +18,18 @@ impl Regularizer for WeightL1 {
     }
 
     fn loss(&self, net: &dyn NetView) -> f64 {
-        let count = self.targets.count();
-        if count == 0 {
-            return 0.0;
-        }
-        let mut total = 0.0f64;
-        for i in self.targets.iter() {
-            if let Some(t) = net.tensor(i) {
-                let s: f64 = t.data.iter().map(|&w| (w as f64).abs()).sum();
-                total += s / t.data.len() as f64;
-            }
-        }
-        total / count as f64
+        mean_over_tensors(net, self.targets, |w| w.abs())
     }
 
     fn grad(&self, net: &mut dyn NetGrads, weight: f32) {
-        let count = self.targets.count() as f32;
-        for i in self.targets.iter() {
-            if let Some((t, g)) = net.tensor_grad(i) {
-                let c = weight / (count * t.data.len() as f32);
-                for (gk, &w) in g.iter_mut().zip(t.data) {
-                    if w > 0.0 {
-                        *gk += c;
-                    } else if w < 0.0 {
-                        *gk -= c;
-                    }
-                }
+        add_tensor_grads(net, self.targets, weight, |w| {
+            if w > 0.0 {
+                1.0
+            } else if w < 0.0 {
+                -1.0
+            } else {
+                0.0
             }
-        }
+        });
     }
 }
