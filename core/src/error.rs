@@ -53,6 +53,8 @@ pub enum Error {
     },
     /// A checkpoint is damaged or belongs to another model.
     BadCheckpoint { reason: &'static str },
+    /// A bundled or user-supplied data file is damaged.
+    BadDataFile { reason: &'static str },
     /// No data was given.
     EmptyData,
 }
@@ -113,6 +115,7 @@ impl fmt::Display for Error {
             ),
             Error::LossMismatch { loss, needs } => write!(f, "loss {loss} needs {needs}"),
             Error::BadCheckpoint { reason } => write!(f, "bad checkpoint: {reason}"),
+            Error::BadDataFile { reason } => write!(f, "bad data file: {reason}"),
             Error::EmptyData => write!(f, "no data"),
         }
     }

@@ -1,10 +1,44 @@
+//! Train small regularized neural networks in static memory: `no_std`, no `alloc`, layer
+//! sizes as const generics, every buffer a fixed-size array that can live in a `static`.
+//!
+//! The regularizers are theanets': `weight_l2`, `weight_l1`, `hidden_l1`, `contractive`,
+//! Gaussian noise and dropout on inputs, hidden layers and outputs, and custom ones through
+//! the [`regularizers::Regularizer`] trait. The contract for every name is the project's
+//! `semantics.md`.
+//!
+//! ```
+//! use staticnets::datasets::Digits;
+//! use staticnets::layers::{Activation::*, Dense};
+//! use staticnets::train::{Data, Trainer};
+//!
+//! // A 64-16-64 autoencoder; batches of 32; no Jacobian buffers; 2 optimizer slots (adam).
+//! type Body = (Dense<64, 16>, Dense<16, 64>);
+//! let mut x = vec![0.0f32; 256 * 64]; // firmware would use a static array
+//! let mut labels = [0u32; 256];
+//! Digits::bundled().fill(0, &mut x, &mut labels).unwrap();
+//!
+//! let mut t: Box<Trainer<Body, 32, 0, 2>> =
+//!     Box::new(Trainer::new((Dense::new(Relu), Dense::new(Sigmoid))));
+//! t.config.parse("algo = adam\nlearning_rate = 0.01\nbatch_size = 32\nmax_updates = 20\n\
+//!                 weight_l2 = 1e-4\nhidden_l1 = 0.01\ninput_noise = 0.1").unwrap();
+//! let data = Data::autoencoder(&x);
+//! t.start(&data, &[]).unwrap();
+//! let before = t.validate(&data, &[]).unwrap().err;
+//! let last = t.train(&data, &data, &[], |report| {
+//!     // a UI or a serial console shows report.pass, report.loss, report.regs, ...
+//!     true
+//! }).unwrap();
+//! assert!(last.err < before / 2.0);
+//! assert!(t.score(&data).unwrap() > 0.5); // R² of the reconstructions
+//! ```
 #![no_std]
 // Index loops are kept where they mirror the formulas in the comments above them.
 #![allow(clippy::needless_range_loop)]
-#![doc = "staticnets core"]
 #[cfg(test)]
 extern crate std;
 
+pub mod checkpoint;
+pub mod datasets;
 pub mod error;
 pub mod kernels;
 pub mod layers;

@@ -16,7 +16,7 @@ fn run(opt: Optimizer, mu: f32, lr: f32, gs: &[f32]) -> Vec<f32> {
         .map(|&g| {
             let mut grads = Network::<One>::zero();
             grads.body.w[0][0] = g;
-            update(opt, mu, lr, &mut net, &mut grads, &mut st).unwrap();
+            update(opt, mu, lr, &mut net, &mut grads, &mut st, |_| true).unwrap();
             net.body.w[0][0]
         })
         .collect()
@@ -96,7 +96,8 @@ fn too_few_state_slots_is_an_error() {
             0.1,
             &mut net,
             &mut g,
-            &mut st
+            &mut st,
+            |_| true
         )
         .is_err()
     );
@@ -133,4 +134,29 @@ fn a_non_finite_step_is_rejected_and_the_weights_are_kept() {
         }
     );
     assert_eq!(<B2 as Layers>::PARAMS, 12);
+}
+
+#[test]
+fn frozen_layers_keep_every_bit_and_the_rest_still_learn() {
+    use staticnets::train::{Data, Trainer};
+    type Body = (Dense<4, 3>, Dense<3, 4>);
+    let mut t: Box<Trainer<Body, 8, 0, 2>> =
+        Box::new(Trainer::new((Dense::new(Tanh), Dense::new(Linear))));
+    t.config
+        .parse("algo = adam\nlearning_rate = 0.01\nbatch_size = 8\nmax_updates = 30\nweight_l2 = 0.01\nfrozen = hid1.*")
+        .unwrap();
+    let x: Vec<f32> = (0..32).map(|k| (k % 5) as f32 * 0.2).collect();
+    let data = Data::autoencoder(&x);
+    t.start(&data, &[]).unwrap();
+    let before = t.net.clone();
+    let first = t.validate(&data, &[]).unwrap().err;
+    let last = t.train(&data, &data, &[], |_| true).unwrap();
+    assert_eq!(t.net.body.0, before.body.0, "hid1 must not move");
+    assert_ne!(t.net.body.1, before.body.1, "out must train");
+    assert!(last.err < first, "{first} -> {}", last.err);
+    t.config.set("frozen", "hid9.*").unwrap();
+    assert!(
+        t.reconfigure(&[]).is_err(),
+        "a pattern matching nothing is an error"
+    );
 }

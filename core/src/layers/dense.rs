@@ -14,6 +14,7 @@ use super::{
 };
 use crate::kernels;
 use crate::rng::XorShift;
+use nalgebra::Const;
 
 /// A dense layer from `I` inputs to `O` units. Parameters `w` (`I x O`) and `b` (`O`).
 ///
@@ -40,6 +41,53 @@ impl<const I: usize, const O: usize> Dense<I, O> {
             b: [0.0; O],
             act,
         }
+    }
+}
+
+/// A zero-copy nalgebra view of a dense weight: `I x O`, row-major underneath.
+pub type WeightView<'a, const I: usize, const O: usize> =
+    nalgebra::MatrixView<'a, f32, Const<I>, Const<O>, Const<O>, Const<1>>;
+/// A mutable zero-copy nalgebra view of a dense weight.
+pub type WeightViewMut<'a, const I: usize, const O: usize> =
+    nalgebra::MatrixViewMut<'a, f32, Const<I>, Const<O>, Const<O>, Const<1>>;
+
+impl<const I: usize, const O: usize> Dense<I, O> {
+    /// The weight as an `I x O` nalgebra matrix view, without copying: the shape is in the
+    /// type, so `layer.weights() * x` only compiles for a fitting `x`.
+    ///
+    /// ```
+    /// use staticnets::layers::{Activation, Dense};
+    /// use nalgebra::SMatrix;
+    /// let mut d: Dense<3, 2> = Dense::new(Activation::Linear);
+    /// d.weights_mut()[(2, 1)] = 5.0; // row = input 2, column = unit 1
+    /// assert_eq!(d.w[2][1], 5.0);
+    /// let x = SMatrix::<f32, 1, 3>::new(0.0, 0.0, 1.0);
+    /// assert_eq!((x * d.weights())[(0, 1)], 5.0); // the layer's x W
+    /// ```
+    pub fn weights(&self) -> WeightView<'_, I, O> {
+        WeightView::from_slice_with_strides_generic(
+            self.w.as_flattened(),
+            Const::<I>,
+            Const::<O>,
+            Const::<O>,
+            Const::<1>,
+        )
+    }
+
+    /// The weight as a mutable `I x O` nalgebra view.
+    pub fn weights_mut(&mut self) -> WeightViewMut<'_, I, O> {
+        WeightViewMut::from_slice_with_strides_generic(
+            self.w.as_flattened_mut(),
+            Const::<I>,
+            Const::<O>,
+            Const::<O>,
+            Const::<1>,
+        )
+    }
+
+    /// The bias as a length-`O` nalgebra row vector view.
+    pub fn bias(&self) -> nalgebra::MatrixView<'_, f32, Const<1>, Const<O>> {
+        nalgebra::MatrixView::from_slice_generic(&self.b, Const::<1>, Const::<O>)
     }
 }
 

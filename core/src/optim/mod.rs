@@ -217,6 +217,7 @@ impl<L: Layers, const S: usize> Default for OptimState<L, S> {
 
 /// Apply one update: `grads` (consumed: turned into steps) to `net` with `opt`, momentum `mu`
 /// (Nesterov for `nag`), learning rate `lr`. Rprop initialises its step sizes to `lr`.
+/// Tensors for which `trainable(i)` is false are left exactly as they are (frozen layers).
 pub fn update<L: Layers, const S: usize>(
     opt: Optimizer,
     mu: f32,
@@ -224,6 +225,7 @@ pub fn update<L: Layers, const S: usize>(
     net: &mut Network<L>,
     grads: &mut Network<L>,
     state: &mut OptimState<L, S>,
+    trainable: impl Fn(usize) -> bool,
 ) -> Result<(), Error> {
     let need = opt.slots(mu);
     if need > S {
@@ -237,7 +239,7 @@ pub fn update<L: Layers, const S: usize>(
     let own = opt.slots(0.0);
     let mut empty_a = [0.0f32; 0];
     let mut empty_b = [0.0f32; 0];
-    for i in 0..L::TENSORS {
+    for i in (0..L::TENSORS).filter(|&i| trainable(i)) {
         let (Some(p), Some(g)) = (net.tensor_mut(i), grads.tensor_mut(i)) else {
             continue;
         };

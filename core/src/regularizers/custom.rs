@@ -46,10 +46,30 @@
 //! let x = [0.1f32, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
 //! let check = check_gradient(&WeightInverse, &mut net, &mut ws, &x, 2);
 //! assert!(check.max_rel_error < 1e-2, "{check:?}");
-//! ```
 //!
-//! Registered under its name on a trainer, a configuration can then say
-//! `weightinverse = 0.001` (see `train`).
+//! // Registered under its name, a configuration can say `weightinverse = 0.001`. Trained
+//! // with a strong weight_l1, the shortest weight column collapses; weightinverse keeps it.
+//! use staticnets::train::{Data, Trainer};
+//! let x: Vec<f32> = (0..64 * 4).map(|k| ((k * 7 % 13) as f32 / 13.0) - 0.5).collect();
+//! let data = Data::autoencoder(&x);
+//! let shortest_column = |with: bool| {
+//!     let mut t: Box<Trainer<Body, 16, 0, 2>> = Box::new(Trainer::new(net.body.clone()));
+//!     t.config.register("weightinverse").unwrap();
+//!     t.config.parse("algo = adam\nlearning_rate = 0.01\nbatch_size = 16\nmax_updates = 100\nweight_l1 = 0.05").unwrap();
+//!     t.config.parse(if with { "weightinverse = 0.001" } else { "weightinverse = 0" }).unwrap();
+//!     t.start(&data, &[&WeightInverse]).unwrap();
+//!     let last = t.train(&data, &data, &[&WeightInverse], |_| true).unwrap();
+//!     // the term is reported in the configuration's order, after weight_l1
+//!     let names: Vec<&str> = t.config.regs.iter().map(|r| r.key).collect();
+//!     let k = names.iter().position(|n| *n == "weightinverse").unwrap();
+//!     assert!(last.regs[k].is_finite() && last.regs[k] > 0.0);
+//!     let w = t.net.tensor(0).unwrap();
+//!     (0..w.cols).map(|j| (0..w.rows).map(|i| w.data[i * w.cols + j].powi(2)).sum::<f32>())
+//!         .fold(f32::INFINITY, f32::min)
+//! };
+//! let (without, with) = (shortest_column(false), shortest_column(true));
+//! assert!(with > 2.0 * without, "shortest column {without} -> {with}");
+//! ```
 
 use super::Regularizer;
 use super::view::{Ctx, ViewOf};

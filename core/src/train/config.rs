@@ -13,7 +13,7 @@
 use crate::error::Error;
 use crate::losses::Loss;
 use crate::optim::Optimizer;
-use crate::regularizers::{Patterns, RegKind, RegSpec, split_value};
+use crate::regularizers::{Pattern, Patterns, RegKind, RegSpec, split_value};
 use crate::train::objective::MAX_REGS;
 
 /// The most custom regularizers one configuration can name.
@@ -52,6 +52,10 @@ pub struct TrainConfig {
     pub regs: heapless::Vec<RegSpec, MAX_REGS>,
     /// Names of custom regularizers, in registration order.
     pub customs: heapless::Vec<&'static str, MAX_CUSTOM>,
+    /// `frozen`: glob patterns over parameter names (`hid1.w`, `hid1.*`) whose parameters
+    /// stay fixed (not a theanets key: fine-tuning). `frozen = hid1.*` trains only the layers
+    /// after `hid1`; `frozen = none` clears it. Each pattern must match some parameter.
+    pub frozen: Patterns,
 }
 
 impl Default for TrainConfig {
@@ -83,6 +87,7 @@ impl TrainConfig {
             sparsity_threshold: 0.01,
             regs: heapless::Vec::new(),
             customs: heapless::Vec::new(),
+            frozen: heapless::Vec::new(),
         }
     }
 
@@ -146,6 +151,23 @@ impl TrainConfig {
             "rng" | "seed" => self.rng = num("rng", v)?,
             "loss" => self.loss = Loss::from_name(v)?,
             "sparsity_threshold" => self.sparsity_threshold = num("sparsity_threshold", v)?,
+            "frozen" => {
+                let mut pats = Patterns::new();
+                for p in v
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty() && *p != "none")
+                {
+                    let p = Pattern::try_from(p).map_err(|_| Error::BadValue {
+                        name: "frozen pattern (at most 24 bytes)",
+                    })?;
+                    pats.push(p).map_err(|_| Error::CapacityExceeded {
+                        what: "frozen patterns",
+                        capacity: 4,
+                    })?;
+                }
+                self.frozen = pats;
+            }
             "rms_halflife" => match &mut self.algo {
                 Optimizer::RmsProp { halflife } | Optimizer::Adadelta { halflife } => {
                     *halflife = num("rms_halflife", v)?

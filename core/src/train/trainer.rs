@@ -23,7 +23,8 @@ use crate::layers::{Corruptor, Layers};
 use crate::losses::{Target, accuracy};
 use crate::network::{Network, Workspace};
 use crate::optim::{OptimState, clip::clip, update};
-use crate::regularizers::Regularizer;
+use crate::regularizers::pattern::glob_match;
+use crate::regularizers::{Regularizer, Selection};
 use crate::rng::XorShift;
 
 /// The most batches one pass may have (the batch order is a fixed-size table).
@@ -108,6 +109,7 @@ pub struct Trainer<L: Layers, const B: usize, const JD: usize, const S: usize> {
     /// The configuration ([`start`](Self::start) validates and applies it).
     pub config: TrainConfig,
     penalties: Penalties,
+    frozen: Selection,
     order_rng: XorShift,
     order: [u16; MAX_BATCHES],
     passes: u32,
@@ -133,6 +135,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             penalties: Penalties {
                 items: heapless::Vec::new(),
             },
+            frozen: Selection(0),
             order_rng: XorShift::new(crate::rng::DEFAULT_SEED),
             order: [0; MAX_BATCHES],
             passes: 0,
@@ -194,8 +197,22 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         if let Some(act) = self.net.body.activation(L::LAYERS - 1) {
             c.loss.check_output(act)?;
         }
+        let mut frozen = Selection::default();
+        for p in c.frozen.iter() {
+            let mut matched = false;
+            for i in (0..L::TENSORS).filter(|&i| glob_match(p, &self.net.tensor_name(i))) {
+                frozen.insert(i);
+                matched = true;
+            }
+            if !matched {
+                return Err(Error::PatternMatchesNothing {
+                    regularizer: "frozen",
+                });
+            }
+        }
         self.penalties =
             Penalties::resolve::<L, B, JD>(&c.regs, &self.net, &mut self.corrupt, customs.len())?;
+        self.frozen = frozen;
         Ok(())
     }
 
@@ -340,6 +357,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             });
         }
         let c = &self.config;
+        let frozen = self.frozen;
         for i in 0..L::TENSORS {
             if let Some(g) = self.grads.tensor_mut(i) {
                 clip(g, c.max_gradient_elem, c.max_gradient_norm);
@@ -352,6 +370,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             &mut self.net,
             &mut self.grads,
             &mut self.state,
+            |i| !frozen.contains(i),
         )?;
         if !self.net.is_finite() {
             self.net.copy_params_from(&self.best);
@@ -554,6 +573,18 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             });
         }
         check_finite("inputs", x, L::NIN)?;
+        self.for_each_chunk(x, |start, o| {
+            out[start * L::NOUT..start * L::NOUT + o.len()].copy_from_slice(o)
+        });
+        Ok(())
+    }
+}
+
+impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, JD, S> {
+    /// Run the clean network over `x` in chunks of `B` rows, handing each chunk's first row
+    /// index and outputs to `each`.
+    fn for_each_chunk(&mut self, x: &[f32], mut each: impl FnMut(usize, &[f32])) {
+        let rows = x.len() / L::NIN;
         let mut off = Corruptor::off();
         let mut start = 0;
         while start < rows {
@@ -564,10 +595,82 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
                 &mut self.ws,
                 &mut off,
             );
-            out[start * L::NOUT..(start + n) * L::NOUT].copy_from_slice(self.ws.output());
+            each(start, self.ws.output());
             start += n;
         }
+    }
+
+    /// A classifier's predictions: the most probable class of each row of `x` into `classes`
+    /// (theanets' `Classifier.predict`; [`predict`](Self::predict) gives the probabilities).
+    pub fn predict_classes(&mut self, x: &[f32], classes: &mut [u32]) -> Result<(), Error> {
+        if x.len() != classes.len() * L::NIN {
+            return Err(Error::WrongLength {
+                what: "inputs (NIN per class slot)",
+                expected: classes.len() * L::NIN,
+                got: x.len(),
+            });
+        }
+        check_finite("inputs", x, L::NIN)?;
+        self.for_each_chunk(x, |start, out| {
+            for (r, row) in out.chunks_exact(L::NOUT).enumerate() {
+                classes[start + r] = crate::losses::argmax(row) as u32;
+            }
+        });
         Ok(())
+    }
+
+    /// theanets' `score` on clean outputs: for real-valued targets (an autoencoder's target
+    /// is its input) `R^2 = 1 - sum w (y - p)^2 / sum w (y - mean(y))^2`, with `mean(y)` the
+    /// mean of all target values; for labels, the (weighted) fraction classified correctly.
+    ///
+    /// ```
+    /// use staticnets::layers::{Activation::*, Dense};
+    /// use staticnets::train::{Data, Trainer};
+    /// let mut t: Trainer<Dense<1, 1>, 4, 0, 0> = Trainer::new(Dense::new(Linear));
+    /// t.net.body.w = [[2.0]];
+    /// let (x, y) = ([0.0, 1.0, 2.0, 3.0], [0.0, 2.0, 4.0, 7.0]);
+    /// // residuals 0,0,0,1 against a spread of 26.75 around the mean 3.25
+    /// let r2 = t.score(&Data::regression(&x, &y)).unwrap();
+    /// assert!((r2 - (1.0 - 1.0 / 26.75)).abs() < 1e-6);
+    /// ```
+    pub fn score(&mut self, data: &Data<'_>) -> Result<f32, Error> {
+        let rows = self.check_data(data)?;
+        let x = data.x;
+        let w = data.weights;
+        if let Some(Target::Labels(t)) = data.target {
+            let (mut right, mut all) = (0.0f64, 0.0f64);
+            self.for_each_chunk(x, |start, out| {
+                for (r, row) in out.chunks_exact(L::NOUT).enumerate() {
+                    let i = start + r;
+                    let wi = w.map_or(1.0, |w| w[i] as f64);
+                    all += wi;
+                    if crate::losses::argmax(row) as u32 == t[i] {
+                        right += wi;
+                    }
+                }
+            });
+            return Ok(if all > 0.0 { (right / all) as f32 } else { 0.0 });
+        }
+        let y = match data.target {
+            Some(Target::Values(y)) => y,
+            _ => x,
+        };
+        let mean = y.iter().map(|&v| v as f64).sum::<f64>() / (rows * L::NOUT) as f64;
+        let (mut res, mut tot) = (0.0f64, 0.0f64);
+        self.for_each_chunk(x, |start, out| {
+            let base = start * L::NOUT;
+            for (k, &p) in out.iter().enumerate() {
+                let wi = w.map_or(1.0, |w| w[base + k] as f64);
+                let yi = y[base + k] as f64;
+                res += wi * (yi - p as f64) * (yi - p as f64);
+                tot += wi * (yi - mean) * (yi - mean);
+            }
+        });
+        Ok(if tot > 0.0 {
+            (1.0 - res / tot) as f32
+        } else {
+            0.0
+        })
     }
 }
 
