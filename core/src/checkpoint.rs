@@ -112,9 +112,9 @@ impl<L: Layers> Network<L> {
         Ok(n)
     }
 
-    /// Replace the parameters with a checkpoint's, after checking all of it; on error the
-    /// network is unchanged.
-    pub fn load(&mut self, bytes: &[u8]) -> Result<(), Error> {
+    /// Check a checkpoint for this network without loading it: length, magic, CRC,
+    /// fingerprint, count and finiteness. [`load`](Self::load) runs this first.
+    pub fn verify_checkpoint(&self, bytes: &[u8]) -> Result<(), Error> {
         let bad = |reason| Err(Error::BadCheckpoint { reason });
         let n = Self::CHECKPOINT_BYTES;
         if bytes.len() < 8 || &bytes[..8] != MAGIC {
@@ -123,38 +123,47 @@ impl<L: Layers> Network<L> {
         if bytes.len() != n {
             return bad("wrong length for this model (truncated, or another model's file)");
         }
-        let stored = u32::from_le_bytes([bytes[n - 4], bytes[n - 3], bytes[n - 2], bytes[n - 1]]);
-        if crc32(&bytes[..n - 4]) != stored {
+        if crc32(&bytes[..n - 4]) != word(bytes, n - 4) {
             return bad("checksum mismatch: the file is damaged");
         }
-        let word = |at: usize| {
-            u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
-        };
-        if word(8) != self.fingerprint() {
+        if word(bytes, 8) != self.fingerprint() {
             return bad("it was saved from a different architecture or activations");
         }
-        if word(12) as usize != L::PARAMS {
+        if word(bytes, 12) as usize != L::PARAMS {
             return bad("parameter count differs from this model's");
         }
-        let params = &bytes[HEADER..n - 4];
-        if params
-            .chunks_exact(4)
-            .any(|c| !f32::from_le_bytes([c[0], c[1], c[2], c[3]]).is_finite())
-        {
+        if (0..L::PARAMS).any(|k| !checkpoint_param(bytes, k).is_finite()) {
             return bad("it holds a non-finite parameter");
         }
-        let mut at = 0;
+        Ok(())
+    }
+
+    /// Replace the parameters with a checkpoint's, after checking all of it; on error the
+    /// network is unchanged.
+    pub fn load(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.verify_checkpoint(bytes)?;
+        let mut k = 0;
         for i in 0..L::TENSORS {
             if let Some(t) = self.tensor_mut(i) {
                 for v in t.iter_mut() {
-                    let c = &params[at..at + 4];
-                    *v = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-                    at += 4;
+                    *v = checkpoint_param(bytes, k);
+                    k += 1;
                 }
             }
         }
         Ok(())
     }
+}
+
+fn word(bytes: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+}
+
+/// Parameter `k` (in [`Network::tensor`] order, row-major) of a checkpoint that
+/// [`Network::verify_checkpoint`] accepted: read in place, so a checkpoint in flash can serve
+/// as a read-only copy of the weights (for example as the anchor of an L2-SP penalty).
+pub fn checkpoint_param(bytes: &[u8], k: usize) -> f32 {
+    f32::from_bits(word(bytes, HEADER + 4 * k))
 }
 
 #[cfg(test)]

@@ -1,53 +1,300 @@
-//! Smoke firmware for Cortex-M4F (QEMU mps2-an386): links staticnets with no allocator
-//! (so the link fails if the core ever pulls in `alloc` or `std`), keeps a trainer in a
-//! `static`, trains a tiny autoencoder and exits 0 over semihosting if the loss fell.
+//! On-device fine-tuning on a Cortex-M4F (QEMU mps2-an386), over semihosting.
+//!
+//! A 64-32-64 digits autoencoder pretrained on the host (`cargo run --release -p staticnets
+//! --example digits -- --save tests/firmware/digits-ae.snet`) is embedded with
+//! `include_bytes!`, checked and loaded into a trainer that lives in a `static`, then
+//! fine-tuned on a few digits shifted one pixel to the right (which it reconstructs badly),
+//! with weight_l2, hidden_l1, input_noise and an L2-SP pull towards the pretrained weights.
+//! A second run freezes the encoder (`frozen = hid1.*`) and trains only the decoder.
+//!
+//! Exit status 0 only if: the checkpoint loads, L2-SP's gradient matches finite differences,
+//! the error on held-out shifted digits drops, and the error on the original digits stays
+//! within 3x of where it started (and below the same run without L2-SP) (the bound that says fine-tuning did not erase the model).
+//! Built with `--features broken-checkpoint`, one byte of the checkpoint is flipped first and
+//! the firmware must refuse it with a clear error and exit 1.
 #![no_std]
 #![no_main]
 
+mod l2sp;
+
+use core::fmt;
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
-use staticnets::layers::{Activation::*, Dense};
+use l2sp::L2Sp;
+use static_cell::ConstStaticCell;
+use staticnets::Error;
+use staticnets::datasets::Digits;
+use staticnets::layers::{Activation::*, Dense, Layers};
+use staticnets::network::{Network, Workspace};
+use staticnets::optim::OptimState;
+use staticnets::regularizers::{Regularizer, check_gradient};
 use staticnets::train::{Data, Trainer};
 
-type Body = (Dense<8, 3>, Dense<3, 8>);
+type Body = (Dense<64, 32>, Dense<32, 64>);
+/// Rows per batch; fine-tuning uses 4, batch size 1 works too.
+const B: usize = 4;
+/// Optimizer slots: adam keeps two moments.
+const S: usize = 2;
+type T = Trainer<Body, B, 0, S>;
+const BODY: Body = (Dense::new(Relu), Dense::new(Sigmoid));
+
+/// The trainer: network, gradients, best copy, optimizer state and activations, in `.data`
+/// (const-initialised; never built on the stack).
+static TRAINER: ConstStaticCell<T> = ConstStaticCell::new(Trainer::new(BODY));
+/// The digits the firmware fine-tunes on and measures.
+static DIGITS: ConstStaticCell<[f32; ROWS * 64]> = ConstStaticCell::new([0.0; ROWS * 64]);
+
+/// The pretrained model, in flash.
+static PRETRAINED: &[u8] = include_bytes!("../digits-ae.snet");
+
+/// Original digits to check the model still knows, shifted digits to learn, shifted digits
+/// held out to measure what was learned.
+const OLD: usize = 16;
+const NEW: usize = 16;
+const HELD_OUT: usize = 16;
+const ROWS: usize = OLD + NEW + HELD_OUT;
+
+const FINE_TUNE: &str = "algo = adam\nlearning_rate = 0.002\nbatch_size = 4\nmax_updates = 40\n\
+                         validate_every = 5\npatience = 100\nweight_l2 = 0.0001\nhidden_l1 = 0.001\n\
+                         input_noise = 0.05\nl2sp = 10";
+/// The most the error on the original digits may grow by, as a factor, with L2-SP on.
+const OLD_BOUND: f64 = 3.0;
+
+enum Fail {
+    Core(Error),
+    Check(&'static str),
+}
+
+impl From<Error> for Fail {
+    fn from(e: Error) -> Self {
+        Fail::Core(e)
+    }
+}
+
+impl fmt::Display for Fail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fail::Core(e) => write!(f, "{e}"),
+            Fail::Check(s) => f.write_str(s),
+        }
+    }
+}
 
 #[entry]
 fn main() -> ! {
-    // The trainer lives in a static (in .bss/.data, not on the stack); singleton! hands out
-    // its one &'static mut.
-    let Some(t) = cortex_m::singleton!(TRAINER: Trainer<Body, 4, 0, 2> = Trainer::new((Dense::new(Tanh), Dense::new(Linear))))
-    else {
-        hprintln!("firmware smoke: FAILED (trainer already taken)");
-        debug::exit(debug::EXIT_FAILURE);
-        loop {}
-    };
-    let x: [f32; 64] = core::array::from_fn(|k| if (k / 8 + k % 8) % 3 == 0 { 1.0 } else { 0.0 });
-    let data = Data::autoencoder(&x);
-    let ok = t
-        .config
-        .parse("algo = adam\nlearning_rate = 0.02\nbatch_size = 4\nweight_l2 = 1e-4")
-        .is_ok()
-        && t.start(&data, &[]).is_ok();
-    let before = t.validate(&data, &[]).map(|r| r.loss).unwrap_or(f64::NAN);
-    let mut after = f64::NAN;
-    if ok {
-        for _ in 0..100 {
-            if t.pass(&data, &[]).is_err() {
-                break;
-            }
+    let ok = match run() {
+        Ok(()) => true,
+        Err(e) => {
+            hprintln!("firmware: FAILED: {}", e);
+            false
         }
-        after = t.validate(&data, &[]).map(|r| r.loss).unwrap_or(f64::NAN);
-    }
-    hprintln!("trainer bytes: {}", Trainer::<Body, 4, 0, 2>::BYTES);
-    hprintln!("loss before {:.5}, after {:.5}", before, after);
-    let pass = ok && after < 0.5 * before;
-    hprintln!("firmware smoke: {}", if pass { "ok" } else { "FAILED" });
-    debug::exit(if pass {
+    };
+    debug::exit(if ok {
         debug::EXIT_SUCCESS
     } else {
         debug::EXIT_FAILURE
     });
     loop {}
+}
+
+fn print_bytes() {
+    let p = Network::<Body>::PARAM_BYTES;
+    let opt = OptimState::<Body, S>::BYTES;
+    let act = Workspace::<Body, B, 0>::ACTIVATION_BYTES;
+    let jac = Workspace::<Body, B, 0>::JACOBIAN_BYTES;
+    let parts = 3 * p + opt + Workspace::<Body, B, 0>::BYTES;
+    hprintln!(
+        "model 64-32-64 (relu, sigmoid), {} parameters, batch {}, adam",
+        <Body as Layers>::PARAMS,
+        B
+    );
+    hprintln!("RAM to train, known at compile time (bytes):");
+    hprintln!("  parameters        {:>6}", p);
+    hprintln!("  gradients         {:>6}", p);
+    hprintln!(
+        "  best parameters   {:>6}  (restored if a step diverges)",
+        p
+    );
+    hprintln!("  optimizer state   {:>6}", opt);
+    hprintln!("  activations       {:>6}", act);
+    hprintln!("  jacobians         {:>6}", jac);
+    hprintln!("  sum of buffers    {:>6}", parts);
+    hprintln!(
+        "  trainer in all    {:>6}  (overhead {}: configuration, batch order, generators)",
+        T::BYTES,
+        T::BYTES - parts
+    );
+}
+
+/// L2-SP's gradient against finite differences, on a small network and its own checkpoint.
+fn check_l2sp() -> Result<(), Fail> {
+    type Small = (Dense<4, 3>, Dense<3, 4>);
+    let mut net: Network<Small> = Network::new((Dense::new(Tanh), Dense::new(Sigmoid)));
+    net.init(5);
+    let mut anchor = [0u8; Network::<Small>::CHECKPOINT_BYTES];
+    net.save(&mut anchor)?;
+    net.init(6); // move away from the anchor
+    let reg = L2Sp::new(&anchor, &net)?;
+    let mut ws: Workspace<Small, 2, 0> = Workspace::new();
+    let x = [0.1, 0.5, 0.9, 0.3, 0.7, 0.2, 0.4, 0.8];
+    let check = check_gradient(&reg, &mut net, &mut ws, &x, 2);
+    let rel = check.max_rel_error;
+    hprintln!(
+        "l2sp gradient check: max relative error {:.2e} (at {})",
+        rel,
+        check.worst.as_str()
+    );
+    if !(rel < 1e-2) {
+        return Err(Fail::Check(
+            "l2sp gradient does not match finite differences",
+        ));
+    }
+    Ok(())
+}
+
+/// Fill `x` with the test digits: originals, then shifted one pixel right.
+fn load_digits(x: &mut [f32; ROWS * 64]) {
+    let d = Digits::bundled();
+    for r in 0..ROWS {
+        let mut img = [0.0f32; 64];
+        d.image(1500 + r, &mut img);
+        let row = &mut x[r * 64..(r + 1) * 64];
+        if r < OLD {
+            row.copy_from_slice(&img);
+        } else {
+            for p in 0..64 {
+                row[p] = if p % 8 == 0 { 0.0 } else { img[p - 1] };
+            }
+        }
+    }
+}
+
+/// Clean reconstruction error (mean squared) of `x`.
+fn error(t: &mut T, x: &[f32], customs: &[&dyn Regularizer]) -> Result<f64, Fail> {
+    Ok(t.validate(&Data::autoencoder(x), customs)?.err)
+}
+
+/// Load the checkpoint, fine-tune with `extra` settings, and return the errors
+/// (old, new, held-out) before and after.
+fn fine_tune(
+    t: &mut T,
+    checkpoint: &[u8],
+    x: &[f32],
+    extra: &str,
+) -> Result<([f64; 3], [f64; 3]), Fail> {
+    t.net.load(checkpoint)?;
+    let l2sp = L2Sp::new(checkpoint, &t.net)?;
+    let customs: [&dyn Regularizer; 1] = [&l2sp];
+    t.config = staticnets::train::TrainConfig::new();
+    t.config.register("l2sp")?;
+    t.config.parse(FINE_TUNE)?;
+    t.config.parse(extra)?;
+    let (old, rest) = x.split_at(OLD * 64);
+    let (new, held) = rest.split_at(NEW * 64);
+    let data = Data::autoencoder(new);
+    t.restart(&data, &customs)?;
+    let before = [
+        error(t, old, &customs)?,
+        error(t, new, &customs)?,
+        error(t, held, &customs)?,
+    ];
+    t.train(&data, &data, &customs, |r| {
+        if r.pass % 10 == 0 {
+            hprintln!(
+                "  pass {:>2}: loss {:.5}, error {:.5}, l2sp {:.2e}",
+                r.pass,
+                r.loss,
+                r.err,
+                r.regs[3]
+            );
+        }
+        true
+    })?;
+    let after = [
+        error(t, old, &customs)?,
+        error(t, new, &customs)?,
+        error(t, held, &customs)?,
+    ];
+    Ok((before, after))
+}
+
+/// Print one run's errors; fail unless the shifted digits improved and, with `bound`, the
+/// original digits stayed within `bound` times their starting error.
+fn report(name: &str, before: [f64; 3], after: [f64; 3], bound: Option<f64>) -> Result<(), Fail> {
+    hprintln!("{}: reconstruction error (mse)  before -> after", name);
+    hprintln!(
+        "  original digits ({})          {:.5} -> {:.5}",
+        OLD,
+        before[0],
+        after[0]
+    );
+    hprintln!(
+        "  shifted, fine-tuned on ({})   {:.5} -> {:.5}",
+        NEW,
+        before[1],
+        after[1]
+    );
+    hprintln!(
+        "  shifted, held out ({})        {:.5} -> {:.5}",
+        HELD_OUT,
+        before[2],
+        after[2]
+    );
+    if !(after[2] < before[2] && after[1] < before[1]) {
+        return Err(Fail::Check("the error on the shifted digits did not drop"));
+    }
+    if let Some(b) = bound
+        && !(after[0] <= b * before[0])
+    {
+        return Err(Fail::Check(
+            "the error on the original digits grew past the stated bound",
+        ));
+    }
+    Ok(())
+}
+
+fn run() -> Result<(), Fail> {
+    print_bytes();
+    let checkpoint: &[u8] = PRETRAINED;
+    #[cfg(feature = "broken-checkpoint")]
+    let checkpoint: &[u8] = {
+        static COPY: ConstStaticCell<[u8; Network::<Body>::CHECKPOINT_BYTES]> =
+            ConstStaticCell::new([0; Network::<Body>::CHECKPOINT_BYTES]);
+        let copy = COPY
+            .try_take()
+            .ok_or(Fail::Check("checkpoint copy already taken"))?;
+        copy.copy_from_slice(checkpoint);
+        copy[1000] ^= 0x40; // one flipped bit in a weight
+        hprintln!("broken-checkpoint build: flipped one bit of the checkpoint");
+        copy
+    };
+    let t: &'static mut T = TRAINER
+        .try_take()
+        .ok_or(Fail::Check("trainer already taken"))?;
+    let x = DIGITS
+        .try_take()
+        .ok_or(Fail::Check("data buffer already taken"))?;
+    t.net.verify_checkpoint(checkpoint)?;
+    hprintln!("checkpoint: {} bytes, verified", checkpoint.len());
+    check_l2sp()?;
+    load_digits(x);
+
+    hprintln!("fine-tuning all layers without l2sp (for comparison)");
+    let (before, plain) = fine_tune(t, checkpoint, x, "l2sp = 0")?;
+    report("all layers, no l2sp", before, plain, None)?;
+
+    hprintln!("fine-tuning all layers: weight_l2, hidden_l1, input_noise, l2sp; adam, 40 passes");
+    let (before, after) = fine_tune(t, checkpoint, x, "")?;
+    report("all layers, l2sp", before, after, Some(OLD_BOUND))?;
+    if !(after[0] < plain[0]) {
+        return Err(Fail::Check("l2sp did not keep the original digits better"));
+    }
+
+    hprintln!("fine-tuning the decoder only (frozen = hid1.*)");
+    let (before, after) = fine_tune(t, checkpoint, x, "frozen = hid1.*")?;
+    report("decoder only, l2sp", before, after, Some(OLD_BOUND))?;
+    hprintln!("firmware: ok");
+    Ok(())
 }
 
 #[panic_handler]
