@@ -112,6 +112,8 @@ pub struct Trainer<L: Layers, const B: usize, const JD: usize, const S: usize> {
     frozen: Selection,
     order_rng: XorShift,
     order: [u16; MAX_BATCHES],
+    /// Next position in `order` (0: a new pass starts, and reshuffles, with the next batch).
+    cursor: usize,
     passes: u32,
     best_loss: f64,
     since_best: u32,
@@ -138,6 +140,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             frozen: Selection(0),
             order_rng: XorShift::new(crate::rng::DEFAULT_SEED),
             order: [0; MAX_BATCHES],
+            cursor: 0,
             passes: 0,
             best_loss: f64::INFINITY,
             since_best: 0,
@@ -160,6 +163,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         self.corrupt.rng = XorShift::new(self.config.rng ^ 0x5EED_0001);
         self.order_rng = XorShift::new(self.config.rng ^ 0x5EED_0002);
         self.state.reset();
+        self.cursor = 0;
         self.passes = 0;
         self.best_loss = f64::INFINITY;
         self.since_best = 0;
@@ -382,36 +386,83 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         Ok(terms)
     }
 
-    /// One pass over `data` with the batch order shuffled.
+    /// One pass over `data` with the batch order shuffled (a pass left unfinished by
+    /// [`steps`](Self::steps) is abandoned).
     pub fn pass(&mut self, data: &Data<'_>, customs: &[&dyn Regularizer]) -> Result<Report, Error> {
         let rows = self.check_data(data)?;
+        self.cursor = 0;
+        self.run_batches(data, rows, rows.div_ceil(self.config.batch_size), customs)
+    }
+
+    /// `n` updates, continuing the current pass's shuffled batch order and starting a new,
+    /// reshuffled pass whenever one ends: for a UI or a main loop that trains in slices.
+    /// The report averages these `n` batches; `pass` is the number of completed passes.
+    ///
+    /// ```
+    /// use staticnets::layers::{Activation::*, Dense};
+    /// use staticnets::train::{Data, Trainer};
+    /// let mut t: Trainer<(Dense<2, 2>, Dense<2, 2>), 4, 0, 2> =
+    ///     Trainer::new((Dense::new(Tanh), Dense::new(Linear)));
+    /// t.config.parse("batch_size = 4").unwrap();
+    /// let x = [0.5f32; 2 * 10]; // 10 rows: 3 batches per pass
+    /// let data = Data::autoencoder(&x);
+    /// t.start(&data, &[]).unwrap();
+    /// assert_eq!(t.steps(&data, 2, &[]).unwrap().pass, 0);
+    /// assert_eq!(t.steps(&data, 2, &[]).unwrap().pass, 1); // the pass ended inside
+    /// ```
+    pub fn steps(
+        &mut self,
+        data: &Data<'_>,
+        n: usize,
+        customs: &[&dyn Regularizer],
+    ) -> Result<Report, Error> {
+        let rows = self.check_data(data)?;
+        if rows.div_ceil(self.config.batch_size) <= self.cursor {
+            self.cursor = 0; // the data or the batch size changed under an unfinished pass
+        }
+        self.run_batches(data, rows, n, customs)
+    }
+
+    fn run_batches(
+        &mut self,
+        data: &Data<'_>,
+        rows: usize,
+        n: usize,
+        customs: &[&dyn Regularizer],
+    ) -> Result<Report, Error> {
         let bs = self.config.batch_size;
         let nb = rows.div_ceil(bs);
-        for (i, o) in self.order[..nb].iter_mut().enumerate() {
-            *o = i as u16;
-        }
-        self.order_rng.shuffle(&mut self.order[..nb]);
-        self.passes += 1;
-        let mut report = Report {
-            pass: self.passes,
-            ..Report::default()
-        };
+        let mut report = Report::default();
         let mut acc = 0.0f32;
-        for bi in 0..nb {
-            let b = self.order[bi] as usize;
+        for _ in 0..n {
+            if self.cursor == 0 {
+                for (i, o) in self.order[..nb].iter_mut().enumerate() {
+                    *o = i as u16;
+                }
+                self.order_rng.shuffle(&mut self.order[..nb]);
+            }
+            let b = self.order[self.cursor] as usize;
             let start = b * bs;
-            let n = bs.min(rows - start);
-            let batch = self.batch(data, start, n);
+            let batch = self.batch(data, start, bs.min(rows - start));
             let terms = self.step(batch, customs).map_err(|e| match e {
-                Error::NonFiniteStep { pass, .. } => Error::NonFiniteStep { pass, batch: b },
+                Error::NonFiniteStep { .. } => Error::NonFiniteStep {
+                    pass: self.passes as usize + 1,
+                    batch: b,
+                },
                 e => e,
             })?;
             add_terms(&mut report, &terms);
             if let Target::Labels(t) = batch.target {
                 acc += accuracy(self.ws.output(), L::NOUT, t);
             }
+            self.cursor += 1;
+            if self.cursor == nb {
+                self.cursor = 0;
+                self.passes += 1;
+            }
         }
-        scale_report(&mut report, nb, acc, data);
+        report.pass = self.passes;
+        scale_report(&mut report, n, acc, data);
         self.monitor_sparsity(&mut report);
         Ok(report)
     }
