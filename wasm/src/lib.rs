@@ -173,15 +173,7 @@ impl Model {
             (false, Some(_)) => Err(JsError::new(
                 "an autoencoder takes no labels: its target is its input",
             )),
-            (false, None) => {
-                if x.len() % INPUTS != 0 || x.is_empty() {
-                    return Err(JsError::new(&format!(
-                        "inputs have length {}, expected a positive multiple of {INPUTS}",
-                        x.len()
-                    )));
-                }
-                Ok(Vec::new())
-            }
+            (false, None) => self.check_rows(x).map(|_| Vec::new()),
         }
     }
 
@@ -337,7 +329,7 @@ impl Model {
     }
 
     fn check_rows(&self, x: &[f32]) -> Result<(), JsError> {
-        if x.is_empty() || x.len() % INPUTS != 0 {
+        if x.is_empty() || !x.len().is_multiple_of(INPUTS) {
             return Err(JsError::new(&format!(
                 "inputs have length {}, expected a positive multiple of {INPUTS}",
                 x.len()
