@@ -8,9 +8,21 @@
 //! the outer index in increasing order), which SIMD reproduces lane by lane.
 //! No fused multiply-add is used anywhere.
 
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd;
+
 /// `sum_k a[k] * b[k]` in the fixed order described in the module docs.
 #[inline]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return simd::dot(a, b);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    return dot_scalar(a, b);
+}
+
+/// [`dot`] with plain scalar arithmetic: the reference the SIMD path must match bit for bit.
+#[inline]
+pub fn dot_scalar(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
     let body = n - n % 4;
     let mut s = [0.0f32; 4];
@@ -33,6 +45,15 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 /// `y[j] += a * x[j]` for every `j`.
 #[inline]
 pub fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return simd::axpy(a, x, y);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    return axpy_scalar(a, x, y);
+}
+
+/// [`axpy`] with plain scalar arithmetic.
+#[inline]
+pub fn axpy_scalar(a: f32, x: &[f32], y: &mut [f32]) {
     for (yj, &xj) in y.iter_mut().zip(x) {
         *yj += a * xj;
     }

@@ -24,7 +24,7 @@ impl<const B: usize, const N: usize> Zeroed for InputBuf<B, N> {
     const ZERO: Self = InputBuf {
         clean: [[0.0; N]; B],
         out: [[0.0; N]; B],
-        mask: [[1.0; N]; B],
+        mask: [[0.0; N]; B],
         d_out: [[0.0; N]; B],
         dropped: false,
         rows: 0,

@@ -107,7 +107,8 @@ pub struct LayerBuf<const B: usize, const O: usize> {
     pub pre: [[f32; O]; B],
     /// Output values after activation, dropout and noise.
     pub out: [[f32; O]; B],
-    /// Dropout multipliers `m / (1 - p)`; meaningful only when `dropped` is set.
+    /// Dropout multipliers `m / (1 - p)`; meaningful only when `dropped` is set (zero until
+    /// then, so an idle buffer is all zeros and a `static` of it sits in `.bss`).
     pub mask: [[f32; O]; B],
     /// Gradient of the objective with respect to `out`.
     pub d_out: [[f32; O]; B],
@@ -123,7 +124,7 @@ impl<const B: usize, const O: usize> Zeroed for LayerBuf<B, O> {
     const ZERO: Self = LayerBuf {
         pre: [[0.0; O]; B],
         out: [[0.0; O]; B],
-        mask: [[1.0; O]; B],
+        mask: [[0.0; O]; B],
         d_out: [[0.0; O]; B],
         d_pre: [[0.0; O]; B],
         dropped: false,
