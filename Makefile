@@ -1,5 +1,6 @@
 # staticnets: two commands.
-#   make demo   installs what is missing, trains an autoencoder natively, serves web/ on 127.0.0.1
+#   make demo   installs what is missing, trains an autoencoder natively, builds and serves
+#               the page (web/) on 127.0.0.1
 #   make test   installs what is missing, then runs every test suite
 .PHONY: setup test demo
 PORT ?= 8000
@@ -12,4 +13,5 @@ test: setup
 
 demo: setup
 	@cargo run --release --locked -p staticnets --example demo
+	@bash scripts/build-web
 	@bash scripts/serve $(PORT)

@@ -1,0 +1,198 @@
+// End-to-end test of the demo page in Debian's headless Chromium, driven by playwright-core.
+// Serves web/ on 127.0.0.1 (python's static server, as `make demo` does), then checks that
+// training lowers the loss, that every view renders, that a regularizer switched on mid-run
+// shows its term, that the page answers a click within 100 ms while training, that a saved
+// model loads back to the same reconstructions, and the loss after 30 s of training. Also
+// measures the SIMD build against the scalar build in the same browser. Screenshot:
+// tests/browser/artifacts/page.png.
+//
+// Run: node tests/browser/e2e.mjs   (after scripts/setup and scripts/build-web)
+import { chromium } from "playwright-core";
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..", "..");
+const artifacts = join(here, "artifacts");
+mkdirSync(artifacts, { recursive: true });
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const TRAIN_SECONDS = Number(process.env.TRAIN_SECONDS ?? 30);
+
+let failures = 0;
+function check(ok, what, detail = "") {
+  console.log(`${ok ? "ok  " : "FAIL"} ${what}${detail ? `: ${detail}` : ""}`);
+  if (!ok) failures++;
+}
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+const port = await freePort();
+const server = spawn(join(root, "scripts", "serve"), [String(port)], { stdio: ["ignore", "pipe", "ignore"] });
+await new Promise((resolve) => server.stdout.once("data", resolve));
+const url = `http://127.0.0.1:${port}/`;
+
+const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 1000 } });
+const page = await context.newPage();
+const errors = [];
+page.on("pageerror", (e) => errors.push(e.message));
+page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+
+try {
+  for (let tries = 0; ; tries++) {
+    try {
+      await page.goto(url);
+      break;
+    } catch (e) {
+      if (tries > 50) throw e; // the server is still binding its port
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  await page.waitForFunction(() => window.staticnetsPage?.info && window.staticnetsPage.views, null, { timeout: 30000 });
+  const engine = await page.textContent("#engine");
+  check(engine === "WASM SIMD", "the page picked the SIMD build", engine);
+  const start = await page.evaluate(() => window.staticnetsPage.views.valid.loss);
+
+  // Train, and switch hidden_l1 on mid-run.
+  await page.click("#start");
+  await page.waitForFunction(() => (window.staticnetsPage.progress?.train.steps ?? 0) > 200, null, { timeout: 30000 });
+  await page.$eval("#reg-hidden_l1", (el) => {
+    el.value = "0.1";
+    el.dispatchEvent(new Event("input"));
+    el.dispatchEvent(new Event("change"));
+  });
+  await page.waitForFunction(
+    () => {
+      const p = window.staticnetsPage.progress?.train;
+      const k = p?.regNames.indexOf("hidden_l1") ?? -1;
+      return k >= 0 && p.regTerms[k] > 0;
+    },
+    null,
+    { timeout: 10000 },
+  );
+  const legend = await page.textContent("#loss-chart");
+  check(legend.includes("hidden_l1"), "hidden_l1's term appears in the loss chart after switching it on mid-run");
+
+  // Responsiveness while training: a click is answered (button label changes and a frame is
+  // drawn) within 100 ms; the worker answers a message within 100 ms.
+  const clickMs = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const b = document.getElementById("start");
+        const t = performance.now();
+        b.click(); // Pause
+        requestAnimationFrame(() => resolve(b.textContent === "Start" ? performance.now() - t : 1e9));
+      }),
+  );
+  check(clickMs < 100, "a click during training is answered within 100 ms", `${clickMs.toFixed(1)} ms`);
+  await page.click("#start"); // resume
+  await page.waitForTimeout(300);
+  const pings = [];
+  for (let i = 0; i < 5; i++) pings.push(await page.evaluate(() => window.staticnetsPage.ping()));
+  const worst = Math.max(...pings);
+  check(worst < 100, "the worker answers within 100 ms while training", `worst of 5: ${worst.toFixed(1)} ms`);
+
+  // Let it train, then look at every view.
+  const elapsed = await page.evaluate(() => performance.now());
+  await page.waitForTimeout(Math.max(0, TRAIN_SECONDS * 1000 - 2000));
+  const after = await page.evaluate(() => window.staticnetsPage.views.valid.loss);
+  const trained = ((await page.evaluate(() => performance.now())) - elapsed) / 1000;
+  check(after < 0.25 * start, `validation loss after ~${TRAIN_SECONDS} s is far below the start`, `${start.toFixed(4)} -> ${after.toFixed(4)} (${trained.toFixed(0)} s)`);
+  const speed = await page.textContent("#speed");
+  check(/^\d+ steps\/s · \d+ samples\/s$/.test(speed) && !speed.startsWith("0 "), "steps/s and samples/s are shown", speed);
+  for (const id of ["filters", "samples", "histogram"]) {
+    const ink = await page.$eval(`#${id}`, (c) => {
+      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+      return n / (d.length / 4);
+    });
+    check(ink > 0.02, `view #${id} renders`, `${(100 * ink).toFixed(0)} % of pixels drawn`);
+  }
+  const chartPaths = await page.$$eval("#loss-chart canvas", (cs) => cs.length);
+  check(chartPaths > 0, "the loss chart renders");
+  const sparsity = await page.textContent("#sparsity");
+  check(/sparsity \d+\.\d %/.test(sparsity), "the hidden histogram shows the sparsity figure", sparsity);
+  await page.screenshot({ path: join(artifacts, "page.png"), fullPage: true });
+
+  // Save, reset (new weights), load: the reconstructions come back exactly.
+  await page.click("#start"); // pause
+  await page.waitForFunction(() => !window.staticnetsPage.running);
+  await page.waitForTimeout(300);
+  const recon = () => page.evaluate(() => Array.from(window.staticnetsPage.views.reconstructions));
+  const saved = await recon();
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#save")]);
+  const file = join(artifacts, "model.snet");
+  await download.saveAs(file);
+  check(readFileSync(file).subarray(0, 8).toString() === "SNETCKP1", "the saved file is a checkpoint");
+  await page.click("#reset");
+  await page.waitForFunction((s) => window.staticnetsPage.views.reconstructions[0] !== s, saved[0]);
+  await page.setInputFiles("#load", file);
+  await page.waitForFunction(() => document.getElementById("status").textContent.startsWith("loaded"));
+  await page.waitForTimeout(200);
+  const loaded = await recon();
+  check(JSON.stringify(loaded) === JSON.stringify(saved), "a saved and reloaded model gives the same reconstructions");
+
+  // A file of another model is refused with a message, and the page keeps working.
+  await page.selectOption("#preset", "ae-64-32-2-32-64");
+  await page.waitForFunction(() => window.staticnetsPage.info.preset === "ae-64-32-2-32-64");
+  await page.setInputFiles("#load", file);
+  await page.waitForFunction(() => document.getElementById("status").classList.contains("error"));
+  const refusal = await page.textContent("#status");
+  check(refusal.includes("bad checkpoint"), "a checkpoint of another model is refused", refusal);
+  await page.click("#step");
+  await page.waitForFunction(() => window.staticnetsPage.views.code !== null);
+  check(!(await page.isHidden("#code-card")), "the 2-D model shows its code scatter");
+
+  // The classifier reports accuracy.
+  await page.selectOption("#preset", "clf-64-32-10");
+  await page.waitForFunction(() => window.staticnetsPage.info.preset === "clf-64-32-10");
+  await page.click("#start");
+  await page.waitForFunction(() => (window.staticnetsPage.progress?.train.steps ?? 0) > 1500, null, { timeout: 30000 });
+  await page.waitForTimeout(400);
+  const acc = await page.evaluate(() => window.staticnetsPage.views.accuracy);
+  check(acc > 0.85, "the classifier's validation accuracy is shown and high", `${(100 * acc).toFixed(1)} %`);
+  await page.click("#start");
+
+  // SIMD against scalar, same browser, same model, same run.
+  const bench = await page.evaluate(async () => {
+    const d = new Uint8Array(await (await fetch("data/digits.bin")).arrayBuffer());
+    const x = new Float32Array(512 * 64);
+    for (let r = 0; r < 512; r++) for (let p = 0; p < 64; p++) x[r * 64 + p] = d[12 + r * 65 + p] / 16;
+    const out = {};
+    for (const kind of ["scalar", "simd", "scalar", "simd"]) {
+      const w = await import(`./pkg/${kind}/staticnets_wasm.js`);
+      await w.default();
+      const m = new w.Model("ae-64-64-64", "algo = adam\nlearning_rate = 0.003\nbatch_size = 64");
+      m.setData(x);
+      m.train(20);
+      const t = performance.now();
+      m.train(300);
+      const rate = 300 / ((performance.now() - t) / 1000);
+      out[kind] = Math.max(out[kind] ?? 0, rate);
+      m.free();
+    }
+    return out;
+  });
+  const ratio = bench.simd / bench.scalar;
+  console.log(`bench: ae-64-64-64, batch 64: simd ${bench.simd.toFixed(0)} steps/s, scalar ${bench.scalar.toFixed(0)} steps/s, ratio ${ratio.toFixed(2)}`);
+  check(errors.length === 0, "no errors in the page", errors.join(" | "));
+} catch (e) {
+  check(false, "the test ran to the end", e.message);
+  await page.screenshot({ path: join(artifacts, "failure.png"), fullPage: true }).catch(() => {});
+} finally {
+  await browser.close();
+  server.kill();
+}
+console.log(failures === 0 ? "e2e: all checks passed" : `e2e: ${failures} check(s) failed`);
+process.exit(failures === 0 ? 0 : 1);

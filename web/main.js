@@ -1,0 +1,373 @@
+// The page's main thread: controls and rendering only. Training runs in worker.js.
+
+const $ = (id) => document.getElementById(id);
+
+// Regularizer sliders: key, largest value, step.
+const REGULARIZERS = [
+  ["weight_l2", 0.01, 0.0001],
+  ["weight_l1", 0.01, 0.0001],
+  ["hidden_l1", 0.5, 0.005],
+  ["contractive", 0.1, 0.001],
+  ["input_noise", 0.5, 0.01],
+  ["hidden_noise", 0.5, 0.01],
+  ["input_dropout", 0.9, 0.01],
+  ["hidden_dropout", 0.9, 0.01],
+];
+const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+
+// What the page knows; window.staticnetsPage exposes it for tests and the curious.
+const state = {
+  info: null,
+  running: false,
+  progress: null,
+  views: null,
+  history: { x: [], train: [], valid: [], regs: {} },
+  lastFrame: 0,
+};
+window.staticnetsPage = state;
+
+// ---------- the worker and a small request/reply layer ----------
+const worker = new Worker("worker.js", { type: "module" });
+let nextId = 1;
+const pending = new Map();
+function rpc(cmd, args = {}, transfer = []) {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    worker.postMessage({ cmd, id, ...args }, transfer);
+  });
+}
+state.ping = () =>
+  new Promise((resolve) => {
+    const t = performance.now();
+    const onPong = ({ data }) => {
+      if (data.type === "pong" && data.t === t) {
+        worker.removeEventListener("message", onPong);
+        resolve(performance.now() - t);
+      }
+    };
+    worker.addEventListener("message", onPong);
+    worker.postMessage({ cmd: "ping", t });
+  });
+
+worker.onmessage = ({ data }) => {
+  switch (data.type) {
+    case "loaded":
+      $("engine").textContent = data.simd ? "WASM SIMD" : "scalar WASM (no SIMD in this browser)";
+      return restart();
+    case "ready":
+      state.info = data.info;
+      return showInfo();
+    case "progress":
+      state.progress = data;
+      return record(data.train);
+    case "views":
+      state.views = data.views;
+      return schedule();
+    case "reply": {
+      const p = pending.get(data.id);
+      pending.delete(data.id);
+      return data.ok ? p.resolve(data.value) : p.reject(new Error(data.error));
+    }
+    case "error":
+      setRunning(false);
+      return status(data.message, true);
+  }
+};
+worker.onerror = (e) => status(`worker failed: ${e.message}`, true);
+
+function status(text, error = false) {
+  $("status").textContent = text;
+  $("status").classList.toggle("error", error);
+}
+
+// ---------- controls ----------
+const regBox = $("regularizers");
+for (const [key, max, step] of REGULARIZERS) {
+  const label = document.createElement("label");
+  label.className = "reg";
+  label.innerHTML = `<span>${key}</span><input type="range" id="reg-${key}" min="0" max="${max}" step="${step}" value="0"><output id="out-${key}">0</output>`;
+  regBox.append(label);
+  const input = label.querySelector("input");
+  input.addEventListener("input", () => ($(`out-${key}`).textContent = input.value));
+  input.addEventListener("change", () => setting(key, input.value));
+}
+
+function configText() {
+  let c = `algo = ${$("algo").value}\nlearning_rate = ${$("learning_rate").value}\nbatch_size = ${$("batch_size").value}\n`;
+  for (const [key] of REGULARIZERS) {
+    const v = Number($(`reg-${key}`).value);
+    if (v > 0) c += `${key} = ${v}\n`;
+  }
+  return c;
+}
+
+async function setting(key, value) {
+  try {
+    await rpc("set", { key, value });
+    status(`${key} = ${value}`);
+  } catch (e) {
+    status(e.message, true);
+  }
+}
+
+async function restart() {
+  setRunning(false);
+  state.history = { x: [], train: [], valid: [], regs: {} };
+  state.progress = null;
+  const seed = $("random_seed").checked ? null : Number($("seed").value);
+  try {
+    await rpc("init", { preset: $("preset").value, config: configText(), seed });
+  } catch (e) {
+    status(e.message, true);
+  }
+}
+
+function setRunning(on) {
+  state.running = on;
+  $("start").textContent = on ? "Pause" : "Start";
+}
+
+$("preset").addEventListener("change", restart);
+$("seed").addEventListener("change", restart);
+$("random_seed").addEventListener("change", restart);
+for (const key of ["algo", "learning_rate", "batch_size"]) {
+  $(key).addEventListener("change", () => setting(key, $(key).value));
+}
+$("start").addEventListener("click", () => {
+  const on = !state.running;
+  setRunning(on); // answered at once; the worker follows between two slices
+  rpc(on ? "start" : "pause").catch((e) => status(e.message, true));
+});
+$("step").addEventListener("click", () => {
+  setRunning(false);
+  rpc("step").catch((e) => status(e.message, true));
+});
+$("reset").addEventListener("click", async () => {
+  state.history = { x: [], train: [], valid: [], regs: {} };
+  await rpc("reset").catch((e) => status(e.message, true));
+  status("weights drawn again from the seed");
+});
+$("save").addEventListener("click", async () => {
+  try {
+    const bytes = await rpc("save");
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+    a.download = `${state.info.preset}.snet`;
+    a.click();
+    URL.revokeObjectURL(a.href);
+    status(`saved ${bytes.length} bytes as ${a.download}`);
+  } catch (e) {
+    status(e.message, true);
+  }
+});
+$("load").addEventListener("change", async (ev) => {
+  const file = ev.target.files[0];
+  if (!file) return;
+  try {
+    const bytes = await file.arrayBuffer();
+    await rpc("load", { bytes }, [bytes]);
+    status(`loaded ${file.name}`);
+  } catch (e) {
+    status(`could not load ${file.name}: ${e.message}`, true);
+  }
+  ev.target.value = "";
+});
+
+function showInfo() {
+  const i = state.info;
+  $("code-card").hidden = i.layerSizes.length !== 5;
+  status(
+    `${i.preset}: ${i.parameters} parameters, trainer ${(i.trainerBytes / 1024).toFixed(0)} KB, seed ${i.seed}; ` +
+      `${i.trainRows} training and ${i.validRows} validation digits. Press Start.`,
+  );
+}
+
+// ---------- history and the loss chart ----------
+const MAX_POINTS = 1500;
+function record(m) {
+  const h = state.history;
+  h.x.push(m.steps);
+  h.train.push(m.loss > 0 ? m.loss : null);
+  h.valid.push(state.views ? state.views.valid.loss : null);
+  m.regNames.forEach((name, k) => {
+    if (!h.regs[name]) h.regs[name] = new Array(h.x.length - 1).fill(null);
+  });
+  for (const name of Object.keys(h.regs)) {
+    const k = m.regNames.indexOf(name);
+    h.regs[name].push(k >= 0 && m.regTerms[k] > 0 ? m.regTerms[k] : null);
+  }
+  if (h.x.length > MAX_POINTS) {
+    // keep every other point: the curve's shape stays, memory does not grow
+    const half = (a) => a.filter((_, i) => i % 2 === 0);
+    h.x = half(h.x);
+    h.train = half(h.train);
+    h.valid = half(h.valid);
+    for (const name of Object.keys(h.regs)) h.regs[name] = half(h.regs[name]);
+  }
+  schedule();
+}
+
+let chart = null;
+let chartSeries = "";
+function drawChart() {
+  const h = state.history;
+  const names = Object.keys(h.regs);
+  const key = names.join(",");
+  const data = [h.x, h.train, h.valid, ...names.map((n) => h.regs[n])];
+  if (!chart || key !== chartSeries) {
+    chart?.destroy();
+    chartSeries = key;
+    const el = $("loss-chart");
+    chart = new uPlot(
+      {
+        width: el.clientWidth || 600,
+        height: 220,
+        scales: { x: { time: false }, y: { distr: 3 } },
+        axes: [{ label: "steps" }, {}],
+        series: [
+          { label: "steps" },
+          { label: "train loss", stroke: "#1f77b4", width: 1.5 },
+          { label: "valid loss", stroke: "#d62728", width: 1.5 },
+          ...names.map((n, k) => ({ label: n, stroke: COLOURS[(k + 2) % 10], dash: [4, 3] })),
+        ],
+      },
+      data,
+      el,
+    );
+  } else {
+    chart.setData(data);
+  }
+}
+
+// ---------- images, histogram, scatter ----------
+function grey(ctx, values, x0, y0, scale, lo = 0, hi = 1) {
+  const span = hi - lo || 1;
+  for (let p = 0; p < 64; p++) {
+    const v = Math.max(0, Math.min(1, (values[p] - lo) / span));
+    const g = Math.round(255 * (1 - v));
+    ctx.fillStyle = `rgb(${g},${g},${g})`;
+    ctx.fillRect(x0 + (p % 8) * scale, y0 + Math.floor(p / 8) * scale, scale, scale);
+  }
+}
+
+function drawFilters(v) {
+  const c = $("filters");
+  const ctx = c.getContext("2d");
+  ctx.clearRect(0, 0, c.width, c.height);
+  const units = v.units;
+  const cols = Math.ceil(Math.sqrt(units));
+  const cell = Math.floor(c.width / cols);
+  const scale = Math.floor((cell - 2) / 8);
+  const f = new Float32Array(64);
+  for (let j = 0; j < units; j++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let p = 0; p < 64; p++) {
+      f[p] = v.filters[p * units + j];
+      lo = Math.min(lo, f[p]);
+      hi = Math.max(hi, f[p]);
+    }
+    grey(ctx, f, (j % cols) * cell, Math.floor(j / cols) * cell, scale, lo, hi);
+  }
+}
+
+function drawSamples(v) {
+  const c = $("samples");
+  const ctx = c.getContext("2d");
+  ctx.clearRect(0, 0, c.width, c.height);
+  const rows = [v.inputs, v.corrupted, v.reconstructions].filter(Boolean);
+  const scale = 4;
+  rows.forEach((images, r) => {
+    for (let i = 0; i < 8; i++) grey(ctx, images.subarray(i * 64, (i + 1) * 64), i * 40, r * 40 + 2, scale);
+  });
+}
+
+function drawHistogram(v) {
+  const c = $("histogram");
+  const ctx = c.getContext("2d");
+  ctx.clearRect(0, 0, c.width, c.height);
+  const h = v.hidden;
+  let lo = Infinity;
+  let hi = -Infinity;
+  let small = 0;
+  for (const x of h) {
+    lo = Math.min(lo, x);
+    hi = Math.max(hi, x);
+    if (Math.abs(x) < 0.01) small++;
+  }
+  const bins = new Array(32).fill(0);
+  const span = hi - lo || 1;
+  for (const x of h) bins[Math.min(31, Math.floor(((x - lo) / span) * 32))]++;
+  // Bar heights on a log scale: a spike at zero (a sparse code) must not hide the rest.
+  const top = Math.log1p(Math.max(...bins));
+  const w = c.width / 32;
+  ctx.fillStyle = "#2f6fdf";
+  bins.forEach((n, i) => {
+    const bh = (Math.log1p(n) / top) * (c.height - 18);
+    ctx.fillRect(i * w + 1, c.height - 14 - bh, w - 2, bh);
+  });
+  ctx.fillStyle = "#5b6476";
+  ctx.font = "11px system-ui";
+  ctx.fillText(lo.toFixed(2), 2, c.height - 2);
+  ctx.fillText(hi.toFixed(2), c.width - 30, c.height - 2);
+  $("sparsity").textContent = `sparsity ${((100 * small) / h.length).toFixed(1)} % (|h| < 0.01, hid1, 200 digits)`;
+}
+
+function drawCode(v) {
+  if (!v.code) return;
+  const c = $("code");
+  const ctx = c.getContext("2d");
+  ctx.clearRect(0, 0, c.width, c.height);
+  const n = v.codeLabels.length;
+  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (let i = 0; i < n; i++) {
+    x0 = Math.min(x0, v.code[2 * i]);
+    x1 = Math.max(x1, v.code[2 * i]);
+    y0 = Math.min(y0, v.code[2 * i + 1]);
+    y1 = Math.max(y1, v.code[2 * i + 1]);
+  }
+  const sx = (c.width - 20) / (x1 - x0 || 1);
+  const sy = (c.height - 20) / (y1 - y0 || 1);
+  for (let i = 0; i < n; i++) {
+    ctx.fillStyle = COLOURS[v.codeLabels[i]];
+    ctx.fillRect(10 + (v.code[2 * i] - x0) * sx - 2, c.height - 10 - (v.code[2 * i + 1] - y0) * sy - 2, 4, 4);
+  }
+  for (let d = 0; d < 10; d++) {
+    ctx.fillStyle = COLOURS[d];
+    ctx.fillText(String(d), 4 + d * 12, 12);
+  }
+}
+
+function drawFigures() {
+  const p = state.progress;
+  const v = state.views;
+  if (p) {
+    $("train-loss").textContent = `train loss ${p.train.loss.toPrecision(4)} (pass ${p.train.passes}, step ${p.train.steps})`;
+    $("speed").textContent = `${p.stepsPerSec.toFixed(0)} steps/s · ${p.samplesPerSec.toFixed(0)} samples/s`;
+  }
+  if (v) {
+    $("valid-loss").textContent = `valid loss ${v.valid.loss.toPrecision(4)}`;
+    $("accuracy").textContent = v.accuracy === null ? "" : `validation accuracy ${(100 * v.accuracy).toFixed(1)} %`;
+  }
+}
+
+// Render at most once per animation frame, whatever the message rate.
+let frameQueued = false;
+function schedule() {
+  if (frameQueued) return;
+  frameQueued = true;
+  requestAnimationFrame(() => {
+    frameQueued = false;
+    const v = state.views;
+    if (v) {
+      drawFilters(v);
+      drawSamples(v);
+      drawHistogram(v);
+      drawCode(v);
+    }
+    if (state.history.x.length > 1) drawChart();
+    drawFigures();
+    state.lastFrame = performance.now();
+  });
+}

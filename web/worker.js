@@ -1,0 +1,202 @@
+// The training side of the page: owns the model, trains in slices of about 25 ms, and posts
+// monitors and views to the main thread, which only renders. Messages in: init, start,
+// pause, step, reset, set, save, load, ping. Messages out: ready, progress, views, reply,
+// saved, error.
+
+// Feature detection: this module uses one SIMD instruction (the test from wasm-feature-detect).
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0,
+  253, 15, 253, 98, 11,
+]);
+const simd = WebAssembly.validate(SIMD_PROBE);
+const wasm = await import(simd ? "./pkg/simd/staticnets_wasm.js" : "./pkg/scalar/staticnets_wasm.js");
+await wasm.default();
+
+const SLICE_MS = 25; // training time per slice: messages are answered between slices
+const VIEW_MS = 150; // how often the views are recomputed
+const SAMPLES = 8; // digits shown as input / corrupted / reconstruction
+const TRAIN_ROWS = 1500;
+
+let digits = null; // { x: Float32Array, labels: Uint32Array, rows }
+let model = null;
+let running = false;
+let lastViews = 0;
+let batchesPerSlice = 4;
+let batch = 32; // the batch size in force, for samples/s
+let rate = { t: 0, steps: 0, stepsPerSec: 0 }; // steps/s over the last half second
+
+async function loadDigits() {
+  const bytes = new Uint8Array(await (await fetch("./data/digits.bin")).arrayBuffer());
+  const magic = new TextDecoder().decode(bytes.slice(0, 8));
+  if (magic !== "SNDIGIT1") throw new Error("data/digits.bin is not a digits file");
+  const rows = bytes[8] | (bytes[9] << 8);
+  const x = new Float32Array(rows * 64);
+  const labels = new Uint32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const at = 12 + r * 65;
+    for (let p = 0; p < 64; p++) x[r * 64 + p] = bytes[at + p] / 16;
+    labels[r] = bytes[at + 64];
+  }
+  return { x, labels, rows };
+}
+
+const split = (from, to) => ({
+  x: digits.x.subarray(from * 64, to * 64),
+  labels: digits.labels.subarray(from, to),
+});
+
+function init({ preset, config, seed }) {
+  if (model) model.free();
+  running = false;
+  const s = seed === null ? wasm.randomSeed() : seed;
+  model = new wasm.Model(preset, `${config}\nrng = ${s}`);
+  const train = split(0, TRAIN_ROWS);
+  const valid = split(TRAIN_ROWS, digits.rows);
+  const labels = (d) => (model.isClassifier ? d.labels : undefined);
+  model.setData(train.x, labels(train));
+  model.setValidation(valid.x, labels(valid));
+  batchesPerSlice = 4;
+  batch = Number(/batch_size = (\d+)/.exec(model.configText())[1]);
+  rate = { t: performance.now(), steps: 0, stepsPerSec: 0 };
+  postMessage({
+    type: "ready",
+    info: {
+      preset,
+      seed: s,
+      simd,
+      parameters: model.parameterCount,
+      trainerBytes: model.trainerBytes,
+      layerSizes: Array.from(model.layerSizes()),
+      classifier: model.isClassifier,
+      trainRows: TRAIN_ROWS,
+      validRows: digits.rows - TRAIN_ROWS,
+    },
+  });
+  sendViews(model.validate());
+}
+
+function monitors(m) {
+  return {
+    steps: m.steps,
+    passes: m.passes,
+    loss: m.loss,
+    err: m.err,
+    regNames: m.regNames,
+    regTerms: Array.from(m.regTerms),
+    accuracy: m.accuracy,
+    hiddenSparsity: m.hiddenSparsity,
+    weightSparsity: m.weightSparsity,
+  };
+}
+
+// One slice of training: as many batches as fit in SLICE_MS (adapted as we go).
+function slice() {
+  const t0 = performance.now();
+  const m = model.train(batchesPerSlice);
+  const dt = performance.now() - t0;
+  batchesPerSlice = Math.max(1, Math.min(512, Math.round(batchesPerSlice * (SLICE_MS / Math.max(dt, 1)))));
+  const now = performance.now();
+  if (now - rate.t > 500) {
+    rate = { t: now, steps: m.steps, stepsPerSec: ((m.steps - rate.steps) * 1000) / (now - rate.t) };
+  }
+  postMessage({
+    type: "progress",
+    train: monitors(m),
+    stepsPerSec: rate.stepsPerSec,
+    samplesPerSec: rate.stepsPerSec * batch,
+  });
+  if (now - lastViews > VIEW_MS) sendViews(model.validate());
+}
+
+function sendViews(validation) {
+  lastViews = performance.now();
+  const valid = split(TRAIN_ROWS, digits.rows);
+  const sizes = Array.from(model.layerSizes());
+  const sample = valid.x.subarray(0, SAMPLES * 64);
+  const views = {
+    valid: monitors(validation),
+    filters: model.weights("hid1.w"), // 64 x units, row-major: filter j is column j
+    units: sizes[1],
+    inputs: sample.slice(),
+    corrupted: model.corrupt(sample),
+    reconstructions: model.isClassifier ? null : model.predict(sample),
+    hidden: model.hidden(valid.x.subarray(0, 200 * 64), 1),
+    code: sizes.length === 5 ? model.hidden(valid.x, 2) : null,
+    codeLabels: sizes.length === 5 ? valid.labels.slice() : null,
+    accuracy: model.isClassifier ? model.score(valid.x, valid.labels) : null,
+    config: model.configText(),
+  };
+  postMessage({ type: "views", views }, [views.filters.buffer, views.corrupted.buffer, views.hidden.buffer]);
+}
+
+function loop() {
+  if (!running) return;
+  try {
+    slice();
+  } catch (e) {
+    running = false;
+    postMessage({ type: "error", message: String(e.message ?? e), running });
+    return;
+  }
+  setTimeout(loop, 0);
+}
+
+function reply(id, fn) {
+  try {
+    const value = fn();
+    postMessage({ type: "reply", id, ok: true, value });
+  } catch (e) {
+    postMessage({ type: "reply", id, ok: false, error: String(e.message ?? e) });
+  }
+}
+
+onmessage = ({ data: msg }) => {
+  const { id } = msg;
+  switch (msg.cmd) {
+    case "init":
+      return reply(id, () => init(msg));
+    case "start":
+      if (!running) {
+        running = true;
+        setTimeout(loop, 0);
+      }
+      return reply(id, () => true);
+    case "pause":
+      running = false;
+      return reply(id, () => sendViews(model.validate()));
+    case "step":
+      return reply(id, () => {
+        running = false;
+        slice();
+        sendViews(model.validate());
+      });
+    case "reset":
+      return reply(id, () => {
+        model.reset();
+        rate = { t: performance.now(), steps: 0, stepsPerSec: 0 };
+        sendViews(model.validate());
+      });
+    case "set":
+      return reply(id, () => {
+        model.set(msg.key, String(msg.value));
+        if (msg.key === "batch_size") batch = Number(msg.value);
+        if (!running) sendViews(model.validate());
+      });
+    case "save":
+      return reply(id, () => model.save());
+    case "load":
+      return reply(id, () => {
+        model.load(new Uint8Array(msg.bytes));
+        sendViews(model.validate());
+      });
+    case "ping":
+      return postMessage({ type: "pong", t: msg.t });
+    default:
+      return reply(id, () => {
+        throw new Error(`unknown command ${msg.cmd}`);
+      });
+  }
+};
+
+digits = await loadDigits();
+postMessage({ type: "loaded", simd });
