@@ -348,7 +348,7 @@ function drawFigures() {
   }
   if (v) {
     $("valid-loss").textContent = `valid loss ${v.valid.loss.toPrecision(4)}`;
-    $("accuracy").textContent = v.accuracy === null ? "" : `validation accuracy ${(100 * v.accuracy).toFixed(1)} %`;
+    $("accuracy").textContent = v.accuracy === null ? "" : `held-out accuracy ${(100 * v.accuracy).toFixed(1)} % (${state.info.validRows} digits)`;
   }
 }
 

@@ -290,8 +290,13 @@ fn run() -> Result<(), Fail> {
         return Err(Fail::Check("l2sp did not keep the original digits better"));
     }
 
-    hprintln!("fine-tuning the decoder only (frozen = hid1.*)");
-    let (before, after) = fine_tune(t, checkpoint, x, "frozen = hid1.*")?;
+    hprintln!("fine-tuning the decoder only (frozen = hid1.*), one sample per batch");
+    let (before, after) = fine_tune(
+        t,
+        checkpoint,
+        x,
+        "frozen = hid1.*\nbatch_size = 1\nmax_updates = 20",
+    )?;
     report("decoder only, l2sp", before, after, Some(OLD_BOUND))?;
     hprintln!("firmware: ok");
     Ok(())
