@@ -8,7 +8,7 @@
 //! firmware in `tests/firmware` fine-tunes that file on the device.
 
 use staticnets::datasets::Digits;
-use staticnets::layers::{Activation::*, Corruptor, Dense, Layers, ParamKind};
+use staticnets::layers::{Activation::*, Corruptor, Dense, Layers};
 use staticnets::network::Network;
 use staticnets::regularizers::{Selection, contractive};
 use staticnets::train::{Data, Trainer};
@@ -55,7 +55,7 @@ fn measure(t: &mut T, test: &[f32]) -> Measured {
         / test.len() as f64;
     let weights: Vec<f32> = (0..<Body as Layers>::TENSORS)
         .filter_map(|i| t.net.tensor(i))
-        .filter(|t| t.kind == ParamKind::Weight)
+        .filter(|t| t.kind.is_matrix())
         .flat_map(|t| t.data.iter().copied())
         .collect();
     let weight_sparsity =

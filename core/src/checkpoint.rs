@@ -74,6 +74,9 @@ impl<L: Layers> Network<L> {
                 let kind = match t.kind {
                     ParamKind::Weight => 0u8,
                     ParamKind::Bias => 1,
+                    ParamKind::InputWeight => 2,
+                    ParamKind::RecurrentWeight => 3,
+                    ParamKind::Peephole => 4,
                 };
                 h = fnv1a(h, &(t.layer as u32).to_le_bytes());
                 h = fnv1a(h, &[kind]);

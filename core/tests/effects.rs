@@ -38,7 +38,7 @@ fn train(extra: &str) -> Box<T> {
 fn weights(t: &T) -> Vec<f32> {
     (0..<Body as Layers>::TENSORS)
         .filter_map(|i| t.net.tensor(i))
-        .filter(|t| t.kind == staticnets::layers::ParamKind::Weight)
+        .filter(|t| t.kind.is_matrix())
         .flat_map(|t| t.data.iter().copied())
         .collect()
 }

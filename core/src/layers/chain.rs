@@ -37,6 +37,7 @@ macro_rules! chain {
             const ACT_FLOATS_PER_ROW: usize = 0 $(+ $T::ACT_FLOATS_PER_ROW)+;
             const JAC_ROWS: usize = 0 $(+ $T::JAC_ROWS)+;
             const ZERO: Self = ($($T::ZERO,)+);
+            const STEPS: usize = $TL::STEPS;
             type Bufs<const B: usize> = ($($T::Bufs<B>,)+);
             type Jacs<const D: usize> = ($($T::Jacs<D>,)+);
             type InBuf<const B: usize> = $T0::InBuf<B>;
@@ -56,6 +57,30 @@ macro_rules! chain {
                 )+
                 let _ = k;
                 None
+            }
+
+            fn recurrent(&self, k: usize) -> bool {
+                let mut k = k;
+                $(
+                    if k < $T::LAYERS {
+                        return self.$i.recurrent(k);
+                    }
+                    k -= $T::LAYERS;
+                )+
+                let _ = k;
+                false
+            }
+
+            fn sequence(&self, k: usize) -> bool {
+                let mut k = k;
+                $(
+                    if k < $T::LAYERS {
+                        return self.$i.sequence(k);
+                    }
+                    k -= $T::LAYERS;
+                )+
+                let _ = k;
+                false
             }
 
             fn set_activation(&mut self, k: usize, act: Activation) -> bool {

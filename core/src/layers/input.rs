@@ -81,6 +81,8 @@ impl<const B: usize, const N: usize> InputStage for InputBuf<B, N> {
                 None
             },
             activation: Activation::Linear,
+            steps: 1,
+            recurrent: false,
         }
     }
 

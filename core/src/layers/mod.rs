@@ -32,13 +32,19 @@ pub mod activation;
 mod chain;
 pub mod dense;
 pub mod input;
+pub mod lstm;
+pub mod rnn;
 pub mod softmax;
 pub mod tied;
+pub mod time_dense;
 
 pub use activation::Activation;
 pub use dense::Dense;
 pub use input::InputBuf;
+pub use lstm::{Lstm, LstmBuf};
+pub use rnn::Rnn;
 pub use tied::{Identity, Tied};
+pub use time_dense::TimeDense;
 
 use crate::rng::XorShift;
 
@@ -71,6 +77,12 @@ pub enum ParamKind {
     Weight,
     /// A bias vector `b` (one dimension).
     Bias,
+    /// A recurrent layer's input-to-hidden matrix `xh` (two dimensions).
+    InputWeight,
+    /// A recurrent layer's hidden-to-hidden matrix `hh` (two dimensions).
+    RecurrentWeight,
+    /// An LSTM's peephole vectors `p` (`ci`, `cf`, `co` stacked; one dimension each).
+    Peephole,
 }
 
 impl ParamKind {
@@ -79,7 +91,19 @@ impl ParamKind {
         match self {
             ParamKind::Weight => "w",
             ParamKind::Bias => "b",
+            ParamKind::InputWeight => "xh",
+            ParamKind::RecurrentWeight => "hh",
+            ParamKind::Peephole => "p",
         }
+    }
+
+    /// Whether this is a matrix (more than one dimension): what the weight penalties and
+    /// the weight-sparsity monitor cover, as theanets' `ndim > 1`.
+    pub const fn is_matrix(self) -> bool {
+        matches!(
+            self,
+            ParamKind::Weight | ParamKind::InputWeight | ParamKind::RecurrentWeight
+        )
     }
 }
 
@@ -118,6 +142,10 @@ pub struct LayerBuf<const B: usize, const O: usize> {
     pub dropped: bool,
     /// Rows filled by the last forward pass.
     pub rows: usize,
+    /// Time steps per row (0 or 1: feedforward); set by sequence layers.
+    pub steps: usize,
+    /// Set by recurrent layers.
+    pub recurrent: bool,
 }
 
 impl<const B: usize, const O: usize> Zeroed for LayerBuf<B, O> {
@@ -129,6 +157,8 @@ impl<const B: usize, const O: usize> Zeroed for LayerBuf<B, O> {
         d_pre: [[0.0; O]; B],
         dropped: false,
         rows: 0,
+        steps: 1,
+        recurrent: false,
     };
 }
 
@@ -149,6 +179,12 @@ pub struct OutputView<'a> {
     pub mask: Option<&'a [f32]>,
     /// The layer's activation.
     pub activation: Activation,
+    /// Time steps in a row: each row is `steps` blocks of `cols / steps` units (1 for a
+    /// feedforward layer; `T` for a recurrent or time-distributed one).
+    pub steps: usize,
+    /// Whether the layer is recurrent (`rnn`, `lstm`): the default target of the recurrent
+    /// regularizers.
+    pub recurrent: bool,
 }
 
 /// Mutable access to one layer's gradient buffers, with its values, for losses and regularizers.
@@ -177,6 +213,8 @@ impl<const B: usize, const O: usize> LayerBuf<B, O> {
                 None
             },
             activation,
+            steps: self.steps.max(1),
+            recurrent: self.recurrent,
         }
     }
 
@@ -190,6 +228,8 @@ impl<const B: usize, const O: usize> LayerBuf<B, O> {
             d_pre,
             dropped,
             rows,
+            steps,
+            recurrent,
         } = self;
         OutputGrads {
             view: OutputView {
@@ -204,6 +244,8 @@ impl<const B: usize, const O: usize> LayerBuf<B, O> {
                     None
                 },
                 activation,
+                steps: (*steps).max(1),
+                recurrent: *recurrent,
             },
             d_out: &mut d_out.as_flattened_mut()[..n],
             d_pre: &mut d_pre.as_flattened_mut()[..n],
@@ -220,7 +262,14 @@ impl<const B: usize, const O: usize> LayerBuf<B, O> {
     fn activate(&mut self, act: Activation, layer: usize, corrupt: &mut Corruptor) {
         for r in 0..self.rows {
             if act == Activation::Softmax {
-                softmax::softmax_row(&self.pre[r], &mut self.out[r]);
+                // one distribution per time step (the whole row when steps = 1)
+                let w = O / self.steps.max(1);
+                for (p, o) in self.pre[r]
+                    .chunks_exact(w)
+                    .zip(self.out[r].chunks_exact_mut(w))
+                {
+                    softmax::softmax_row(p, o);
+                }
             } else {
                 for (o, &p) in self.out[r].iter_mut().zip(&self.pre[r]) {
                     *o = act.apply(p);
@@ -245,9 +294,13 @@ impl<const B: usize, const O: usize> LayerBuf<B, O> {
                 }
             }
             if act == Activation::Softmax {
+                let w = O / self.steps.max(1);
                 let mut p = [0.0f32; O];
-                softmax::softmax_row(&self.pre[r], &mut p);
-                softmax::softmax_row_backward(&p, &g, &mut self.d_pre[r]);
+                for (k, pk) in p.chunks_exact_mut(w).enumerate() {
+                    let span = k * w..(k + 1) * w;
+                    softmax::softmax_row(&self.pre[r][span.clone()], pk);
+                    softmax::softmax_row_backward(pk, &g[span.clone()], &mut self.d_pre[r][span]);
+                }
             } else {
                 for ((d, &gj), &p) in self.d_pre[r].iter_mut().zip(&g).zip(&self.pre[r]) {
                     *d += gj * act.d1(p);
@@ -370,6 +423,10 @@ pub trait Layers: Clone {
     const JAC_ROWS: usize;
     /// All parameters zero (activations `linear`): the value of gradient and optimizer-state buffers.
     const ZERO: Self;
+    /// Time steps of the output: `NOUT = STEPS * (outputs per step)`. 1 for feedforward
+    /// stacks; `T` when the last layer is recurrent or time-distributed, so losses, labels and
+    /// accuracy work per time step.
+    const STEPS: usize = 1;
     /// Buffers for a batch of `B` rows.
     type Bufs<const B: usize>: Zeroed;
     /// Jacobian buffers with respect to a `D`-wide input.
@@ -385,6 +442,16 @@ pub trait Layers: Clone {
     fn activation(&self, k: usize) -> Option<Activation>;
     /// Set the activation of local layer `k`; `false` if there is no such layer.
     fn set_activation(&mut self, k: usize, act: Activation) -> bool;
+    /// Whether local layer `k` runs over time steps (`rnn`, `lstm`, time-distributed dense):
+    /// the contractive penalty does not reach through such layers.
+    fn sequence(&self, _k: usize) -> bool {
+        false
+    }
+    /// Whether local layer `k` is recurrent (`rnn`, `lstm`): the default targets of
+    /// `recurrent_norm` and `recurrent_state`.
+    fn recurrent(&self, _k: usize) -> bool {
+        false
+    }
     /// Parameter tensor `i` (local index), with `layer0` added to its layer index.
     fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>>;
     /// Mutable values of parameter tensor `i`.

@@ -72,6 +72,8 @@ mod tests {
             out: &[s as f32],
             mask: None,
             activation: Activation::Sigmoid,
+            steps: 1,
+            recurrent: false,
         };
         let mut g = crate::layers::OutputGrads {
             view,

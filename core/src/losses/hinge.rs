@@ -86,6 +86,8 @@ mod tests {
             out: &out,
             mask: None,
             activation: Activation::Linear,
+            steps: 1,
+            recurrent: false,
         };
         let mut g = crate::layers::OutputGrads {
             view,

@@ -95,6 +95,12 @@ impl Loss {
         weights: Option<&[f32]>,
         scale: f32,
     ) -> f64 {
+        // A sequence output is `steps` blocks per row: the loss sees rows * steps rows, so
+        // labels and per-row weights go per time step.
+        let steps = layer.view.steps.max(1);
+        layer.view.rows *= steps;
+        layer.view.cols /= steps;
+        layer.view.steps = 1;
         match (self, target) {
             (Loss::Mse, Target::Values(t)) => mse::loss(layer, t, weights, scale),
             (Loss::Mae, Target::Values(t)) => mae::loss(layer, t, weights, scale),
@@ -182,6 +188,8 @@ pub(crate) mod testutil {
                 out: &out,
                 mask: None,
                 activation: act,
+                steps: 1,
+                recurrent: false,
             };
             let mut g = OutputGrads { view, d_out, d_pre };
             loss(&mut g)

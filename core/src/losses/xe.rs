@@ -91,6 +91,8 @@ mod tests {
             out: &pre,
             mask: None,
             activation: Activation::Softmax,
+            steps: 1,
+            recurrent: false,
         };
         let mut g = crate::layers::OutputGrads {
             view,

@@ -47,6 +47,11 @@ pub fn validate<L: Layers, const B: usize, const JD: usize>(
                 name: "contractive through a softmax layer",
             });
         }
+        if net.body.sequence(k - 1) {
+            return Err(Error::BadValue {
+                name: "contractive through a recurrent or time-distributed layer (not supported)",
+            });
+        }
     }
     Ok(())
 }

@@ -29,18 +29,22 @@ pub mod dropout;
 pub mod hidden_l1;
 pub mod noise;
 pub mod pattern;
+pub mod recurrent_norm;
+pub mod recurrent_state;
 pub mod view;
 pub mod weight_l1;
 pub mod weight_l2;
 
 pub use custom::{GradCheck, check_gradient};
 pub use hidden_l1::HiddenL1;
+pub use recurrent_norm::RecurrentNorm;
+pub use recurrent_state::RecurrentState;
 pub use view::{NetGrads, NetView};
 pub use weight_l1::WeightL1;
 pub use weight_l2::WeightL2;
 
 use crate::error::Error;
-use crate::layers::{MAX_LAYERS, ParamKind};
+use crate::layers::MAX_LAYERS;
 use pattern::glob_match;
 
 /// A regularizer that adds a term to the objective: built in or the user's own.
@@ -103,6 +107,10 @@ pub enum RegKind {
     HiddenL1,
     /// `contractive`
     Contractive,
+    /// `recurrent_norm`
+    RecurrentNorm,
+    /// `recurrent_state`
+    RecurrentState,
     /// dropout on the matched `:out` values (`weight` is `p`)
     Dropout,
     /// Gaussian noise on the matched `:out` values (`weight` is `sigma`)
@@ -119,6 +127,8 @@ impl RegKind {
             RegKind::WeightL1 => "weight_l1",
             RegKind::HiddenL1 => "hidden_l1",
             RegKind::Contractive => "contractive",
+            RegKind::RecurrentNorm => "recurrent_norm",
+            RegKind::RecurrentState => "recurrent_state",
             RegKind::Dropout => "dropout",
             RegKind::Noise => "noise",
             RegKind::Custom(_) => "custom",
@@ -140,7 +150,11 @@ pub struct RegSpec {
 }
 
 /// Built-in keys: (key, kind, default pattern for the corruption groups).
-const BUILTIN: [(&str, RegKind, &str); 17] = [
+const BUILTIN: [(&str, RegKind, &str); 21] = [
+    ("recurrent_norm", RegKind::RecurrentNorm, ""),
+    ("recurrentnorm", RegKind::RecurrentNorm, ""),
+    ("recurrent_state", RegKind::RecurrentState, ""),
+    ("recurrentstate", RegKind::RecurrentState, ""),
     ("weight_l2", RegKind::WeightL2, ""),
     ("weight_decay", RegKind::WeightL2, ""),
     ("weightl2", RegKind::WeightL2, ""),
@@ -283,7 +297,7 @@ pub fn select_tensors(net: &dyn NetView, patterns: &[Pattern]) -> Selection {
     let mut sel = Selection::default();
     for i in 0..net.tensors() {
         let Some(t) = net.tensor(i) else { continue };
-        if t.kind != ParamKind::Weight {
+        if !t.kind.is_matrix() {
             continue;
         }
         let name = net.tensor_name(i);

@@ -12,8 +12,8 @@ use crate::losses::{Loss, Target};
 use crate::network::{Network, Workspace};
 use crate::regularizers::view::{Ctx, ParamsOf, ViewOf};
 use crate::regularizers::{
-    HiddenL1, RegKind, RegSpec, Regularizer, Selection, WeightL1, WeightL2, contractive, dropout,
-    noise, select_outputs, select_tensors,
+    HiddenL1, RecurrentNorm, RecurrentState, RegKind, RegSpec, Regularizer, Selection, WeightL1,
+    WeightL2, contractive, dropout, noise, select_outputs, select_tensors,
 };
 
 /// The most regularizers one configuration may hold.
@@ -87,6 +87,26 @@ impl Penalties {
                     }
                     a.outs.count() == 0
                 }
+                RegKind::RecurrentNorm | RegKind::RecurrentState => {
+                    if spec.patterns.is_empty() {
+                        for k in 1..=L::LAYERS {
+                            if net.body.recurrent(k - 1) {
+                                a.outs.insert(k);
+                            }
+                        }
+                    } else {
+                        let pres;
+                        (a.outs, pres) = select_outputs(&view, &spec.patterns);
+                        if pres.count() > 0
+                            || a.outs.iter().any(|k| k == 0 || !net.body.sequence(k - 1))
+                        {
+                            return Err(Error::BadValue {
+                                name: "recurrent_norm / recurrent_state target (the :out of a layer over time steps)",
+                            });
+                        }
+                    }
+                    a.outs.count() == 0
+                }
                 RegKind::Custom(i) => i >= customs,
             };
             if empty {
@@ -156,6 +176,8 @@ pub fn evaluate<L: Layers, const B: usize, const JD: usize>(
                 targets: a.outs,
                 pre: a.pres,
             }),
+            RegKind::RecurrentNorm => Some(&RecurrentNorm { targets: a.outs }),
+            RegKind::RecurrentState => Some(&RecurrentState { targets: a.outs }),
             RegKind::Custom(i) => customs.get(i).copied(),
             RegKind::Contractive => {
                 let value = contractive::loss_and_grad(a.outs, net, ws, grads.as_deref_mut(), w);

@@ -19,7 +19,7 @@
 use super::config::TrainConfig;
 use super::objective::{Batch, MAX_REGS, Penalties, Terms, evaluate};
 use crate::error::{Error, check_finite};
-use crate::layers::{Corruptor, Layers};
+use crate::layers::{Activation, Corruptor, Layers};
 use crate::losses::{Target, accuracy};
 use crate::network::{Network, Workspace};
 use crate::optim::{OptimState, clip::clip, update};
@@ -201,6 +201,11 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         if let Some(act) = self.net.body.activation(L::LAYERS - 1) {
             c.loss.check_output(act)?;
         }
+        if (0..L::LAYERS - 1).any(|k| self.net.body.activation(k) == Some(Activation::Softmax)) {
+            return Err(Error::BadValue {
+                name: "activation of a hidden layer (softmax is for the output layer)",
+            });
+        }
         let mut frozen = Selection::default();
         for p in c.frozen.iter() {
             let mut matched = false;
@@ -280,25 +285,30 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
                         needs: "real-valued targets",
                     });
                 }
-                if t.len() != rows {
+                if t.len() != rows * L::STEPS {
                     return Err(Error::WrongLength {
-                        what: "labels",
-                        expected: rows,
+                        what: "labels (one per row and time step)",
+                        expected: rows * L::STEPS,
                         got: t.len(),
                     });
                 }
-                if let Some(r) = t.iter().position(|&l| l as usize >= L::NOUT) {
+                let classes = L::NOUT / L::STEPS;
+                if let Some(r) = t.iter().position(|&l| l as usize >= classes) {
                     return Err(Error::LabelOutOfRange {
-                        row: r,
+                        row: r / L::STEPS,
                         label: t[r] as usize,
-                        classes: L::NOUT,
+                        classes,
                     });
                 }
             }
         }
         if let Some(w) = data.weights {
             let per_row = matches!(data.target, Some(Target::Labels(_)));
-            let expected = if per_row { rows } else { rows * L::NOUT };
+            let expected = if per_row {
+                rows * L::STEPS
+            } else {
+                rows * L::NOUT
+            };
             if w.len() != expected {
                 return Err(Error::WrongLength {
                     what: "loss weights",
@@ -324,10 +334,12 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         let target = match data.target {
             None => Target::Values(x),
             Some(Target::Values(y)) => Target::Values(&y[start * nout..(start + rows) * nout]),
-            Some(Target::Labels(t)) => Target::Labels(&t[start..start + rows]),
+            Some(Target::Labels(t)) => {
+                Target::Labels(&t[start * L::STEPS..(start + rows) * L::STEPS])
+            }
         };
         let weights = data.weights.map(|w| match data.target {
-            Some(Target::Labels(_)) => &w[start..start + rows],
+            Some(Target::Labels(_)) => &w[start * L::STEPS..(start + rows) * L::STEPS],
             _ => &w[start * nout..(start + rows) * nout],
         });
         Batch {
@@ -453,7 +465,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             })?;
             add_terms(&mut report, &terms);
             if let Target::Labels(t) = batch.target {
-                acc += accuracy(self.ws.output(), L::NOUT, t);
+                acc += accuracy(self.ws.output(), L::NOUT / L::STEPS, t);
             }
             self.cursor += 1;
             if self.cursor == nb {
@@ -498,7 +510,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             );
             add_terms(&mut report, &terms);
             if let Target::Labels(t) = batch.target {
-                acc += accuracy(self.ws.output(), L::NOUT, t);
+                acc += accuracy(self.ws.output(), L::NOUT / L::STEPS, t);
             }
         }
         scale_report(&mut report, nb, acc, data);
@@ -523,11 +535,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         };
         let (mut small, mut all) = (0usize, 0usize);
         for i in 0..L::TENSORS {
-            if let Some(t) = self
-                .net
-                .tensor(i)
-                .filter(|t| t.kind == crate::layers::ParamKind::Weight)
-            {
+            if let Some(t) = self.net.tensor(i).filter(|t| t.kind.is_matrix()) {
                 small += t.data.iter().filter(|w| w.abs() < th).count();
                 all += t.data.len();
             }
@@ -654,17 +662,19 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
     /// A classifier's predictions: the most probable class of each row of `x` into `classes`
     /// (theanets' `Classifier.predict`; [`predict`](Self::predict) gives the probabilities).
     pub fn predict_classes(&mut self, x: &[f32], classes: &mut [u32]) -> Result<(), Error> {
-        if x.len() != classes.len() * L::NIN {
+        let rows = x.len() / L::NIN;
+        if x.len() != rows * L::NIN || classes.len() != rows * L::STEPS {
             return Err(Error::WrongLength {
-                what: "inputs (NIN per class slot)",
-                expected: classes.len() * L::NIN,
-                got: x.len(),
+                what: "classes (one per input row and time step)",
+                expected: rows * L::STEPS,
+                got: classes.len(),
             });
         }
         check_finite("inputs", x, L::NIN)?;
+        let per_step = L::NOUT / L::STEPS;
         self.for_each_chunk(x, |start, out| {
-            for (r, row) in out.chunks_exact(L::NOUT).enumerate() {
-                classes[start + r] = crate::losses::argmax(row) as u32;
+            for (k, step) in out.chunks_exact(per_step).enumerate() {
+                classes[start * L::STEPS + k] = crate::losses::argmax(step) as u32;
             }
         });
         Ok(())
@@ -691,8 +701,8 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         if let Some(Target::Labels(t)) = data.target {
             let (mut right, mut all) = (0.0f64, 0.0f64);
             self.for_each_chunk(x, |start, out| {
-                for (r, row) in out.chunks_exact(L::NOUT).enumerate() {
-                    let i = start + r;
+                for (r, row) in out.chunks_exact(L::NOUT / L::STEPS).enumerate() {
+                    let i = start * L::STEPS + r;
                     let wi = w.map_or(1.0, |w| w[i] as f64);
                     all += wi;
                     if crate::losses::argmax(row) as u32 == t[i] {

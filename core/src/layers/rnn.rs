@@ -1,0 +1,285 @@
+//! An Elman recurrent layer over `T` time steps (theanets' `rnn`).
+//!
+//! A row is one sequence, time-major: `x` is `T` blocks of `I` inputs (`TI = T * I` values),
+//! the output `T` blocks of `H` units (`TH = T * H`). Stable Rust cannot write `T * I` in a
+//! type, so both products are parameters too, checked when the layer is made (a mismatch is
+//! a compile error where `new` is used in a `const` or `static`).
+//!
+//! Forward, for each sequence, with `h_{-1} = 0`:
+//!   `pre_t = b + x_t W_xh + h_{t-1} W_hh`, `h_t = act(pre_t)`;
+//!   `out = act(pre)`, then dropout and noise per element and time step. The recurrence uses
+//!   the clean `h_t` (corruption acts on what later layers and losses see).
+//! Backward (full backpropagation through time), with `g_t` the gradient reaching `out_t`:
+//!   `d_pre_t = act'(pre_t) * (mask_t * g_t + d_pre_{t+1} W_hh^T)` for `t = T-1 .. 0`;
+//!   `dW_xh += sum_t x_t^T d_pre_t`, `dW_hh += sum_{t>=1} h_{t-1}^T d_pre_t`,
+//!   `db += sum_t d_pre_t`, `dx_t += d_pre_t W_xh^T`.
+//! Parameters: `xh` (`I x H`), `hh` (`H x H`), `b` (`H`), named `hidN.xh`, `hidN.hh`, `hidN.b`.
+//! The contractive penalty does not reach through recurrent layers (it is refused).
+
+use super::{
+    Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
+    OutputView, ParamKind, Tensor, dense::init_weights,
+};
+use crate::kernels;
+use crate::rng::XorShift;
+
+/// An Elman layer: `I` inputs and `H` units per step, `T` steps; `TI = T * I`, `TH = T * H`.
+///
+/// ```
+/// use staticnets::layers::{Activation, Layers, Rnn, TimeDense};
+/// // 20 steps of 1 input -> 8 tanh units -> 1 linear output per step
+/// type Body = (Rnn<1, 8, 20, 20, 160>, TimeDense<8, 1, 20, 160, 20>);
+/// static NET: Body = (Rnn::new(Activation::Tanh), TimeDense::new(Activation::Linear));
+/// assert_eq!(<Body as Layers>::NIN, 20);
+/// assert_eq!(<Body as Layers>::PARAMS, (1 * 8 + 8 * 8 + 8) + (8 + 1));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rnn<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: usize> {
+    /// Input-to-hidden weights, `xh[i][j]`.
+    pub xh: [[f32; H]; I],
+    /// Hidden-to-hidden weights, `hh[k][j]` (from unit `k` at `t-1` to unit `j` at `t`).
+    pub hh: [[f32; H]; H],
+    /// Biases.
+    pub b: [f32; H],
+    /// Activation (not softmax).
+    pub act: Activation,
+}
+
+impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: usize>
+    Rnn<I, H, T, TI, TH>
+{
+    /// A layer with zero parameters; [`Layers::init`] draws them.
+    pub const fn new(act: Activation) -> Self {
+        const {
+            assert!(
+                TI == T * I && TH == T * H && T > 0,
+                "Rnn<I, H, T, TI, TH> needs TI = T * I and TH = T * H"
+            )
+        };
+        Rnn {
+            xh: [[0.0; H]; I],
+            hh: [[0.0; H]; H],
+            b: [0.0; H],
+            act,
+        }
+    }
+}
+
+impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: usize> Layers
+    for Rnn<I, H, T, TI, TH>
+{
+    type Input = Dim<TI>;
+    type Output = Dim<TH>;
+    const NIN: usize = TI;
+    const NOUT: usize = TH;
+    const LAYERS: usize = 1;
+    const TENSORS: usize = 3;
+    const PARAMS: usize = I * H + H * H + H;
+    const ACT_FLOATS_PER_ROW: usize = 5 * TH;
+    const JAC_ROWS: usize = TH;
+    const ZERO: Self = Rnn::new(Activation::Linear);
+    const STEPS: usize = T;
+    type Bufs<const B: usize> = LayerBuf<B, TH>;
+    type Jacs<const D: usize> = JacBuf<D, TH>;
+    type InBuf<const B: usize> = InputBuf<B, TI>;
+    type JacIn<const D: usize> = JacInBuf<TI, D>;
+
+    fn init(&mut self, rng: &mut XorShift) {
+        init_weights(self.xh.as_flattened_mut(), I, H, rng);
+        init_weights(self.hh.as_flattened_mut(), H, H, rng);
+        self.b = [0.0; H];
+    }
+
+    fn activation(&self, k: usize) -> Option<Activation> {
+        (k == 0).then_some(self.act)
+    }
+
+    fn set_activation(&mut self, k: usize, act: Activation) -> bool {
+        if k == 0 {
+            self.act = act;
+        }
+        k == 0
+    }
+
+    fn sequence(&self, k: usize) -> bool {
+        k == 0
+    }
+
+    fn recurrent(&self, k: usize) -> bool {
+        k == 0
+    }
+
+    fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>> {
+        let t = |kind, rows, cols, data| Tensor {
+            layer: layer0,
+            kind,
+            rows,
+            cols,
+            data,
+        };
+        match i {
+            0 => Some(t(ParamKind::InputWeight, I, H, self.xh.as_flattened())),
+            1 => Some(t(ParamKind::RecurrentWeight, H, H, self.hh.as_flattened())),
+            2 => Some(t(ParamKind::Bias, 1, H, &self.b)),
+            _ => None,
+        }
+    }
+
+    fn tensor_mut(&mut self, i: usize) -> Option<&mut [f32]> {
+        match i {
+            0 => Some(self.xh.as_flattened_mut()),
+            1 => Some(self.hh.as_flattened_mut()),
+            2 => Some(&mut self.b),
+            _ => None,
+        }
+    }
+
+    fn forward<const B: usize>(
+        &self,
+        x: &[f32],
+        rows: usize,
+        bufs: &mut LayerBuf<B, TH>,
+        layer0: usize,
+        corrupt: &mut Corruptor,
+    ) {
+        bufs.rows = rows;
+        bufs.steps = T;
+        bufs.recurrent = true;
+        for r in 0..rows {
+            let xrow = &x[r * TI..(r + 1) * TI];
+            let mut h = [0.0f32; H]; // clean h_{t-1}
+            for t in 0..T {
+                let pre = &mut bufs.pre[r][t * H..(t + 1) * H];
+                pre.copy_from_slice(&self.b);
+                for i in 0..I {
+                    kernels::axpy(xrow[t * I + i], &self.xh[i], pre);
+                }
+                if t > 0 {
+                    for k in 0..H {
+                        kernels::axpy(h[k], &self.hh[k], pre);
+                    }
+                }
+                for (hj, &p) in h.iter_mut().zip(pre.iter()) {
+                    *hj = self.act.apply(p);
+                }
+            }
+        }
+        bufs.activate(self.act, layer0, corrupt);
+    }
+
+    fn output<'a, const B: usize>(bufs: &'a LayerBuf<B, TH>, _x: &'a [f32]) -> &'a [f32] {
+        &bufs.out.as_flattened()[..bufs.rows * TH]
+    }
+
+    fn backward<const B: usize>(
+        &self,
+        x: &[f32],
+        bufs: &mut LayerBuf<B, TH>,
+        grads: &mut Self,
+        dx: &mut [f32],
+    ) {
+        let rows = bufs.rows;
+        // The direct part, every step: d_pre += act'(pre) * mask * d_out.
+        bufs.backward_activation(self.act);
+        for r in 0..rows {
+            let (pre, d_pre) = (&bufs.pre[r], &mut bufs.d_pre[r]);
+            for t in (1..T).rev() {
+                // d_pre_t is final: pass it back through h_{t-1} = act(pre_{t-1}).
+                let (before, now) = d_pre.split_at_mut(t * H);
+                let now = &now[..H];
+                for k in 0..H {
+                    let g = kernels::dot(&self.hh[k], now);
+                    before[(t - 1) * H + k] += self.act.d1(pre[(t - 1) * H + k]) * g;
+                }
+            }
+            // dW_hh += h_{t-1}^T d_pre_t
+            for t in 1..T {
+                let dt = &d_pre[t * H..(t + 1) * H];
+                for k in 0..H {
+                    let hk = self.act.apply(pre[(t - 1) * H + k]);
+                    if hk != 0.0 {
+                        kernels::axpy(hk, dt, &mut grads.hh[k]);
+                    }
+                }
+            }
+        }
+        let n = rows * T;
+        let d = &bufs.d_pre.as_flattened()[..rows * TH];
+        kernels::acc_outer(x, d, grads.xh.as_flattened_mut(), n, I, H);
+        kernels::acc_rows(d, &mut grads.b, n, H);
+        kernels::back_affine(self.xh.as_flattened(), d, dx, n, I, H);
+    }
+
+    fn output_and_grad<const B: usize>(bufs: &mut LayerBuf<B, TH>) -> Option<(&[f32], &mut [f32])> {
+        let n = bufs.rows * TH;
+        Some((
+            &bufs.out.as_flattened()[..n],
+            &mut bufs.d_out.as_flattened_mut()[..n],
+        ))
+    }
+
+    fn view<'a, const B: usize>(
+        &self,
+        bufs: &'a LayerBuf<B, TH>,
+        k: usize,
+        layer0: usize,
+    ) -> Option<OutputView<'a>> {
+        (k == 0).then(|| bufs.view(layer0, self.act))
+    }
+
+    fn grads<'a, const B: usize>(
+        &self,
+        bufs: &'a mut LayerBuf<B, TH>,
+        k: usize,
+        layer0: usize,
+    ) -> Option<OutputGrads<'a>> {
+        (k == 0).then(|| bufs.grads(layer0, self.act))
+    }
+
+    fn clear_grads<const B: usize>(bufs: &mut LayerBuf<B, TH>) {
+        bufs.clear_grads();
+    }
+
+    // The contractive penalty refuses recurrent layers (see `contractive::validate`), so the
+    // Jacobian chain never runs through here; these keep the buffers consistent.
+    fn jac_forward<const B: usize, const D: usize>(
+        &self,
+        _bufs: &LayerBuf<B, TH>,
+        _row: usize,
+        _j_in: &[f32],
+        _jacs: &mut JacBuf<D, TH>,
+        _upto: usize,
+    ) {
+    }
+
+    fn jac_output<'a, const D: usize>(jacs: &'a JacBuf<D, TH>, _j_in: &'a [f32]) -> &'a [f32] {
+        jacs.j.as_flattened()
+    }
+
+    fn jac_grads<const D: usize>(
+        jacs: &mut JacBuf<D, TH>,
+        k: usize,
+    ) -> Option<(&[f32], &mut [f32])> {
+        (k == 0).then_some((jacs.j.as_flattened(), jacs.g.as_flattened_mut()))
+    }
+
+    fn clear_jac_grads<const D: usize>(jacs: &mut JacBuf<D, TH>, upto: usize) {
+        if upto > 0 {
+            for g in jacs.g.iter_mut() {
+                g.fill(0.0);
+            }
+        }
+    }
+
+    fn jac_backward<const B: usize, const D: usize>(
+        &self,
+        _bufs: &mut LayerBuf<B, TH>,
+        _row: usize,
+        _j_in: &[f32],
+        _g_in: &mut [f32],
+        _jacs: &mut JacBuf<D, TH>,
+        _grads: &mut Self,
+        _upto: usize,
+    ) {
+    }
+}

@@ -1,0 +1,79 @@
+//! `recurrent_state`: penalize how much a recurrent layer's state moves from step to step.
+//!
+//! `R = (1/|H|) sum_h mean over B x (T-1) x J of (h_{b,t} - h_{b,t-1})^2` over the matched
+//! outputs (default: the `:out` of every recurrent layer), as theanets' code and
+//! `semantics.md` define it. Gradient, with `c = 2 / (|H| B (T-1) J)`:
+//! `dR/dh_t = c ((h_t - h_{t-1})[t >= 1] - (h_{t+1} - h_t)[t <= T-2])`.
+
+use super::{Regularizer, Selection, view::NetGrads, view::NetView};
+
+/// The state-change penalty over a selection of sequence outputs.
+#[derive(Clone, Debug, Default)]
+pub struct RecurrentState {
+    /// Layer indices whose `:out` is penalized.
+    pub targets: Selection,
+}
+
+impl Regularizer for RecurrentState {
+    fn name(&self) -> &str {
+        "recurrent_state"
+    }
+
+    fn loss(&self, net: &dyn NetView) -> f64 {
+        let count = self.targets.count();
+        let mut total = 0.0f64;
+        for v in self.targets.iter().filter_map(|k| net.output(k)) {
+            let (steps, rows) = (v.steps, v.rows);
+            if steps < 2 || rows == 0 {
+                continue;
+            }
+            let units = v.cols / steps;
+            let mut sum = 0.0f64;
+            for row in v.out.chunks_exact(v.cols).take(rows) {
+                for t in 1..steps {
+                    for j in 0..units {
+                        let d = row[t * units + j] as f64 - row[(t - 1) * units + j] as f64;
+                        sum += d * d;
+                    }
+                }
+            }
+            total += sum / (rows * (steps - 1) * units) as f64;
+        }
+        if count == 0 {
+            0.0
+        } else {
+            total / count as f64
+        }
+    }
+
+    fn grad(&self, net: &mut dyn NetGrads, weight: f32) {
+        let count = self.targets.count() as f32;
+        for k in self.targets.iter() {
+            let Some(g) = net.output_grads(k) else {
+                continue;
+            };
+            let (steps, rows, cols) = (g.view.steps, g.view.rows, g.view.cols);
+            if steps < 2 || rows == 0 {
+                continue;
+            }
+            let units = cols / steps;
+            let c = weight * 2.0 / (count * (rows * (steps - 1) * units) as f32);
+            let h = g.view.out;
+            for r in 0..rows {
+                for t in 0..steps {
+                    for j in 0..units {
+                        let i = r * cols + t * units + j;
+                        let mut d = 0.0;
+                        if t >= 1 {
+                            d += h[i] - h[i - units];
+                        }
+                        if t + 1 < steps {
+                            d -= h[i + units] - h[i];
+                        }
+                        g.d_out[i] += c * d;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! Recurrent layers and penalties: finite-difference checks of the full objective with
+//! respect to every parameter and every input at every time step (masks held fixed by
+//! replaying the generator), and each recurrent regularizer's intended effect.
+
+use staticnets::layers::{Activation::*, Corruptor, InputStage, Layers, Lstm, Rnn, TimeDense};
+use staticnets::losses::{Loss, Target};
+use staticnets::network::{Network, Workspace};
+use staticnets::regularizers::RegSpec;
+use staticnets::train::{Batch, Penalties, evaluate};
+
+const ROWS: usize = 3;
+const T: usize = 5;
+
+/// Worst relative error over parameters and over inputs.
+fn check<L: Layers>(
+    n: &mut Network<L>,
+    x: &[f32],
+    loss: Loss,
+    target: Target<'_>,
+    specs: &[RegSpec],
+) -> (f64, f64) {
+    let mut ws: Box<Workspace<L, 4, 0>> = Box::new(Workspace::new());
+    let mut c = Corruptor::off();
+    let pens = Penalties::resolve::<L, 4, 0>(specs, n, &mut c, 0).expect("resolve");
+    c.active = true;
+    fn batch<'a>(x: &'a [f32], target: Target<'a>) -> Batch<'a> {
+        Batch {
+            x,
+            rows: ROWS,
+            target,
+            weights: None,
+        }
+    }
+    let mut grads = Network::<L>::zero();
+    evaluate(
+        n,
+        &mut ws,
+        Some(&mut grads),
+        batch(x, target),
+        loss,
+        &pens,
+        &[],
+        &mut c.clone(),
+    );
+    // The sink holds d loss / d in:out; through input dropout, d in:out / d x is the mask.
+    let mask: Option<Vec<f32>> = ws.input.view().mask.map(|m| m.to_vec());
+    let mut dx: Vec<f32> = ws.input.out_and_sink().1.to_vec();
+    if let Some(m) = mask {
+        for (d, m) in dx.iter_mut().zip(m) {
+            *d *= m;
+        }
+    }
+    let h = 1e-3f32;
+    let err = |num: f64, ana: f64| (num - ana).abs() / num.abs().max(ana.abs()).max(1e-2);
+    let mut worst_p = 0.0f64;
+    for i in 0..L::TENSORS {
+        for e in 0..n.tensor(i).unwrap().data.len() {
+            let orig = n.tensor(i).unwrap().data[e];
+            let mut f = |v: f32, n: &mut Network<L>| {
+                n.tensor_mut(i).unwrap()[e] = v;
+                evaluate(
+                    n,
+                    &mut ws,
+                    None,
+                    batch(x, target),
+                    loss,
+                    &pens,
+                    &[],
+                    &mut c.clone(),
+                )
+                .loss
+            };
+            let num = (f(orig + h, n) - f(orig - h, n)) / (2.0 * h as f64);
+            f(orig, n);
+            let ana = grads.tensor(i).unwrap().data[e] as f64;
+            if err(num, ana) > 2e-2 {
+                eprintln!(
+                    "{} [{e}]: numeric {num:.6} analytic {ana:.6}",
+                    n.tensor_name(i)
+                );
+            }
+            worst_p = worst_p.max(err(num, ana));
+        }
+    }
+    let mut worst_x = 0.0f64;
+    for e in 0..x.len() {
+        let mut f = |v: f32| {
+            let mut xs = x.to_vec();
+            xs[e] = v;
+            evaluate(
+                n,
+                &mut ws,
+                None,
+                batch(&xs, target),
+                loss,
+                &pens,
+                &[],
+                &mut c.clone(),
+            )
+            .loss
+        };
+        let num = (f(x[e] + h) - f(x[e] - h)) / (2.0 * h as f64);
+        if err(num, dx[e] as f64) > 2e-2 {
+            eprintln!("x[{e}]: numeric {num:.6} analytic {:.6}", dx[e]);
+        }
+        worst_x = worst_x.max(err(num, dx[e] as f64));
+    }
+    (worst_p, worst_x)
+}
+
+fn spec(key: &str, w: f32) -> RegSpec {
+    RegSpec::new(key, w).unwrap()
+}
+
+fn sequences(width: usize) -> Vec<f32> {
+    (0..ROWS * T * width)
+        .map(|k| ((k * 7 % 13) as f32 - 6.0) * 0.15)
+        .collect()
+}
+
+/// Non-zero biases, so every bias gradient is exercised.
+fn shift_biases<L: Layers>(n: &mut Network<L>) {
+    for i in 0..L::TENSORS {
+        if n.tensor(i).unwrap().rows == 1 {
+            for (k, v) in n.tensor_mut(i).unwrap().iter_mut().enumerate() {
+                *v = 0.1 * (k as f32 % 5.0 - 1.7);
+            }
+        }
+    }
+}
+
+/// Every regularizer that applies to a recurrent model, alone, then all together.
+fn every_setting() -> Vec<Vec<RegSpec>> {
+    let alone = [
+        spec("recurrent_norm", 0.5),
+        spec("recurrent_state", 0.5),
+        spec("weight_l2", 0.5),
+        spec("weight_l1", 0.5),
+        spec("hidden_l1", 0.5),
+        spec("input_noise", 0.2),
+        spec("hidden_noise", 0.2),
+        spec("input_dropout", 0.3),
+        spec("hidden_dropout", 0.3),
+        spec("output_dropout", 0.3),
+    ];
+    let mut all: Vec<Vec<RegSpec>> = vec![vec![]];
+    all.extend(alone.iter().map(|s| vec![s.clone()]));
+    all.push(vec![
+        spec("recurrent_norm", 0.3),
+        spec("hidden_dropout", 0.3),
+    ]);
+    all.push(vec![
+        spec("recurrent_state", 0.3),
+        spec("input_noise", 0.2),
+        spec("weight_l2", 0.2),
+    ]);
+    all.push(alone.to_vec());
+    all
+}
+
+type RnnStack = (
+    Rnn<2, 4, T, 10, 20>,
+    Rnn<4, 3, T, 20, 15>,
+    TimeDense<3, 2, T, 15, 10>,
+);
+
+#[test]
+fn rnn_gradients_match_finite_differences_with_every_regularizer() {
+    let x = sequences(2);
+    let y: Vec<f32> = (0..ROWS * T * 2)
+        .map(|k| (k % 3) as f32 * 0.4 - 0.3)
+        .collect();
+    for specs in every_setting() {
+        let mut n: Network<RnnStack> =
+            Network::new((Rnn::new(Tanh), Rnn::new(Sigmoid), TimeDense::new(Linear)));
+        n.init(3);
+        shift_biases(&mut n);
+        let (p, i) = check(&mut n, &x, Loss::Mse, Target::Values(&y), &specs);
+        let names: Vec<&str> = specs.iter().map(|s| s.key).collect();
+        assert!(
+            p < 2e-2 && i < 2e-2,
+            "{names:?}: parameters {p}, inputs {i}"
+        );
+    }
+}
+
+type LstmStack = (Lstm<2, 4, T, 10, 20>, TimeDense<4, 3, T, 20, 15>);
+
+#[test]
+fn lstm_gradients_match_finite_differences_with_and_without_peepholes() {
+    let x = sequences(2);
+    let labels: Vec<u32> = (0..ROWS * T).map(|k| (k * 5 % 3) as u32).collect();
+    for peepholes in [false, true] {
+        for specs in every_setting() {
+            let mut n: Network<LstmStack> =
+                Network::new((Lstm::new(peepholes), TimeDense::new(Softmax)));
+            n.init(4);
+            shift_biases(&mut n);
+            let (p, i) = check(&mut n, &x, Loss::Xe, Target::Labels(&labels), &specs);
+            let names: Vec<&str> = specs.iter().map(|s| s.key).collect();
+            eprintln!("lstm (peepholes {peepholes}) {names:?}: parameters {p:.1e}, inputs {i:.1e}");
+            assert!(
+                p < 2e-2 && i < 2e-2,
+                "peepholes {peepholes}, {names:?}: parameters {p}, inputs {i}"
+            );
+        }
+    }
+}
+
+#[test]
+fn recurrent_settings_are_checked() {
+    let n: Network<RnnStack> =
+        Network::new((Rnn::new(Tanh), Rnn::new(Tanh), TimeDense::new(Linear)));
+    let mut c = Corruptor::off();
+    let resolve = |s: RegSpec| Penalties::resolve::<RnnStack, 4, 0>(&[s], &n, &mut c.clone(), 0);
+    // default: both recurrent layers
+    assert_eq!(
+        resolve(spec("recurrent_norm", 0.1)).unwrap().items[0]
+            .outs
+            .count(),
+        2
+    );
+    assert!(resolve(RegSpec::parse("recurrent_state", "0.1 @ hid2:out").unwrap()).is_ok());
+    assert!(resolve(RegSpec::parse("recurrent_state", "0.1 @ in:out").unwrap()).is_err());
+    assert!(resolve(RegSpec::parse("recurrent_norm", "0.1 @ hid9:out").unwrap()).is_err());
+    assert!(
+        resolve(spec("contractive", 0.1)).is_err(),
+        "contractive does not reach through time"
+    );
+    let _ = &mut c;
+}
