@@ -229,3 +229,102 @@ fn recurrent_settings_are_checked() {
     );
     let _ = &mut c;
 }
+
+mod effects {
+    use staticnets::datasets::sines;
+    use staticnets::layers::{Activation::*, Corruptor, Rnn, TimeDense};
+    use staticnets::regularizers::view::ViewOf;
+    use staticnets::regularizers::{RecurrentNorm, RecurrentState, Regularizer, Selection};
+    use staticnets::train::{Data, Trainer};
+
+    const T: usize = 12;
+    type Body = (Rnn<1, 8, T, T, 96>, TimeDense<8, 1, T, 96, T>);
+    type Tr = Trainer<Body, 32, 0, 2>;
+
+    fn data(seed: u64, n: usize) -> (Vec<f32>, Vec<f32>) {
+        let (mut x, mut y) = (vec![0.0; n * T], vec![0.0; n * T]);
+        sines::fill(seed, T, 0.3, &mut x, &mut y);
+        (x, y)
+    }
+
+    fn train(setting: &str) -> Box<Tr> {
+        let mut t: Box<Tr> = Box::new(Trainer::new((Rnn::new(Tanh), TimeDense::new(Linear))));
+        t.config
+            .parse("algo = adam\nlearning_rate = 0.01\nbatch_size = 32\nmax_updates = 40\npatience = 1000")
+            .unwrap();
+        t.config.parse(setting).unwrap();
+        let (x, y) = data(1, 256);
+        let d = Data::regression(&x, &y);
+        t.start(&d, &[]).unwrap();
+        t.train(&d, &d, &[], |_| true).unwrap();
+        t
+    }
+
+    /// A penalty's value on clean test sequences: what it measures, trained with or without it.
+    fn measured(t: &mut Tr, reg: &dyn Regularizer) -> f64 {
+        let (x, _) = data(2, 32);
+        t.net.forward(&x, 32, &mut t.ws, &mut Corruptor::off());
+        reg.loss(&ViewOf {
+            net: &t.net,
+            ws: &t.ws,
+        })
+    }
+
+    fn hid1() -> Selection {
+        let mut s = Selection::default();
+        s.insert(1);
+        s
+    }
+
+    #[test]
+    fn recurrent_norm_steadies_the_norm_of_the_state() {
+        let reg = RecurrentNorm { targets: hid1() };
+        let (without, with) = (
+            measured(&mut train(""), &reg),
+            measured(&mut train("recurrent_norm = 1"), &reg),
+        );
+        eprintln!("mean squared change of ||h_t||: {without:.5} -> {with:.5}");
+        assert!(with < 0.5 * without, "{without} -> {with}");
+    }
+
+    #[test]
+    fn recurrent_state_slows_the_state() {
+        let reg = RecurrentState { targets: hid1() };
+        let (without, with) = (
+            measured(&mut train(""), &reg),
+            measured(&mut train("recurrent_state = 1"), &reg),
+        );
+        eprintln!("mean squared change of h_t: {without:.5} -> {with:.5}");
+        assert!(with < 0.5 * without, "{without} -> {with}");
+    }
+
+    #[test]
+    fn a_sequence_classifier_learns_per_step_labels() {
+        use staticnets::layers::Lstm;
+        // label each step by whether the clean sine is rising: needs memory of the last step
+        type C = (Lstm<1, 8, T, T, 96>, TimeDense<8, 2, T, 96, 24>);
+        let mut t: Box<Trainer<C, 32, 0, 2>> =
+            Box::new(Trainer::new((Lstm::new(true), TimeDense::new(Softmax))));
+        t.config
+            .parse("loss = xe\nalgo = adam\nlearning_rate = 0.02\nbatch_size = 32\nmax_updates = 60\npatience = 1000")
+            .unwrap();
+        let labels = |y: &[f32]| -> Vec<u32> {
+            y.chunks_exact(T)
+                .flat_map(|s| (0..T).map(move |k| (k > 0 && s[k] > s[k - 1]) as u32))
+                .collect()
+        };
+        let (x, y) = data(3, 256);
+        let (tx, ty) = data(4, 64);
+        let (l, tl) = (labels(&y), labels(&ty));
+        let d = Data::classification(&x, &l);
+        t.start(&d, &[]).unwrap();
+        t.train(&d, &d, &[], |_| true).unwrap();
+        let acc = t.score(&Data::classification(&tx, &tl)).unwrap();
+        eprintln!("per-step accuracy on held-out sequences: {acc:.3}");
+        assert!(acc > 0.8, "{acc}");
+        let mut classes = vec![0u32; 64 * T];
+        t.predict_classes(&tx, &mut classes).unwrap();
+        let right = classes.iter().zip(&tl).filter(|(a, b)| a == b).count();
+        assert_eq!(right as f32 / (64 * T) as f32, acc);
+    }
+}

@@ -4,5 +4,6 @@
 //! (the linker drops unused statics).
 
 pub mod digits;
+pub mod sines;
 
 pub use digits::Digits;
