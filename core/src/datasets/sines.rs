@@ -1,7 +1,7 @@
 //! Noisy sine waves made in code, for recurrent examples and tests: each sequence is
 //! `x_t = sin(w t + phi) + noise` with the clean `y_t = sin(w t + phi)` as its target, the
 //! frequency `w` in `[0.2, 0.6]` and phase `phi` in `[0, 2 pi)` drawn per sequence from the
-//! seeded [`XorShift`](crate::rng::XorShift), the noise Gaussian with standard deviation `sigma`.
+//! seeded [`XorShift`], the noise Gaussian with standard deviation `sigma`.
 //!
 //! ```
 //! use staticnets::datasets::sines;

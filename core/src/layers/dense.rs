@@ -8,6 +8,7 @@
 //! with `GM = diag(mask act'(pre)) G`: `dW[a, j] += sum_i GM[j, i] J_in[a, i]` and
 //! `G_in[a, :] += sum_j W[a, j] GM[j, :]`.
 
+use super::plumbing::{jac_buf_methods, layer_buf_methods};
 use super::{
     Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
     OutputView, ParamKind, Tensor,
@@ -89,6 +90,60 @@ impl<const I: usize, const O: usize> Dense<I, O> {
     pub fn bias(&self) -> nalgebra::MatrixView<'_, f32, Const<1>, Const<O>> {
         nalgebra::MatrixView::from_slice_generic(&self.b, Const::<1>, Const::<O>)
     }
+}
+
+/// Tensor `i` of a layer with one weight `w` (`nin x nout`) and one bias `b` (`nout`).
+pub(crate) fn weight_and_bias<'a>(
+    w: &'a [f32],
+    b: &'a [f32],
+    i: usize,
+    layer0: usize,
+    nin: usize,
+) -> Option<Tensor<'a>> {
+    let (kind, rows, data) = match i {
+        0 => (ParamKind::Weight, nin, w),
+        1 => (ParamKind::Bias, 1, b),
+        _ => return None,
+    };
+    Some(Tensor {
+        layer: layer0,
+        kind,
+        rows,
+        cols: b.len(),
+        data,
+    })
+}
+
+/// Tensor `i` of a `w`-and-`b` layer, mutable.
+pub(crate) fn weight_and_bias_mut<'a>(
+    w: &'a mut [f32],
+    b: &'a mut [f32],
+    i: usize,
+) -> Option<&'a mut [f32]> {
+    match i {
+        0 => Some(w),
+        1 => Some(b),
+        _ => None,
+    }
+}
+
+/// The parameter and input gradients of `pre = x W + b` over `n` rows, given `d = d pre`:
+/// `dW += x^T d`, `db += sum_rows d`, `dx += d W^T`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn affine_backward(
+    x: &[f32],
+    w: &[f32],
+    d: &[f32],
+    dw: &mut [f32],
+    db: &mut [f32],
+    dx: &mut [f32],
+    n: usize,
+    nin: usize,
+    nout: usize,
+) {
+    kernels::acc_outer(x, d, dw, n, nin, nout);
+    kernels::acc_rows(d, db, n, nout);
+    kernels::back_affine(w, d, dx, n, nin, nout);
 }
 
 /// Draw `w` from N(0, 1 / (nin + nout)), the theanets default.
@@ -190,48 +245,20 @@ impl<const I: usize, const O: usize> Layers for Dense<I, O> {
     type InBuf<const B: usize> = InputBuf<B, I>;
     type JacIn<const D: usize> = JacInBuf<I, D>;
 
+    layer_buf_methods!();
+    jac_buf_methods!();
+
     fn init(&mut self, rng: &mut XorShift) {
         init_weights(self.w.as_flattened_mut(), I, O, rng);
         self.b = [0.0; O];
     }
 
-    fn activation(&self, k: usize) -> Option<Activation> {
-        (k == 0).then_some(self.act)
-    }
-
-    fn set_activation(&mut self, k: usize, act: Activation) -> bool {
-        if k == 0 {
-            self.act = act;
-        }
-        k == 0
-    }
-
     fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>> {
-        match i {
-            0 => Some(Tensor {
-                layer: layer0,
-                kind: ParamKind::Weight,
-                rows: I,
-                cols: O,
-                data: self.w.as_flattened(),
-            }),
-            1 => Some(Tensor {
-                layer: layer0,
-                kind: ParamKind::Bias,
-                rows: 1,
-                cols: O,
-                data: &self.b,
-            }),
-            _ => None,
-        }
+        weight_and_bias(self.w.as_flattened(), &self.b, i, layer0, I)
     }
 
     fn tensor_mut(&mut self, i: usize) -> Option<&mut [f32]> {
-        match i {
-            0 => Some(self.w.as_flattened_mut()),
-            1 => Some(&mut self.b),
-            _ => None,
-        }
+        weight_and_bias_mut(self.w.as_flattened_mut(), &mut self.b, i)
     }
 
     fn forward<const B: usize>(
@@ -255,10 +282,6 @@ impl<const I: usize, const O: usize> Layers for Dense<I, O> {
         bufs.activate(self.act, layer0, corrupt);
     }
 
-    fn output<'a, const B: usize>(bufs: &'a LayerBuf<B, O>, _x: &'a [f32]) -> &'a [f32] {
-        &bufs.out.as_flattened()[..bufs.rows * O]
-    }
-
     fn backward<const B: usize>(
         &self,
         x: &[f32],
@@ -269,39 +292,8 @@ impl<const I: usize, const O: usize> Layers for Dense<I, O> {
         let rows = bufs.rows;
         bufs.backward_activation(self.act);
         let d = &bufs.d_pre.as_flattened()[..rows * O];
-        kernels::acc_outer(x, d, grads.w.as_flattened_mut(), rows, I, O);
-        kernels::acc_rows(d, &mut grads.b, rows, O);
-        kernels::back_affine(self.w.as_flattened(), d, dx, rows, I, O);
-    }
-
-    fn output_and_grad<const B: usize>(bufs: &mut LayerBuf<B, O>) -> Option<(&[f32], &mut [f32])> {
-        let n = bufs.rows * O;
-        Some((
-            &bufs.out.as_flattened()[..n],
-            &mut bufs.d_out.as_flattened_mut()[..n],
-        ))
-    }
-
-    fn view<'a, const B: usize>(
-        &self,
-        bufs: &'a LayerBuf<B, O>,
-        k: usize,
-        layer0: usize,
-    ) -> Option<OutputView<'a>> {
-        (k == 0).then(|| bufs.view(layer0, self.act))
-    }
-
-    fn grads<'a, const B: usize>(
-        &self,
-        bufs: &'a mut LayerBuf<B, O>,
-        k: usize,
-        layer0: usize,
-    ) -> Option<OutputGrads<'a>> {
-        (k == 0).then(|| bufs.grads(layer0, self.act))
-    }
-
-    fn clear_grads<const B: usize>(bufs: &mut LayerBuf<B, O>) {
-        bufs.clear_grads();
+        let (gw, gb) = (grads.w.as_flattened_mut(), &mut grads.b);
+        affine_backward(x, self.w.as_flattened(), d, gw, gb, dx, rows, I, O);
     }
 
     fn jac_forward<const B: usize, const D: usize>(
@@ -323,25 +315,6 @@ impl<const I: usize, const O: usize> Layers for Dense<I, O> {
                 j_in,
                 jacs,
             );
-        }
-    }
-
-    fn jac_output<'a, const D: usize>(jacs: &'a JacBuf<D, O>, _j_in: &'a [f32]) -> &'a [f32] {
-        jacs.j.as_flattened()
-    }
-
-    fn jac_grads<const D: usize>(
-        jacs: &mut JacBuf<D, O>,
-        k: usize,
-    ) -> Option<(&[f32], &mut [f32])> {
-        (k == 0).then_some((jacs.j.as_flattened(), jacs.g.as_flattened_mut()))
-    }
-
-    fn clear_jac_grads<const D: usize>(jacs: &mut JacBuf<D, O>, upto: usize) {
-        if upto > 0 {
-            for g in jacs.g.iter_mut() {
-                g.fill(0.0);
-            }
         }
     }
 

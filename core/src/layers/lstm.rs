@@ -29,6 +29,7 @@
 //! Parameters: `xh` (`I x 4H`), `hh` (`H x 4H`), `b` (`4H`), `p` (the peepholes `ci, cf, co`,
 //! `3H`; held at zero when `peepholes` is off). Biases and peepholes start at zero.
 
+use super::plumbing::no_jacobian;
 use super::{
     Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
     OutputView, ParamKind, Tensor, Zeroed, activation::sigmoid, dense::init_weights,
@@ -120,6 +121,8 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     type Jacs<const D: usize> = JacBuf<D, TH>;
     type InBuf<const B: usize> = InputBuf<B, TI>;
     type JacIn<const D: usize> = JacInBuf<TI, D>;
+
+    no_jacobian!();
 
     fn init(&mut self, rng: &mut XorShift) {
         init_weights(self.xh.as_flattened_mut().as_flattened_mut(), I, 4 * H, rng);
@@ -321,47 +324,5 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
 
     fn clear_grads<const B: usize>(bufs: &mut LstmBuf<B, H, T, TH>) {
         bufs.base.clear_grads();
-    }
-
-    // The contractive penalty refuses recurrent layers, so no Jacobian runs through here.
-    fn jac_forward<const B: usize, const D: usize>(
-        &self,
-        _bufs: &LstmBuf<B, H, T, TH>,
-        _row: usize,
-        _j_in: &[f32],
-        _jacs: &mut JacBuf<D, TH>,
-        _upto: usize,
-    ) {
-    }
-
-    fn jac_output<'a, const D: usize>(jacs: &'a JacBuf<D, TH>, _j_in: &'a [f32]) -> &'a [f32] {
-        jacs.j.as_flattened()
-    }
-
-    fn jac_grads<const D: usize>(
-        jacs: &mut JacBuf<D, TH>,
-        k: usize,
-    ) -> Option<(&[f32], &mut [f32])> {
-        (k == 0).then_some((jacs.j.as_flattened(), jacs.g.as_flattened_mut()))
-    }
-
-    fn clear_jac_grads<const D: usize>(jacs: &mut JacBuf<D, TH>, upto: usize) {
-        if upto > 0 {
-            for g in jacs.g.iter_mut() {
-                g.fill(0.0);
-            }
-        }
-    }
-
-    fn jac_backward<const B: usize, const D: usize>(
-        &self,
-        _bufs: &mut LstmBuf<B, H, T, TH>,
-        _row: usize,
-        _j_in: &[f32],
-        _g_in: &mut [f32],
-        _jacs: &mut JacBuf<D, TH>,
-        _grads: &mut Self,
-        _upto: usize,
-    ) {
     }
 }

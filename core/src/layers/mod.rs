@@ -33,6 +33,7 @@ mod chain;
 pub mod dense;
 pub mod input;
 pub mod lstm;
+mod plumbing;
 pub mod rnn;
 pub mod softmax;
 pub mod tied;
@@ -282,6 +283,20 @@ impl<const B: usize, const O: usize> LayerBuf<B, O> {
             &mut self.out.as_flattened_mut()[..n],
             &mut self.mask.as_flattened_mut()[..n],
         );
+    }
+
+    /// The outputs of the last forward pass (`rows * O`).
+    fn output(&self) -> &[f32] {
+        &self.out.as_flattened()[..self.rows * O]
+    }
+
+    /// The outputs and their gradient buffer.
+    fn output_and_grad(&mut self) -> (&[f32], &mut [f32]) {
+        let n = self.rows * O;
+        (
+            &self.out.as_flattened()[..n],
+            &mut self.d_out.as_flattened_mut()[..n],
+        )
     }
 
     /// `d_pre += d(out)/d(pre) * d_out` through dropout and the activation.

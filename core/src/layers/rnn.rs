@@ -16,9 +16,11 @@
 //! Parameters: `xh` (`I x H`), `hh` (`H x H`), `b` (`H`), named `hidN.xh`, `hidN.hh`, `hidN.b`.
 //! The contractive penalty does not reach through recurrent layers (it is refused).
 
+use super::plumbing::{layer_buf_methods, no_jacobian};
 use super::{
     Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
-    OutputView, ParamKind, Tensor, dense::init_weights,
+    OutputView, ParamKind, Tensor,
+    dense::{affine_backward, init_weights},
 };
 use crate::kernels;
 use crate::rng::XorShift;
@@ -84,21 +86,13 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     type InBuf<const B: usize> = InputBuf<B, TI>;
     type JacIn<const D: usize> = JacInBuf<TI, D>;
 
+    layer_buf_methods!();
+    no_jacobian!();
+
     fn init(&mut self, rng: &mut XorShift) {
         init_weights(self.xh.as_flattened_mut(), I, H, rng);
         init_weights(self.hh.as_flattened_mut(), H, H, rng);
         self.b = [0.0; H];
-    }
-
-    fn activation(&self, k: usize) -> Option<Activation> {
-        (k == 0).then_some(self.act)
-    }
-
-    fn set_activation(&mut self, k: usize, act: Activation) -> bool {
-        if k == 0 {
-            self.act = act;
-        }
-        k == 0
     }
 
     fn sequence(&self, k: usize) -> bool {
@@ -167,10 +161,6 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         bufs.activate(self.act, layer0, corrupt);
     }
 
-    fn output<'a, const B: usize>(bufs: &'a LayerBuf<B, TH>, _x: &'a [f32]) -> &'a [f32] {
-        &bufs.out.as_flattened()[..bufs.rows * TH]
-    }
-
     fn backward<const B: usize>(
         &self,
         x: &[f32],
@@ -205,81 +195,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         }
         let n = rows * T;
         let d = &bufs.d_pre.as_flattened()[..rows * TH];
-        kernels::acc_outer(x, d, grads.xh.as_flattened_mut(), n, I, H);
-        kernels::acc_rows(d, &mut grads.b, n, H);
-        kernels::back_affine(self.xh.as_flattened(), d, dx, n, I, H);
-    }
-
-    fn output_and_grad<const B: usize>(bufs: &mut LayerBuf<B, TH>) -> Option<(&[f32], &mut [f32])> {
-        let n = bufs.rows * TH;
-        Some((
-            &bufs.out.as_flattened()[..n],
-            &mut bufs.d_out.as_flattened_mut()[..n],
-        ))
-    }
-
-    fn view<'a, const B: usize>(
-        &self,
-        bufs: &'a LayerBuf<B, TH>,
-        k: usize,
-        layer0: usize,
-    ) -> Option<OutputView<'a>> {
-        (k == 0).then(|| bufs.view(layer0, self.act))
-    }
-
-    fn grads<'a, const B: usize>(
-        &self,
-        bufs: &'a mut LayerBuf<B, TH>,
-        k: usize,
-        layer0: usize,
-    ) -> Option<OutputGrads<'a>> {
-        (k == 0).then(|| bufs.grads(layer0, self.act))
-    }
-
-    fn clear_grads<const B: usize>(bufs: &mut LayerBuf<B, TH>) {
-        bufs.clear_grads();
-    }
-
-    // The contractive penalty refuses recurrent layers (see `contractive::validate`), so the
-    // Jacobian chain never runs through here; these keep the buffers consistent.
-    fn jac_forward<const B: usize, const D: usize>(
-        &self,
-        _bufs: &LayerBuf<B, TH>,
-        _row: usize,
-        _j_in: &[f32],
-        _jacs: &mut JacBuf<D, TH>,
-        _upto: usize,
-    ) {
-    }
-
-    fn jac_output<'a, const D: usize>(jacs: &'a JacBuf<D, TH>, _j_in: &'a [f32]) -> &'a [f32] {
-        jacs.j.as_flattened()
-    }
-
-    fn jac_grads<const D: usize>(
-        jacs: &mut JacBuf<D, TH>,
-        k: usize,
-    ) -> Option<(&[f32], &mut [f32])> {
-        (k == 0).then_some((jacs.j.as_flattened(), jacs.g.as_flattened_mut()))
-    }
-
-    fn clear_jac_grads<const D: usize>(jacs: &mut JacBuf<D, TH>, upto: usize) {
-        if upto > 0 {
-            for g in jacs.g.iter_mut() {
-                g.fill(0.0);
-            }
-        }
-    }
-
-    fn jac_backward<const B: usize, const D: usize>(
-        &self,
-        _bufs: &mut LayerBuf<B, TH>,
-        _row: usize,
-        _j_in: &[f32],
-        _g_in: &mut [f32],
-        _jacs: &mut JacBuf<D, TH>,
-        _grads: &mut Self,
-        _upto: usize,
-    ) {
+        let (gw, gb) = (grads.xh.as_flattened_mut(), &mut grads.b);
+        affine_backward(x, self.xh.as_flattened(), d, gw, gb, dx, n, I, H);
     }
 }

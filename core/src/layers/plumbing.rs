@@ -1,0 +1,107 @@
+//! The trait methods every single layer writes the same way, written once.
+//!
+//! `layer_buf_methods!()` is the buffer access of a layer whose `Bufs<B>` is a
+//! [`LayerBuf`](super::LayerBuf) and whose activation is its `act` field (dense,
+//! time-distributed dense, rnn). `jac_buf_methods!()` is the access to a [`JacBuf`](super::JacBuf)
+//! (every single layer). `no_jacobian!()` is the Jacobian pass of a layer the contractive
+//! penalty never runs through (it refuses sequence layers in `contractive::validate`).
+
+macro_rules! layer_buf_methods {
+    () => {
+        fn activation(&self, k: usize) -> Option<Activation> {
+            (k == 0).then_some(self.act)
+        }
+
+        fn set_activation(&mut self, k: usize, act: Activation) -> bool {
+            if k == 0 {
+                self.act = act;
+            }
+            k == 0
+        }
+
+        fn output<'a, const B: usize>(bufs: &'a Self::Bufs<B>, _x: &'a [f32]) -> &'a [f32] {
+            bufs.output()
+        }
+
+        fn output_and_grad<const B: usize>(
+            bufs: &mut Self::Bufs<B>,
+        ) -> Option<(&[f32], &mut [f32])> {
+            Some(bufs.output_and_grad())
+        }
+
+        fn view<'a, const B: usize>(
+            &self,
+            bufs: &'a Self::Bufs<B>,
+            k: usize,
+            layer0: usize,
+        ) -> Option<OutputView<'a>> {
+            (k == 0).then(|| bufs.view(layer0, self.act))
+        }
+
+        fn grads<'a, const B: usize>(
+            &self,
+            bufs: &'a mut Self::Bufs<B>,
+            k: usize,
+            layer0: usize,
+        ) -> Option<OutputGrads<'a>> {
+            (k == 0).then(|| bufs.grads(layer0, self.act))
+        }
+
+        fn clear_grads<const B: usize>(bufs: &mut Self::Bufs<B>) {
+            bufs.clear_grads();
+        }
+    };
+}
+
+macro_rules! jac_buf_methods {
+    () => {
+        fn jac_output<'a, const D: usize>(jacs: &'a Self::Jacs<D>, _j_in: &'a [f32]) -> &'a [f32] {
+            jacs.j.as_flattened()
+        }
+
+        fn jac_grads<const D: usize>(
+            jacs: &mut Self::Jacs<D>,
+            k: usize,
+        ) -> Option<(&[f32], &mut [f32])> {
+            (k == 0).then_some((jacs.j.as_flattened(), jacs.g.as_flattened_mut()))
+        }
+
+        fn clear_jac_grads<const D: usize>(jacs: &mut Self::Jacs<D>, upto: usize) {
+            if upto > 0 {
+                for g in jacs.g.iter_mut() {
+                    g.fill(0.0);
+                }
+            }
+        }
+    };
+}
+
+macro_rules! no_jacobian {
+    () => {
+        fn jac_forward<const B: usize, const D: usize>(
+            &self,
+            _bufs: &Self::Bufs<B>,
+            _row: usize,
+            _j_in: &[f32],
+            _jacs: &mut Self::Jacs<D>,
+            _upto: usize,
+        ) {
+        }
+
+        fn jac_backward<const B: usize, const D: usize>(
+            &self,
+            _bufs: &mut Self::Bufs<B>,
+            _row: usize,
+            _j_in: &[f32],
+            _g_in: &mut [f32],
+            _jacs: &mut Self::Jacs<D>,
+            _grads: &mut Self,
+            _upto: usize,
+        ) {
+        }
+
+        $crate::layers::plumbing::jac_buf_methods!();
+    };
+}
+
+pub(crate) use {jac_buf_methods, layer_buf_methods, no_jacobian};
