@@ -59,6 +59,18 @@ macro_rules! chain {
                 None
             }
 
+            fn has_jacobian(&self, k: usize) -> bool {
+                let mut k = k;
+                $(
+                    if k < $T::LAYERS {
+                        return self.$i.has_jacobian(k);
+                    }
+                    k -= $T::LAYERS;
+                )+
+                let _ = k;
+                true
+            }
+
             fn recurrent(&self, k: usize) -> bool {
                 let mut k = k;
                 $(

@@ -144,6 +144,10 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         k == 0
     }
 
+    fn has_jacobian(&self, k: usize) -> bool {
+        k != 0
+    }
+
     fn recurrent(&self, k: usize) -> bool {
         k == 0
     }

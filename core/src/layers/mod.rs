@@ -458,9 +458,14 @@ pub trait Layers: Clone {
     /// Set the activation of local layer `k`; `false` if there is no such layer.
     fn set_activation(&mut self, k: usize, act: Activation) -> bool;
     /// Whether local layer `k` runs over time steps (`rnn`, `lstm`, time-distributed dense):
-    /// the contractive penalty does not reach through such layers.
+    /// the layers whose `:out` the recurrent penalties may target.
     fn sequence(&self, _k: usize) -> bool {
         false
+    }
+    /// Whether the contractive penalty can reach through local layer `k` (its exact
+    /// Jacobian and gradient are implemented): all but `lstm` and time-distributed dense.
+    fn has_jacobian(&self, _k: usize) -> bool {
+        true
     }
     /// Whether local layer `k` is recurrent (`rnn`, `lstm`): the default targets of
     /// `recurrent_norm` and `recurrent_state`.

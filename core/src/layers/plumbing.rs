@@ -4,7 +4,7 @@
 //! [`LayerBuf`](super::LayerBuf) and whose activation is its `act` field (dense,
 //! time-distributed dense, rnn). `jac_buf_methods!()` is the access to a [`JacBuf`](super::JacBuf)
 //! (every single layer). `no_jacobian!()` is the Jacobian pass of a layer the contractive
-//! penalty never runs through (it refuses sequence layers in `contractive::validate`).
+//! penalty never runs through (`has_jacobian` is false, so `contractive::validate` refuses it).
 
 macro_rules! layer_buf_methods {
     () => {

@@ -14,9 +14,14 @@
 //!   `dW_xh += sum_t x_t^T d_pre_t`, `dW_hh += sum_{t>=1} h_{t-1}^T d_pre_t`,
 //!   `db += sum_t d_pre_t`, `dx_t += d_pre_t W_xh^T`.
 //! Parameters: `xh` (`I x H`), `hh` (`H x H`), `b` (`H`), named `hidN.xh`, `hidN.hh`, `hidN.b`.
-//! The contractive penalty does not reach through recurrent layers (it is refused).
+//! Jacobian (for `contractive`, one sequence, with respect to the `D`-wide network input):
+//!   `M_t = W_xh^T J_{x_t} + W_hh^T Jc_{t-1}`, `Jc_t = diag(act'(pre_t)) M_t` (the clean
+//!   state's), and the output's `J_t = diag(mask_t) Jc_t`. Its backward, given `G = dR/dJ`,
+//!   from `t = T-1` down, with `Gc_t = diag(mask_t) G_t + W_hh Gm_{t+1}` and
+//!   `Gm_t = diag(act'(pre_t)) Gc_t`: `d_pre_t += act''(pre_t) * rowsum(Gc_t * M_t)`,
+//!   `dW_xh += J_{x_t} Gm_t^T`, `dW_hh += Jc_{t-1} Gm_t^T`, `G_{x_t} += W_xh Gm_t`.
 
-use super::plumbing::{layer_buf_methods, no_jacobian};
+use super::plumbing::{jac_buf_methods, layer_buf_methods};
 use super::{
     Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
     OutputView, ParamKind, Tensor,
@@ -87,7 +92,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     type JacIn<const D: usize> = JacInBuf<TI, D>;
 
     layer_buf_methods!();
-    no_jacobian!();
+    jac_buf_methods!();
 
     fn init(&mut self, rng: &mut XorShift) {
         init_weights(self.xh.as_flattened_mut(), I, H, rng);
@@ -197,5 +202,118 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         let d = &bufs.d_pre.as_flattened()[..rows * TH];
         let (gw, gb) = (grads.xh.as_flattened_mut(), &mut grads.b);
         affine_backward(x, self.xh.as_flattened(), d, gw, gb, dx, n, I, H);
+    }
+
+    fn jac_forward<const B: usize, const D: usize>(
+        &self,
+        bufs: &LayerBuf<B, TH>,
+        row: usize,
+        j_in: &[f32],
+        jacs: &mut JacBuf<D, TH>,
+        upto: usize,
+    ) {
+        if upto == 0 {
+            return;
+        }
+        let pre = &bufs.pre[row];
+        for t in 0..T {
+            let (done, now) = jacs.m.split_at_mut(t * H);
+            for j in 0..H {
+                let m = &mut now[j];
+                m.fill(0.0);
+                for i in 0..I {
+                    let c = self.xh[i][j];
+                    if c != 0.0 {
+                        kernels::axpy(c, &j_in[(t * I + i) * D..(t * I + i + 1) * D], m);
+                    }
+                }
+                if t > 0 {
+                    for k in 0..H {
+                        // Jc_{t-1}[k] = act'(pre_{t-1,k}) M_{t-1}[k]
+                        let c = self.hh[k][j] * self.act.d1(pre[(t - 1) * H + k]);
+                        if c != 0.0 {
+                            kernels::axpy(c, &done[(t - 1) * H + k], m);
+                        }
+                    }
+                }
+            }
+        }
+        let mut s = [0.0f32; TH];
+        bufs.jac_scale(row, self.act, &mut s);
+        for (u, (jj, mm)) in jacs.j.iter_mut().zip(&jacs.m).enumerate() {
+            for (a, &b) in jj.iter_mut().zip(mm) {
+                *a = s[u] * b;
+            }
+        }
+    }
+
+    fn jac_backward<const B: usize, const D: usize>(
+        &self,
+        bufs: &mut LayerBuf<B, TH>,
+        row: usize,
+        j_in: &[f32],
+        g_in: &mut [f32],
+        jacs: &mut JacBuf<D, TH>,
+        grads: &mut Self,
+        upto: usize,
+    ) {
+        if upto == 0 {
+            return;
+        }
+        // g becomes Gc (through the mask), then Gm in place, step by step from the end.
+        if bufs.dropped {
+            for (u, g) in jacs.g.iter_mut().enumerate() {
+                let m = bufs.mask[row][u];
+                for v in g.iter_mut() {
+                    *v *= m;
+                }
+            }
+        }
+        for t in (0..T).rev() {
+            for j in 0..H {
+                let u = t * H + j;
+                let p = bufs.pre[row][u];
+                if !self.act.is_piecewise_linear() {
+                    let dot = kernels::dot(&jacs.g[u], &jacs.m[u]);
+                    bufs.d_pre[row][u] += self.act.d2(p) * dot;
+                }
+                let d1 = self.act.d1(p);
+                for v in jacs.g[u].iter_mut() {
+                    *v *= d1;
+                }
+            }
+            let (before, now) = jacs.g.split_at_mut(t * H);
+            let gm = &now[..H];
+            for i in 0..I {
+                let jx = &j_in[(t * I + i) * D..(t * I + i + 1) * D];
+                for j in 0..H {
+                    grads.xh[i][j] += kernels::dot(&gm[j], jx);
+                }
+                let gx = &mut g_in[(t * I + i) * D..(t * I + i + 1) * D];
+                for j in 0..H {
+                    let c = self.xh[i][j];
+                    if c != 0.0 {
+                        kernels::axpy(c, &gm[j], gx);
+                    }
+                }
+            }
+            if t > 0 {
+                let mut jc = [0.0f32; D];
+                for k in 0..H {
+                    let u = (t - 1) * H + k;
+                    let d1 = self.act.d1(bufs.pre[row][u]);
+                    for (a, &b) in jc.iter_mut().zip(&jacs.m[u]) {
+                        *a = d1 * b;
+                    }
+                    for j in 0..H {
+                        grads.hh[k][j] += kernels::dot(&gm[j], &jc);
+                        let c = self.hh[k][j];
+                        if c != 0.0 {
+                            kernels::axpy(c, &gm[j], &mut before[u]);
+                        }
+                    }
+                }
+            }
+        }
     }
 }

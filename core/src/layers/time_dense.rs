@@ -83,6 +83,10 @@ impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: 
         k == 0
     }
 
+    fn has_jacobian(&self, k: usize) -> bool {
+        k != 0
+    }
+
     fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>> {
         weight_and_bias(self.w.as_flattened(), &self.b, i, layer0, I)
     }
