@@ -28,8 +28,13 @@
 //!
 //! Parameters: `xh` (`I x 4H`), `hh` (`H x 4H`), `b` (`4H`), `p` (the peepholes `ci, cf, co`,
 //! `3H`; held at zero when `peepholes` is off). Biases and peepholes start at zero.
+//!
+//! For `contractive`, the Jacobian of every step with respect to the network input is carried
+//! forward (`Jz_t`, `Jc_t`, `Jh_t` through the same equations, differentiated), and its
+//! gradient is taken exactly in reverse: into the weights and peepholes directly, into the
+//! input's Jacobian, and, through the gates' second derivatives, into per-step injections
+//! `dR/da` and `dR/dc_t` that the ordinary backward pass adds in.
 
-use super::plumbing::no_jacobian;
 use super::{
     Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
     OutputView, ParamKind, Tensor, Zeroed, activation::sigmoid, dense::init_weights,
@@ -91,6 +96,9 @@ pub struct LstmBuf<const B: usize, const H: usize, const T: usize, const TH: usi
     pub gates: [[[[f32; H]; 4]; T]; B],
     /// `cell[row][t] = c_t`.
     pub cell: [[[f32; H]; T]; B],
+    /// Gradients the contractive penalty adds to each step's gate pre-activations
+    /// `(a_i, a_f, z_c, a_o)` and cell `c_t`, consumed by the backward pass.
+    pub inject: [[[[f32; H]; 5]; T]; B],
 }
 
 impl<const B: usize, const H: usize, const T: usize, const TH: usize> Zeroed
@@ -100,6 +108,33 @@ impl<const B: usize, const H: usize, const T: usize, const TH: usize> Zeroed
         base: LayerBuf::ZERO,
         gates: [[[[0.0; H]; 4]; T]; B],
         cell: [[[0.0; H]; T]; B],
+        inject: [[[[0.0; H]; 5]; T]; B],
+    };
+}
+
+/// The LSTM's per-example Jacobian buffers with respect to a `D`-wide network input: the
+/// output's ([`JacBuf`]: `j`, and its gradient `g`) and, per step, those of `z_t`, `c_t`
+/// and the clean `h_t`, kept for the backward pass.
+#[derive(Clone, Debug)]
+pub struct LstmJacs<const D: usize, const H: usize, const T: usize, const TH: usize> {
+    /// Output Jacobian and its gradient.
+    pub base: JacBuf<D, TH>,
+    /// `d z_t / d input`, per gate and unit.
+    pub jz: [[[[f32; D]; H]; 4]; T],
+    /// `d c_t / d input`.
+    pub jc: [[[f32; D]; H]; T],
+    /// `d h_t / d input` (clean).
+    pub jh: [[[f32; D]; H]; T],
+}
+
+impl<const D: usize, const H: usize, const T: usize, const TH: usize> Zeroed
+    for LstmJacs<D, H, T, TH>
+{
+    const ZERO: Self = LstmJacs {
+        base: JacBuf::ZERO,
+        jz: [[[[0.0; D]; H]; 4]; T],
+        jc: [[[0.0; D]; H]; T],
+        jh: [[[0.0; D]; H]; T],
     };
 }
 
@@ -118,11 +153,9 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     const ZERO: Self = Lstm::new(false);
     const STEPS: usize = T;
     type Bufs<const B: usize> = LstmBuf<B, H, T, TH>;
-    type Jacs<const D: usize> = JacBuf<D, TH>;
+    type Jacs<const D: usize> = LstmJacs<D, H, T, TH>;
     type InBuf<const B: usize> = InputBuf<B, TI>;
     type JacIn<const D: usize> = JacInBuf<TI, D>;
-
-    no_jacobian!();
 
     fn init(&mut self, rng: &mut XorShift) {
         init_weights(self.xh.as_flattened_mut().as_flattened_mut(), I, 4 * H, rng);
@@ -142,10 +175,6 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
 
     fn sequence(&self, k: usize) -> bool {
         k == 0
-    }
-
-    fn has_jacobian(&self, k: usize) -> bool {
-        k != 0
     }
 
     fn recurrent(&self, k: usize) -> bool {
@@ -197,7 +226,9 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         layer0: usize,
         corrupt: &mut Corruptor,
     ) {
-        let LstmBuf { base, gates, cell } = bufs;
+        let LstmBuf {
+            base, gates, cell, ..
+        } = bufs;
         base.rows = rows;
         base.steps = T;
         base.recurrent = true;
@@ -248,7 +279,12 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         grads: &mut Self,
         dx: &mut [f32],
     ) {
-        let LstmBuf { base, gates, cell } = bufs;
+        let LstmBuf {
+            base,
+            gates,
+            cell,
+            inject,
+        } = bufs;
         // d_pre += mask * d_out: the direct gradient reaching each clean h_t.
         base.backward_activation(Activation::Linear);
         let peep = if self.peepholes { 1.0 } else { 0.0 };
@@ -263,11 +299,15 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
                 for j in 0..H {
                     let dh = base.d_pre[r][t * H + j] + dh_rec[j];
                     let tc = libm::tanhf(c_t[j]);
-                    let dzo = dh * tc * og[j] * (1.0 - og[j]);
-                    let dc = dh * og[j] * (1.0 - tc * tc) + dc_next[j] + peep * dzo * self.p[2][j];
-                    let dzi = dc * gg[j] * ig[j] * (1.0 - ig[j]);
-                    let dzf = dc * c_prev[j] * fg[j] * (1.0 - fg[j]);
-                    let dzc = dc * ig[j] * (1.0 - gg[j] * gg[j]);
+                    let inj = &inject[r][t];
+                    let dzo = dh * tc * og[j] * (1.0 - og[j]) + inj[3][j];
+                    let dc = dh * og[j] * (1.0 - tc * tc)
+                        + dc_next[j]
+                        + peep * dzo * self.p[2][j]
+                        + inj[4][j];
+                    let dzi = dc * gg[j] * ig[j] * (1.0 - ig[j]) + inj[0][j];
+                    let dzf = dc * c_prev[j] * fg[j] * (1.0 - fg[j]) + inj[1][j];
+                    let dzc = dc * ig[j] * (1.0 - gg[j] * gg[j]) + inj[2][j];
                     dc_next[j] = dc * fg[j] + peep * (dzi * self.p[0][j] + dzf * self.p[1][j]);
                     if self.peepholes {
                         grads.p[0][j] += dzi * c_prev[j];
@@ -328,5 +368,240 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
 
     fn clear_grads<const B: usize>(bufs: &mut LstmBuf<B, H, T, TH>) {
         bufs.base.clear_grads();
+        for r in bufs.inject.iter_mut().take(bufs.base.rows) {
+            *r = [[[0.0; H]; 5]; T];
+        }
+    }
+
+    fn jac_output<'a, const D: usize>(jacs: &'a Self::Jacs<D>, _j_in: &'a [f32]) -> &'a [f32] {
+        jacs.base.j.as_flattened()
+    }
+
+    fn jac_grads<const D: usize>(
+        jacs: &mut Self::Jacs<D>,
+        k: usize,
+    ) -> Option<(&[f32], &mut [f32])> {
+        (k == 0).then_some((jacs.base.j.as_flattened(), jacs.base.g.as_flattened_mut()))
+    }
+
+    fn clear_jac_grads<const D: usize>(jacs: &mut Self::Jacs<D>, upto: usize) {
+        if upto > 0 {
+            for g in jacs.base.g.iter_mut() {
+                g.fill(0.0);
+            }
+        }
+    }
+
+    fn jac_forward<const B: usize, const D: usize>(
+        &self,
+        bufs: &LstmBuf<B, H, T, TH>,
+        row: usize,
+        j_in: &[f32],
+        jacs: &mut LstmJacs<D, H, T, TH>,
+        upto: usize,
+    ) {
+        if upto == 0 {
+            return;
+        }
+        let peep = if self.peepholes { 1.0 } else { 0.0 };
+        let base = &bufs.base;
+        for t in 0..T {
+            // Jz_t = sum_i xh[i] Jx_t[i] + sum_k hh[k] Jh_{t-1}[k]
+            let jz = &mut jacs.jz[t];
+            for (g, jzg) in jz.iter_mut().enumerate() {
+                for (j, v) in jzg.iter_mut().enumerate() {
+                    v.fill(0.0);
+                    for i in 0..I {
+                        let c = self.xh[i][g][j];
+                        if c != 0.0 {
+                            kernels::axpy(c, &j_in[(t * I + i) * D..(t * I + i + 1) * D], v);
+                        }
+                    }
+                    if t > 0 {
+                        for k in 0..H {
+                            let c = self.hh[k][g][j];
+                            if c != 0.0 {
+                                kernels::axpy(c, &jacs.jh[t - 1][k], v);
+                            }
+                        }
+                    }
+                }
+            }
+            let [ig, fg, gg, og] = &bufs.gates[row][t];
+            for j in 0..H {
+                let c_prev = if t > 0 { bufs.cell[row][t - 1][j] } else { 0.0 };
+                let tc = libm::tanhf(bufs.cell[row][t][j]);
+                let (si, sf, sg, so) = (
+                    ig[j] * (1.0 - ig[j]),
+                    fg[j] * (1.0 - fg[j]),
+                    1.0 - gg[j] * gg[j],
+                    og[j] * (1.0 - og[j]),
+                );
+                let jc_prev = if t > 0 { jacs.jc[t - 1][j] } else { [0.0; D] };
+                let mut jc = [0.0f32; D];
+                for d in 0..D {
+                    let ji = si * (jacs.jz[t][0][j][d] + peep * self.p[0][j] * jc_prev[d]);
+                    let jf = sf * (jacs.jz[t][1][j][d] + peep * self.p[1][j] * jc_prev[d]);
+                    let jg = sg * jacs.jz[t][2][j][d];
+                    jc[d] = c_prev * jf + fg[j] * jc_prev[d] + gg[j] * ji + ig[j] * jg;
+                }
+                let m = if base.dropped {
+                    base.mask[row][t * H + j]
+                } else {
+                    1.0
+                };
+                for d in 0..D {
+                    let jo = so * (jacs.jz[t][3][j][d] + peep * self.p[2][j] * jc[d]);
+                    let jh = tc * jo + og[j] * (1.0 - tc * tc) * jc[d];
+                    jacs.jh[t][j][d] = jh;
+                    jacs.base.j[t * H + j][d] = m * jh;
+                }
+                jacs.jc[t][j] = jc;
+            }
+        }
+    }
+
+    fn jac_backward<const B: usize, const D: usize>(
+        &self,
+        bufs: &mut LstmBuf<B, H, T, TH>,
+        row: usize,
+        j_in: &[f32],
+        g_in: &mut [f32],
+        jacs: &mut LstmJacs<D, H, T, TH>,
+        grads: &mut Self,
+        upto: usize,
+    ) {
+        if upto == 0 {
+            return;
+        }
+        let peep = if self.peepholes { 1.0 } else { 0.0 };
+        // Gradients carried to step t-1: of Jh (through hh) and of Jc (through f and peepholes).
+        let mut carry_h = [[0.0f32; D]; H];
+        let mut carry_c = [[0.0f32; D]; H];
+        for t in (0..T).rev() {
+            let [ig, fg, gg, og] = bufs.gates[row][t];
+            let mut gjz = [[[0.0f32; D]; H]; 4];
+            let mut next_c = [[0.0f32; D]; H];
+            for j in 0..H {
+                let c_t = bufs.cell[row][t][j];
+                let c_prev = if t > 0 { bufs.cell[row][t - 1][j] } else { 0.0 };
+                let tc = libm::tanhf(c_t);
+                let u = 1.0 - tc * tc;
+                let (si, sf, sg, so) = (
+                    ig[j] * (1.0 - ig[j]),
+                    fg[j] * (1.0 - fg[j]),
+                    1.0 - gg[j] * gg[j],
+                    og[j] * (1.0 - og[j]),
+                );
+                let jc_prev = if t > 0 { jacs.jc[t - 1][j] } else { [0.0; D] };
+                let jc_t = jacs.jc[t][j];
+                let m = if bufs.base.dropped {
+                    bufs.base.mask[row][t * H + j]
+                } else {
+                    1.0
+                };
+                // Recompute this step's vectors: Ja_*, Ji, Jf, Jg, Jo.
+                let (mut ja_i, mut ja_f, mut ja_o) = ([0.0f32; D], [0.0f32; D], [0.0f32; D]);
+                for d in 0..D {
+                    ja_i[d] = jacs.jz[t][0][j][d] + peep * self.p[0][j] * jc_prev[d];
+                    ja_f[d] = jacs.jz[t][1][j][d] + peep * self.p[1][j] * jc_prev[d];
+                    ja_o[d] = jacs.jz[t][3][j][d] + peep * self.p[2][j] * jc_t[d];
+                }
+                let (mut da_i, mut da_f, mut dz_c, mut da_o, mut dc_t) = (0.0, 0.0, 0.0, 0.0, 0.0);
+                let mut dc_prev = 0.0;
+                // Jh_t = tc Jo + o u Jc_t, with Jo = so Ja_o
+                let mut gjc = carry_c[j];
+                let mut gja_o = [0.0f32; D];
+                let (mut h_jo, mut h_jc) = (0.0f32, 0.0f32);
+                for d in 0..D {
+                    let gjh = m * jacs.base.g[t * H + j][d] + carry_h[j][d];
+                    let jo = so * ja_o[d];
+                    h_jo += gjh * jo;
+                    h_jc += gjh * jc_t[d];
+                    gjc[d] += og[j] * u * gjh;
+                    gja_o[d] = so * tc * gjh; // through Jo = so Ja_o
+                }
+                dc_t += u * h_jo - 2.0 * tc * u * og[j] * h_jc;
+                let d_o = u * h_jc;
+                // Jo = so Ja_o: so depends on a_o; Ja_o = Jz_o + co Jc_t
+                let mut gjo_ja = 0.0f32; // dot(GJo, Ja_o)
+                for d in 0..D {
+                    let gjo = tc * (m * jacs.base.g[t * H + j][d] + carry_h[j][d]);
+                    gjo_ja += gjo * ja_o[d];
+                }
+                da_o += so * (1.0 - 2.0 * og[j]) * gjo_ja + so * d_o;
+                for d in 0..D {
+                    gjz[3][j][d] = gja_o[d];
+                    gjc[d] += peep * self.p[2][j] * gja_o[d];
+                }
+                if self.peepholes {
+                    grads.p[2][j] += kernels::dot(&gja_o, &jc_t);
+                }
+                // Jc_t = c_prev Jf + f Jc_prev + g Ji + i Jg
+                let (mut c_jf, mut c_jcp, mut c_ji, mut c_jg) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+                let (mut gji_ja, mut gjf_ja, mut gjg_jz) = (0.0f32, 0.0f32, 0.0f32);
+                for d in 0..D {
+                    let jf = sf * ja_f[d];
+                    let ji = si * ja_i[d];
+                    let jg = sg * jacs.jz[t][2][j][d];
+                    c_jf += gjc[d] * jf;
+                    c_jcp += gjc[d] * jc_prev[d];
+                    c_ji += gjc[d] * ji;
+                    c_jg += gjc[d] * jg;
+                    let (gjf, gji, gjg) = (c_prev * gjc[d], gg[j] * gjc[d], ig[j] * gjc[d]);
+                    gjf_ja += gjf * ja_f[d];
+                    gji_ja += gji * ja_i[d];
+                    gjg_jz += gjg * jacs.jz[t][2][j][d];
+                    let (gja_f, gja_i) = (sf * gjf, si * gji);
+                    gjz[0][j][d] = gja_i;
+                    gjz[1][j][d] = gja_f;
+                    gjz[2][j][d] = sg * gjg;
+                    next_c[j][d] =
+                        fg[j] * gjc[d] + peep * (self.p[0][j] * gja_i + self.p[1][j] * gja_f);
+                }
+                dc_prev += c_jf;
+                da_f += sf * c_jcp + sf * (1.0 - 2.0 * fg[j]) * gjf_ja;
+                dz_c += sg * c_ji - 2.0 * gg[j] * sg * gjg_jz;
+                da_i += si * c_jg + si * (1.0 - 2.0 * ig[j]) * gji_ja;
+                if self.peepholes {
+                    grads.p[0][j] += kernels::dot(&gjz[0][j], &jc_prev);
+                    grads.p[1][j] += kernels::dot(&gjz[1][j], &jc_prev);
+                }
+                let inj = &mut bufs.inject[row][t];
+                inj[0][j] += da_i;
+                inj[1][j] += da_f;
+                inj[2][j] += dz_c;
+                inj[3][j] += da_o;
+                inj[4][j] += dc_t;
+                if t > 0 {
+                    bufs.inject[row][t - 1][4][j] += dc_prev;
+                }
+            }
+            // Jz_t = sum_i xh[i] Jx_t[i] + sum_k hh[k] Jh_{t-1}[k]
+            let mut next_h = [[0.0f32; D]; H];
+            for (g, gz) in gjz.iter().enumerate() {
+                for (j, v) in gz.iter().enumerate() {
+                    for i in 0..I {
+                        let jx = &j_in[(t * I + i) * D..(t * I + i + 1) * D];
+                        grads.xh[i][g][j] += kernels::dot(v, jx);
+                        let c = self.xh[i][g][j];
+                        if c != 0.0 {
+                            kernels::axpy(c, v, &mut g_in[(t * I + i) * D..(t * I + i + 1) * D]);
+                        }
+                    }
+                    if t > 0 {
+                        for k in 0..H {
+                            grads.hh[k][g][j] += kernels::dot(v, &jacs.jh[t - 1][k]);
+                            let c = self.hh[k][g][j];
+                            if c != 0.0 {
+                                kernels::axpy(c, v, &mut next_h[k]);
+                            }
+                        }
+                    }
+                }
+            }
+            carry_h = next_h;
+            carry_c = next_c;
+        }
     }
 }
