@@ -530,10 +530,8 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
                     gjo_ja += gjo * ja_o[d];
                 }
                 da_o += so * (1.0 - 2.0 * og[j]) * gjo_ja + so * d_o;
-                for d in 0..D {
-                    gjz[3][j][d] = gja_o[d];
-                    gjc[d] += peep * self.p[2][j] * gja_o[d];
-                }
+                gjz[3][j] = gja_o;
+                kernels::axpy(peep * self.p[2][j], &gja_o, &mut gjc);
                 if self.peepholes {
                     grads.p[2][j] += kernels::dot(&gja_o, &jc_t);
                 }
