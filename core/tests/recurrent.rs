@@ -334,3 +334,81 @@ mod effects {
         assert_eq!(right as f32 / (64 * T) as f32, acc);
     }
 }
+
+#[test]
+fn bptt_limit_truncates_to_the_last_steps_and_a_full_window_is_exact() {
+    type S = (Lstm<2, 4, T, 10, 20>, TimeDense<4, 2, T, 20, 10>);
+    type R = (Rnn<2, 4, T, 10, 20>, TimeDense<4, 2, T, 20, 10>);
+    let x = sequences(2);
+    let y: Vec<f32> = (0..ROWS * T * 2)
+        .map(|k| (k % 3) as f32 * 0.4 - 0.3)
+        .collect();
+    let batch = Batch {
+        x: &x,
+        rows: ROWS,
+        target: Target::Values(&y),
+        weights: None,
+    };
+    // (parameter gradients, input gradients) of the data loss
+    fn grads<L: Layers>(n: &Network<L>, batch: Batch<'_>) -> (Network<L>, Vec<f32>) {
+        let mut ws: Box<Workspace<L, 4, 0>> = Box::new(Workspace::new());
+        let pens = Penalties::resolve::<L, 4, 0>(&[], n, &mut Corruptor::off(), 0).unwrap();
+        let mut g = Network::<L>::zero();
+        evaluate(
+            n,
+            &mut ws,
+            Some(&mut g),
+            batch,
+            Loss::Mse,
+            &pens,
+            &[],
+            &mut Corruptor::off(),
+        );
+        let dx = ws.input.out_and_sink().1.to_vec();
+        (g, dx)
+    }
+    let mut rnn: Network<R> = Network::new((Rnn::new(Tanh), TimeDense::new(Linear)));
+    rnn.init(7);
+    let mut lstm: Network<S> = Network::new((Lstm::new(true), TimeDense::new(Linear)));
+    lstm.init(7);
+    let (full_r, dx_full_r) = grads(&rnn, batch);
+    let (full_l, dx_full_l) = grads(&lstm, batch);
+    // a window as long as the sequence is full BPTT, bit for bit
+    rnn.body.0.bptt_limit = T;
+    lstm.body.0.bptt_limit = T;
+    assert_eq!(grads(&rnn, batch).0, full_r);
+    assert_eq!(grads(&lstm, batch).0, full_l);
+    // a window of 2 steps: inputs before it get no gradient, inputs in it still do, and the
+    // recurrent weights' gradient differs from full BPTT
+    rnn.body.0.bptt_limit = 2;
+    lstm.body.0.bptt_limit = 2;
+    let window = |dx: &[f32]| {
+        for r in 0..ROWS {
+            for t in 0..T {
+                let step = &dx[r * 10 + t * 2..r * 10 + t * 2 + 2];
+                if t < T - 2 {
+                    assert!(
+                        step.iter().all(|&v| v == 0.0),
+                        "step {t} is before the window"
+                    );
+                } else {
+                    assert!(step.iter().any(|&v| v != 0.0), "step {t} is in the window");
+                }
+            }
+        }
+    };
+    let (g, dx) = grads(&rnn, batch);
+    window(&dx);
+    assert_ne!(g.body.0.hh, full_r.body.0.hh);
+    assert!(
+        dx_full_r[..2].iter().any(|&v| v != 0.0),
+        "full BPTT reaches step 0"
+    );
+    let (g, dx) = grads(&lstm, batch);
+    window(&dx);
+    assert_ne!(g.body.0.hh, full_l.body.0.hh);
+    assert!(
+        dx_full_l[..2].iter().any(|&v| v != 0.0),
+        "full BPTT reaches step 0"
+    );
+}

@@ -62,6 +62,9 @@ pub struct Lstm<const I: usize, const H: usize, const T: usize, const TI: usize,
     pub p: [[f32; H]; 3],
     /// Whether the peepholes are used (and trained).
     pub peepholes: bool,
+    /// theanets' `bptt_limit`, as for [`Rnn`](super::Rnn): when non-zero, only the last
+    /// `bptt_limit` steps are backpropagated through. 0: full BPTT.
+    pub bptt_limit: usize,
 }
 
 impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: usize>
@@ -81,7 +84,14 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
             b: [[0.0; H]; 4],
             p: [[0.0; H]; 3],
             peepholes,
+            bptt_limit: 0,
         }
+    }
+
+    /// The same layer with truncated backpropagation through time (see `bptt_limit`).
+    pub const fn with_bptt_limit(mut self, steps: usize) -> Self {
+        self.bptt_limit = steps;
+        self
     }
 }
 
@@ -288,10 +298,11 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         // d_pre += mask * d_out: the direct gradient reaching each clean h_t.
         base.backward_activation(Activation::Linear);
         let peep = if self.peepholes { 1.0 } else { 0.0 };
+        let t0 = super::rnn::window_start(T, self.bptt_limit);
         for r in 0..base.rows {
             let xrow = &x[r * TI..(r + 1) * TI];
             let (mut dh_rec, mut dc_next) = ([0.0f32; H], [0.0f32; H]);
-            for t in (0..T).rev() {
+            for t in (t0..T).rev() {
                 let [ig, fg, gg, og] = &gates[r][t];
                 let c_t = &cell[r][t];
                 let c_prev = if t > 0 { cell[r][t - 1] } else { [0.0; H] };

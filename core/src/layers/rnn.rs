@@ -30,6 +30,15 @@ use super::{
 use crate::kernels;
 use crate::rng::XorShift;
 
+/// The first step backpropagation through time reaches with `bptt_limit` (0: no limit).
+pub(crate) const fn window_start(steps: usize, limit: usize) -> usize {
+    if limit == 0 || limit >= steps {
+        0
+    } else {
+        steps - limit
+    }
+}
+
 /// An Elman layer: `I` inputs and `H` units per step, `T` steps; `TI = T * I`, `TH = T * H`.
 ///
 /// ```
@@ -50,6 +59,11 @@ pub struct Rnn<const I: usize, const H: usize, const T: usize, const TI: usize, 
     pub b: [f32; H],
     /// Activation (not softmax).
     pub act: Activation,
+    /// theanets' `bptt_limit`: when non-zero, backpropagation through time covers only the
+    /// last `bptt_limit` steps of each sequence (the state entering them is taken as given,
+    /// and whatever gradient reaches earlier steps, from losses or penalties, is dropped), as
+    /// Theano's `truncate_gradient`. 0: full BPTT.
+    pub bptt_limit: usize,
 }
 
 impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: usize>
@@ -68,7 +82,14 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
             hh: [[0.0; H]; H],
             b: [0.0; H],
             act,
+            bptt_limit: 0,
         }
+    }
+
+    /// The same layer with truncated backpropagation through time (see `bptt_limit`).
+    pub const fn with_bptt_limit(mut self, steps: usize) -> Self {
+        self.bptt_limit = steps;
+        self
     }
 }
 
@@ -176,9 +197,11 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         let rows = bufs.rows;
         // The direct part, every step: d_pre += act'(pre) * mask * d_out.
         bufs.backward_activation(self.act);
+        let t0 = window_start(T, self.bptt_limit);
         for r in 0..rows {
             let (pre, d_pre) = (&bufs.pre[r], &mut bufs.d_pre[r]);
-            for t in (1..T).rev() {
+            d_pre[..t0 * H].fill(0.0); // steps before the window pass no gradient
+            for t in (t0 + 1..T).rev() {
                 // d_pre_t is final: pass it back through h_{t-1} = act(pre_{t-1}).
                 let (before, now) = d_pre.split_at_mut(t * H);
                 let now = &now[..H];
@@ -188,7 +211,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
                 }
             }
             // dW_hh += h_{t-1}^T d_pre_t
-            for t in 1..T {
+            for t in t0.max(1)..T {
                 let dt = &d_pre[t * H..(t + 1) * H];
                 for k in 0..H {
                     let hk = self.act.apply(pre[(t - 1) * H + k]);
