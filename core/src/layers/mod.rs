@@ -188,6 +188,31 @@ pub struct OutputView<'a> {
     pub recurrent: bool,
 }
 
+impl<'a> OutputView<'a> {
+    /// A feedforward view of `rows x cols` values (no dropout mask, one time step): for
+    /// losses and regularizers written and tested outside a network.
+    pub const fn new(
+        layer: usize,
+        rows: usize,
+        cols: usize,
+        pre: &'a [f32],
+        out: &'a [f32],
+        activation: Activation,
+    ) -> Self {
+        OutputView {
+            layer,
+            rows,
+            cols,
+            pre,
+            out,
+            mask: None,
+            activation,
+            steps: 1,
+            recurrent: false,
+        }
+    }
+}
+
 /// Mutable access to one layer's gradient buffers, with its values, for losses and regularizers.
 #[derive(Debug)]
 pub struct OutputGrads<'a> {

@@ -64,17 +64,7 @@ mod tests {
         let s = 1.0 / (1.0 + (-z as f64).exp());
         let expected = -(t as f64) * s.ln() - (1.0 - t as f64) * (1.0 - s).ln();
         let (mut a, mut b) = ([0.0; 1], [0.0; 1]);
-        let view = crate::layers::OutputView {
-            layer: 1,
-            rows: 1,
-            cols: 1,
-            pre: &[z],
-            out: &[s as f32],
-            mask: None,
-            activation: Activation::Sigmoid,
-            steps: 1,
-            recurrent: false,
-        };
+        let view = crate::layers::OutputView::new(1, 1, 1, &[z], &[s as f32], Activation::Sigmoid);
         let mut g = crate::layers::OutputGrads {
             view,
             d_out: &mut a,

@@ -78,17 +78,7 @@ mod tests {
         // row 0: t=0, o=[2, 0.5, 1.5] -> max other 1.5 - 2 + 1 = 0.5; row 1: t=1, o=[0, 3, 1] -> 0
         let out = [2.0f32, 0.5, 1.5, 0.0, 3.0, 1.0];
         let (mut a, mut b) = ([0.0; 6], [0.0; 6]);
-        let view = crate::layers::OutputView {
-            layer: 1,
-            rows: 2,
-            cols: 3,
-            pre: &out,
-            out: &out,
-            mask: None,
-            activation: Activation::Linear,
-            steps: 1,
-            recurrent: false,
-        };
+        let view = crate::layers::OutputView::new(1, 2, 3, &out, &out, Activation::Linear);
         let mut g = crate::layers::OutputGrads {
             view,
             d_out: &mut a,

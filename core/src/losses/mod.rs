@@ -180,17 +180,7 @@ pub(crate) mod testutil {
                     }
                 }
             }
-            let view = OutputView {
-                layer: 2,
-                rows,
-                cols,
-                pre: p,
-                out: &out,
-                mask: None,
-                activation: act,
-                steps: 1,
-                recurrent: false,
-            };
+            let view = OutputView::new(2, rows, cols, p, &out, act);
             let mut g = OutputGrads { view, d_out, d_pre };
             loss(&mut g)
         };

@@ -49,17 +49,7 @@ mod tests {
         let out = [1.0f32, 2.0, 3.0, 4.0];
         let t = [0.0f32, 0.0, 1.0, 1.0];
         let (mut a, mut b) = ([0.0; 4], [0.0; 4]);
-        let view = crate::layers::OutputView {
-            layer: 1,
-            rows: 2,
-            cols: 2,
-            pre: &out,
-            out: &out,
-            mask: None,
-            activation: Activation::Linear,
-            steps: 1,
-            recurrent: false,
-        };
+        let view = crate::layers::OutputView::new(1, 2, 2, &out, &out, Activation::Linear);
         let mut g = crate::layers::OutputGrads {
             view,
             d_out: &mut a,

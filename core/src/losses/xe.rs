@@ -83,17 +83,7 @@ mod tests {
     fn value_matches_log_softmax_and_clips() {
         let pre = [1.0f32, 2.0, 3.0, 100.0, 0.0, 0.0];
         let (mut a, mut b) = ([0.0; 6], [0.0; 6]);
-        let view = crate::layers::OutputView {
-            layer: 1,
-            rows: 2,
-            cols: 3,
-            pre: &pre,
-            out: &pre,
-            mask: None,
-            activation: Activation::Softmax,
-            steps: 1,
-            recurrent: false,
-        };
+        let view = crate::layers::OutputView::new(1, 2, 3, &pre, &pre, Activation::Softmax);
         let mut g = crate::layers::OutputGrads {
             view,
             d_out: &mut a,
