@@ -64,7 +64,8 @@ mod tests {
         let s = 1.0 / (1.0 + (-z as f64).exp());
         let expected = -(t as f64) * s.ln() - (1.0 - t as f64) * (1.0 - s).ln();
         let (mut a, mut b) = ([0.0; 1], [0.0; 1]);
-        let view = crate::layers::OutputView::new(1, 1, 1, &[z], &[s as f32], Activation::Sigmoid);
+        let (pre, out) = ([z], [s as f32]);
+        let view = crate::layers::OutputView::new(1, 1, 1, &pre, &out, Activation::Sigmoid);
         let mut g = crate::layers::OutputGrads {
             view,
             d_out: &mut a,
