@@ -160,3 +160,28 @@ fn frozen_layers_keep_every_bit_and_the_rest_still_learn() {
         "a pattern matching nothing is an error"
     );
 }
+
+#[test]
+fn the_last_passes_are_validated_before_the_best_is_restored() {
+    use staticnets::train::{Data, Trainer};
+    type Body = (Dense<4, 3>, Dense<3, 4>);
+    let mut t: Box<Trainer<Body, 8, 0, 2>> =
+        Box::new(Trainer::new((Dense::new(Tanh), Dense::new(Linear))));
+    // 3 passes but validation only every 10: without a closing validation the initial
+    // weights (validated at pass 0) would be "the best" and come back.
+    t.config
+        .parse("algo = adam\nlearning_rate = 0.05\nbatch_size = 8\nmax_updates = 3\nvalidate_every = 10")
+        .unwrap();
+    let x: Vec<f32> = (0..32).map(|k| (k % 5) as f32 * 0.2).collect();
+    let data = Data::autoencoder(&x);
+    t.start(&data, &[]).unwrap();
+    let initial = t.net.clone();
+    let first = t.validate(&data, &[]).unwrap().loss;
+    let last = t.train(&data, &data, &[], |_| true).unwrap();
+    assert_ne!(t.net, initial);
+    assert!(
+        t.best_loss() < first && last.improved,
+        "{first} -> {}",
+        t.best_loss()
+    );
+}

@@ -550,7 +550,8 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
     /// theanets' `itertrain`: validate before the first update and every `validate_every`
     /// passes; stop after `patience` validations without an improvement greater than
     /// `min_improvement` (relative), after `max_updates` passes, or when `each` returns
-    /// `false`; then restore the best parameters. Returns the last report.
+    /// `false`; validate once more if the last passes were not, then restore the best
+    /// parameters. Returns the last report.
     /// Call [`start`](Self::start) (or [`restart`](Self::restart)) first.
     pub fn train(
         &mut self,
@@ -583,6 +584,12 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             if !more || out_of_patience || out_of_updates {
                 break;
             }
+        }
+        if !self.passes.is_multiple_of(self.config.validate_every) {
+            // The last passes were not validated yet: let them compete for the best.
+            let mut v = self.validate(valid, customs)?;
+            last.valid_loss = v.loss;
+            last.improved = self.observe_validation(&mut v);
         }
         self.net.copy_params_from(&self.best);
         Ok(last)
