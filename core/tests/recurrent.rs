@@ -305,6 +305,30 @@ mod effects {
     }
 
     #[test]
+    fn a_recurrent_autoencoder_learns_to_reconstruct_sequences() {
+        let mut t: Box<Tr> = Box::new(Trainer::new((Rnn::new(Tanh), TimeDense::new(Linear))));
+        t.config
+            .parse("algo = adam\nlearning_rate = 0.01\nbatch_size = 32\nmax_updates = 40\ninput_noise = 0.1")
+            .unwrap();
+        let (x, _) = data(5, 256);
+        let d = Data::autoencoder(&x);
+        t.start(&d, &[]).unwrap();
+        let before = t.validate(&d, &[]).unwrap().err;
+        t.train(&d, &d, &[], |_| true).unwrap();
+        let (tx, _) = data(6, 64);
+        let r2 = t.score(&Data::autoencoder(&tx)).unwrap();
+        eprintln!(
+            "recurrent autoencoder: error {before:.4} -> {:.4}, held-out R2 {r2:.3}",
+            t.best_loss()
+        );
+        assert!(
+            t.best_loss() < 0.2 * before && r2 > 0.8,
+            "{before} -> {}, R2 {r2}",
+            t.best_loss()
+        );
+    }
+
+    #[test]
     fn a_sequence_classifier_learns_per_step_labels() {
         use staticnets::layers::Lstm;
         // label each step by whether the clean sine is rising: needs memory of the last step
