@@ -158,7 +158,8 @@ impl<const B: usize, const O: usize> Zeroed for LayerBuf<B, O> {
         d_pre: [[0.0; O]; B],
         dropped: false,
         rows: 0,
-        steps: 1,
+        // 0 reads as 1 (feedforward); zero keeps an idle buffer all zeros (.bss, small wasm)
+        steps: 0,
         recurrent: false,
     };
 }
