@@ -8,9 +8,9 @@
 //! use staticnets::layers::{Activation::*, Dense, Layers};
 //! use staticnets::network::{Network, Workspace};
 //! type Body = (Dense<4, 3>, Dense<3, 4>);
-//! static mut NET: Network<Body> = Network::new((Dense::new(Relu), Dense::new(Linear)));
+//! static NET: Network<Body> = Network::new((Dense::new(Relu), Dense::new(Linear)));
 //! // batch size 8; 0 = no Jacobian buffers (no contractive penalty)
-//! static mut WS: Workspace<Body, 8, 0> = Workspace::new();
+//! static WS: Workspace<Body, 8, 0> = Workspace::new();
 //! assert_eq!(Network::<Body>::PARAM_BYTES, 4 * (4 * 3 + 3 + 3 * 4 + 4));
 //! assert_eq!(Workspace::<Body, 8, 0>::BYTES, core::mem::size_of::<Workspace<Body, 8, 0>>());
 //! ```
