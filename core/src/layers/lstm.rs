@@ -95,6 +95,23 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     }
 }
 
+/// Each gate's slope at unit `j`: `i(1-i)`, `f(1-f)`, `1-g^2`, `o(1-o)` (the derivatives of
+/// sigmoid and tanh written in their outputs), shared by the Jacobian's forward and backward.
+fn slopes<const H: usize>(
+    ig: &[f32; H],
+    fg: &[f32; H],
+    gg: &[f32; H],
+    og: &[f32; H],
+    j: usize,
+) -> [f32; 4] {
+    [
+        ig[j] * (1.0 - ig[j]),
+        fg[j] * (1.0 - fg[j]),
+        1.0 - gg[j] * gg[j],
+        og[j] * (1.0 - og[j]),
+    ]
+}
+
 /// The LSTM's buffers: the usual [`LayerBuf`] (its `pre` is the clean `h`) plus every step's
 /// gates (after their nonlinearities: i, f, g, o) and cell state, kept for backpropagation
 /// through time.
@@ -442,12 +459,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
             for j in 0..H {
                 let c_prev = if t > 0 { bufs.cell[row][t - 1][j] } else { 0.0 };
                 let tc = libm::tanhf(bufs.cell[row][t][j]);
-                let (si, sf, sg, so) = (
-                    ig[j] * (1.0 - ig[j]),
-                    fg[j] * (1.0 - fg[j]),
-                    1.0 - gg[j] * gg[j],
-                    og[j] * (1.0 - og[j]),
-                );
+                let [si, sf, sg, so] = slopes(ig, fg, gg, og, j);
                 let jc_prev = if t > 0 { jacs.jc[t - 1][j] } else { [0.0; D] };
                 let mut jc = [0.0f32; D];
                 for d in 0..D {
@@ -498,12 +510,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
                 let c_prev = if t > 0 { bufs.cell[row][t - 1][j] } else { 0.0 };
                 let tc = libm::tanhf(c_t);
                 let u = 1.0 - tc * tc;
-                let (si, sf, sg, so) = (
-                    ig[j] * (1.0 - ig[j]),
-                    fg[j] * (1.0 - fg[j]),
-                    1.0 - gg[j] * gg[j],
-                    og[j] * (1.0 - og[j]),
-                );
+                let [si, sf, sg, so] = slopes(&ig, &fg, &gg, &og, j);
                 let jc_prev = if t > 0 { jacs.jc[t - 1][j] } else { [0.0; D] };
                 let jc_t = jacs.jc[t][j];
                 let m = if bufs.base.dropped {
@@ -524,6 +531,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
                 let mut gjc = carry_c[j];
                 let mut gja_o = [0.0f32; D];
                 let (mut h_jo, mut h_jc) = (0.0f32, 0.0f32);
+                let mut gjo_ja = 0.0f32; // dot(GJo, Ja_o), GJo = tc GJh
                 for d in 0..D {
                     let gjh = m * jacs.base.g[t * H + j][d] + carry_h[j][d];
                     let jo = so * ja_o[d];
@@ -531,15 +539,11 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
                     h_jc += gjh * jc_t[d];
                     gjc[d] += og[j] * u * gjh;
                     gja_o[d] = so * tc * gjh; // through Jo = so Ja_o
+                    gjo_ja += tc * gjh * ja_o[d];
                 }
                 dc_t += u * h_jo - 2.0 * tc * u * og[j] * h_jc;
                 let d_o = u * h_jc;
                 // Jo = so Ja_o: so depends on a_o; Ja_o = Jz_o + co Jc_t
-                let mut gjo_ja = 0.0f32; // dot(GJo, Ja_o)
-                for d in 0..D {
-                    let gjo = tc * (m * jacs.base.g[t * H + j][d] + carry_h[j][d]);
-                    gjo_ja += gjo * ja_o[d];
-                }
                 da_o += so * (1.0 - 2.0 * og[j]) * gjo_ja + so * d_o;
                 gjz[3][j] = gja_o;
                 kernels::axpy(peep * self.p[2][j], &gja_o, &mut gjc);
