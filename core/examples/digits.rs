@@ -67,7 +67,8 @@ fn measure(t: &mut T, test: &[f32]) -> Measured {
     for start in (0..rows).step_by(B) {
         let n = B.min(rows - start);
         t.net
-            .forward(&test[start * 64..(start + n) * 64], n, &mut t.ws, &mut off);
+            .forward(&test[start * 64..(start + n) * 64], n, &mut t.ws, &mut off)
+            .expect("at most B rows");
         let h = t.ws.view(&t.net, 1).expect("hid1");
         small += h.out.iter().filter(|v| v.abs() < th).count();
         all += h.out.len();

@@ -34,7 +34,8 @@ fn measure<L: Layers>(t: &mut Trainer<L, B, 0, 2>, x: &[f32], y: &[f32]) -> Meas
     let mut off = Corruptor::off();
     for start in (0..TEST).step_by(B) {
         t.net
-            .forward(&x[start * T..(start + B) * T], B, &mut t.ws, &mut off);
+            .forward(&x[start * T..(start + B) * T], B, &mut t.ws, &mut off)
+            .expect("B rows fit the workspace");
         let v = t.ws.view(&t.net, 1).expect("hid1");
         for row in v.out.chunks_exact(T * H) {
             let norms: Vec<f64> = row

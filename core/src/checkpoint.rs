@@ -5,7 +5,7 @@
 //! | offset | size | content |
 //! |---|---|---|
 //! | 0 | 8 | magic `SNETCKP1` (the `1` is the format version) |
-//! | 8 | 4 | model fingerprint: FNV-1a over every layer's activation name and every tensor's layer, kind and shape |
+//! | 8 | 4 | model fingerprint: FNV-1a over every layer's activation name and every tensor's layer, kind and shape, continued over every layer's kind, sizes, activation and options ([`Layers::describe`](crate::layers::Layers::describe)); files with the first form (without the continuation) still load where it was unambiguous |
 //! | 12 | 4 | parameter count |
 //! | 16 | 4 × count | the parameters, tensor by tensor in [`Network::tensor`] order, row-major |
 //! | end − 4 | 4 | CRC-32 (IEEE) of every byte before it |
@@ -30,7 +30,7 @@
 //! ```
 
 use crate::error::Error;
-use crate::layers::{Layers, ParamKind};
+use crate::layers::{Arch, Layers, ParamKind};
 use crate::network::Network;
 
 const MAGIC: &[u8; 8] = b"SNETCKP1";
@@ -61,8 +61,18 @@ impl<L: Layers> Network<L> {
     /// Bytes of a checkpoint of this network.
     pub const CHECKPOINT_BYTES: usize = HEADER + 4 * L::PARAMS + 4;
 
-    /// A number that changes with the architecture: activations and tensor shapes.
+    /// A number that changes with the architecture: every layer's kind, sizes, activation
+    /// and options ([`Layers::describe`]) and every tensor's layer, kind and shape.
     pub fn fingerprint(&self) -> u32 {
+        let mut arch = Arch::new(self.legacy_fingerprint());
+        self.body.describe(&mut arch);
+        arch.hash
+    }
+
+    /// The fingerprint of the first checkpoints (activations and tensor shapes only). A file
+    /// that carries it still loads, unless the network has a layer with options that hash
+    /// did not cover (an LSTM's peepholes): then the file is ambiguous and refused.
+    fn legacy_fingerprint(&self) -> u32 {
         let mut h = 0x811C_9DC5;
         for k in 0..L::LAYERS {
             let name = self.body.activation(k).map_or("-", |a| a.name());
@@ -85,6 +95,15 @@ impl<L: Layers> Network<L> {
             }
         }
         h
+    }
+
+    fn fingerprint_matches(&self, stored: u32) -> bool {
+        if stored == self.fingerprint() {
+            return true;
+        }
+        let mut arch = Arch::new(0);
+        self.body.describe(&mut arch);
+        !arch.has_options && stored == self.legacy_fingerprint()
     }
 
     /// Write the parameters into `out` (at least [`CHECKPOINT_BYTES`](Self::CHECKPOINT_BYTES)
@@ -129,7 +148,7 @@ impl<L: Layers> Network<L> {
         if crc32(&bytes[..n - 4]) != word(bytes, n - 4) {
             return bad("checksum mismatch: the file is damaged");
         }
-        if word(bytes, 8) != self.fingerprint() {
+        if !self.fingerprint_matches(word(bytes, 8)) {
             return bad("it was saved from a different architecture or activations");
         }
         if word(bytes, 12) as usize != L::PARAMS {

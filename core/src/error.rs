@@ -2,9 +2,24 @@
 //! panics on bad input.
 
 use core::fmt;
+use core::fmt::Write;
+
+/// A key or name as given by the caller, kept for the message (cut at 24 bytes).
+pub type Given = heapless::String<24>;
+
+/// Copy `s` into a [`Given`], cutting it at a character boundary if it is too long.
+pub fn given(s: &str) -> Given {
+    let mut g = Given::new();
+    for c in s.chars() {
+        if g.push(c).is_err() {
+            break;
+        }
+    }
+    g
+}
 
 /// What went wrong, with enough detail for the caller to act on it.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Error {
     /// A data value is NaN or infinite: `row` and `col` locate it in the array named `what`.
     NonFiniteData {
@@ -31,7 +46,25 @@ pub enum Error {
         allowed: &'static str,
     },
     /// A configuration key that names no setting and no registered regularizer.
-    UnknownKey,
+    UnknownKey { key: Given },
+    /// A key (or an alias of it) given twice in one configuration text.
+    GivenTwice { key: &'static str },
+    /// A configuration text's line `line` (1-based) was refused; nothing of the text was applied.
+    ConfigLine {
+        line: usize,
+        message: heapless::String<88>,
+    },
+    /// The trainer was asked to train or validate before [`start`](crate::train::Trainer::start)
+    /// or [`restart`](crate::train::Trainer::restart).
+    NotStarted,
+    /// Training diverged (a non-finite loss, gradient or parameter) and the trainer stopped:
+    /// the parameters were rolled back to the last known-good ones.
+    Diverged {
+        pass: usize,
+        batch: usize,
+        halvings: u32,
+        learning_rate: f32,
+    },
     /// A value that could not be parsed, or a name that names nothing (activation, loss, optimizer).
     BadValue { name: &'static str },
     /// A regularizer's pattern matches no parameter or output of this network.
@@ -44,7 +77,8 @@ pub enum Error {
         needed: usize,
         have: usize,
     },
-    /// The loss or a gradient of this step is not finite; the parameters were left unchanged.
+    /// The loss or a gradient of this step is not finite, or the update made a parameter
+    /// non-finite; the step was not applied (see [`Trainer::step`](crate::train::Trainer::step)).
     NonFiniteStep { pass: usize, batch: usize },
     /// The loss does not fit the model (e.g. `xe` on a network whose output is not softmax).
     LossMismatch {
@@ -61,7 +95,7 @@ pub enum Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
+        match self {
             Error::NonFiniteData { what, row, col } => {
                 write!(
                     f,
@@ -92,7 +126,37 @@ impl fmt::Display for Error {
             } => {
                 write!(f, "{name} = {value} is out of range: it must be {allowed}")
             }
-            Error::UnknownKey => write!(f, "unknown configuration key"),
+            Error::UnknownKey { key } => write!(
+                f,
+                "unknown key {key:?}: no setting or regularizer has this name"
+            ),
+            Error::GivenTwice { key } => write!(
+                f,
+                "{key} is given twice (an alias names the same setting): give each key once"
+            ),
+            Error::ConfigLine { line, message } => write!(f, "line {line}: {message}"),
+            Error::NotStarted => write!(
+                f,
+                "the trainer has not been started: call start (fresh weights) or restart (keep \
+                 the weights) with the training data first"
+            ),
+            Error::Diverged {
+                pass,
+                batch,
+                halvings,
+                learning_rate,
+            } => write!(
+                f,
+                "training diverged at pass {pass}, batch {batch} (a non-finite loss, gradient or \
+                 parameter); the parameters were rolled back to the last known-good values and \
+                 the optimizer restarted. {}learning_rate is {learning_rate}: lower it, or set \
+                 on_divergence = halve",
+                if *halvings > 0 {
+                    "The learning rate was halved 10 times in a row without recovering; "
+                } else {
+                    ""
+                }
+            ),
             Error::BadValue { name } => write!(f, "bad value for {name}"),
             Error::PatternMatchesNothing { regularizer } => write!(
                 f,
@@ -109,9 +173,9 @@ impl fmt::Display for Error {
             }
             Error::NonFiniteStep { pass, batch } => write!(
                 f,
-                "pass {pass}, batch {batch}: the loss or a gradient is not finite; the step was \
-                 rejected and the parameters keep their last finite values (lower the learning \
-                 rate or set max_gradient_norm)"
+                "pass {pass}, batch {batch}: the loss, a gradient or an updated parameter is not \
+                 finite; the step was not applied (lower the learning rate or set \
+                 max_gradient_norm)"
             ),
             Error::LossMismatch { loss, needs } => write!(f, "loss {loss} needs {needs}"),
             Error::BadCheckpoint { reason } => write!(f, "bad checkpoint: {reason}"),
@@ -122,6 +186,33 @@ impl fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+impl Error {
+    /// This error as the error of line `line` of a configuration text.
+    pub fn at_line(&self, line: usize) -> Error {
+        if let Error::ConfigLine { .. } = self {
+            return self.clone();
+        }
+        let mut message = heapless::String::new();
+        let mut w = Cut(&mut message);
+        let _ = write!(w, "{self}");
+        Error::ConfigLine { line, message }
+    }
+}
+
+/// A writer that keeps what fits and drops the rest (messages are cut, never refused).
+struct Cut<'a, const N: usize>(&'a mut heapless::String<N>);
+
+impl<const N: usize> Write for Cut<'_, N> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        for c in s.chars() {
+            if self.0.push(c).is_err() {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
 
 /// Check that every value is finite; name the first bad one by row and column.
 pub fn check_finite(what: &'static str, data: &[f32], cols: usize) -> Result<(), Error> {

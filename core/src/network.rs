@@ -17,6 +17,8 @@
 
 use core::fmt::Write;
 
+use crate::error::Error;
+
 use crate::layers::{
     Corruptor, InputStage, JacInput, Layers, OutputGrads, OutputView, ParamKind, Tensor, Zeroed,
 };
@@ -123,17 +125,32 @@ impl<L: Layers> Network<L> {
     }
 
     /// Forward `rows` rows of `x` (`rows * NIN`) through the network into `ws`.
-    /// Corruption (noise, dropout) applies when `corrupt.active`.
+    /// Corruption (noise, dropout) applies when `corrupt.active`. More rows than the
+    /// workspace holds (`B`), or an `x` of another length, is an error.
     pub fn forward<const B: usize, const JD: usize>(
         &self,
         x: &[f32],
         rows: usize,
         ws: &mut Workspace<L, B, JD>,
         corrupt: &mut Corruptor,
-    ) {
+    ) -> Result<(), Error> {
+        if rows > B {
+            return Err(Error::CapacityExceeded {
+                what: "rows in one forward pass (the workspace's batch capacity B)",
+                capacity: B,
+            });
+        }
+        if x.len() != rows * L::NIN {
+            return Err(Error::WrongLength {
+                what: "inputs (rows * inputs)",
+                expected: rows * L::NIN,
+                got: x.len(),
+            });
+        }
         ws.input.load(x, rows, corrupt);
         self.body
             .forward(ws.input.out(), rows, &mut ws.bufs, 1, corrupt);
+        Ok(())
     }
 
     /// Backward pass: with the output gradient and any injections in `ws`, add every

@@ -15,6 +15,12 @@
 //! - **`gaussian`** (standard normal): Box-Muller through `libm`. Draw `u1 = 1 - uniform()`
 //!   (in `(0, 1]`) and then `u2 = uniform()`; `r = sqrtf(-2 logf(u1))`, `a = 2 pi u2`; return
 //!   `r cosf(a)` and keep `r sinf(a)` for the next call.
+//! - **[`permute`]`(i, n, key)`** (position `i` of a pseudo-random permutation of `0..n`, with
+//!   no table, so a pass may have any number of batches): a 4-round balanced Feistel network
+//!   on `2h` bits, `h = max(1, ceil(bits(n - 1) / 2))`, with cycle-walking (apply the network
+//!   again until the value is below `n`). Halves `l = x >> h`, `r = x & mask` (`mask = 2^h - 1`);
+//!   round `k` (0 to 3): `(l, r) = (r, l ^ (splitmix64(key ^ (k << 32) ^ r) & mask))`; result
+//!   `(l << h) | r`. The trainer draws one `key` per pass with [`next_u64`](XorShift::next_u64).
 //!
 //! The default seed is 13, as in theanets. Golden values in the tests freeze the stream.
 //!
@@ -104,7 +110,8 @@ impl XorShift {
         self.uniform() < p
     }
 
-    /// Shuffle `items` in place (Fisher-Yates, from the last element down).
+    /// Shuffle `items` in place (Fisher-Yates, from the last element down). The trainer's
+    /// batch order uses [`permute`], which needs no table.
     pub fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             let j = self.below(i + 1);
@@ -113,9 +120,60 @@ impl XorShift {
     }
 }
 
+/// Position `i` of the pseudo-random permutation of `0..n` selected by `key` (see the module
+/// docs for the exact rule). A bijection on `0..n` for every `n >= 1` and `key`, computed in
+/// O(1) memory: no table caps `n`. `n == 0` returns 0.
+///
+/// ```
+/// use staticnets::rng::permute;
+/// let mut seen = [false; 1500];
+/// for i in 0..1500 {
+///     seen[permute(i, 1500, 42)] = true;
+/// }
+/// assert!(seen.iter().all(|&s| s));
+/// ```
+pub fn permute(i: usize, n: usize, key: u64) -> usize {
+    if n <= 1 {
+        return 0;
+    }
+    let bits = usize::BITS - (n - 1).leading_zeros();
+    let h = bits.div_ceil(2).max(1);
+    let mask = (1u64 << h) - 1;
+    let mut x = i as u64;
+    loop {
+        let (mut l, mut r) = (x >> h, x & mask);
+        for k in 0..4u64 {
+            (l, r) = (r, l ^ (splitmix64(key ^ (k << 32) ^ r) & mask));
+        }
+        x = (l << h) | r;
+        // The network permutes 0..4^h (< 4n): walking the cycle ends inside 0..n.
+        if (x as usize) < n {
+            return x as usize;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn permute_is_a_bijection_for_every_size_and_matches_the_golden_values() {
+        for n in (1..=300).chain([1023, 1024, 1025, 4097, 70_000]) {
+            let key = 0x1234_5678_9ABC_DEF0 ^ n as u64;
+            let mut seen = [false; 70_000];
+            for i in 0..n {
+                let p = permute(i, n, key);
+                assert!(p < n && !seen[p], "n {n}: {i} -> {p}");
+                seen[p] = true;
+            }
+        }
+        // An independent Python transcription of the module docs' rule gives these.
+        let got: [usize; 8] = core::array::from_fn(|i| permute(i, 10, 13));
+        assert_eq!(got, GOLDEN_PERMUTE_10);
+        let got: [usize; 6] = core::array::from_fn(|i| permute(i * 1000, 70_000, 99));
+        assert_eq!(got, GOLDEN_PERMUTE_70000);
+    }
 
     /// Golden values: if one of these changes, every seeded result of the library changes.
     #[test]
@@ -144,6 +202,8 @@ mod tests {
     // Computed independently from the module docs' specification (a Python transcription).
     const GOLDEN_U32: [u32; 4] = [2561597471, 850088202, 3860196672, 3906346263];
     const GOLDEN_UNIFORM_BITS: [u32; 2] = [0x3f18aee0, 0x3e4aad44];
+    const GOLDEN_PERMUTE_10: [usize; 8] = [8, 6, 4, 1, 7, 9, 3, 5];
+    const GOLDEN_PERMUTE_70000: [usize; 6] = [3537, 41907, 16938, 64510, 22702, 35381];
     const GOLDEN_GAUSSIAN_BITS: [u32; 3] = [1054714464, 1067665643, 1072094325];
 
     #[test]

@@ -46,7 +46,9 @@ fn weights(t: &T) -> Vec<f32> {
 fn hidden_mean_abs(t: &mut T) -> f32 {
     let x = images(64, 2);
     let mut off = Corruptor::off();
-    t.net.forward(&x[..16 * 16], 16, &mut t.ws, &mut off);
+    t.net
+        .forward(&x[..16 * 16], 16, &mut t.ws, &mut off)
+        .unwrap();
     let v = t.ws.view(&t.net, 1).unwrap();
     v.out.iter().map(|h| h.abs()).sum::<f32>() / v.out.len() as f32
 }
@@ -54,7 +56,9 @@ fn hidden_mean_abs(t: &mut T) -> f32 {
 fn jacobian_norm(t: &mut T) -> f64 {
     let x = images(64, 2);
     let mut off = Corruptor::off();
-    t.net.forward(&x[..16 * 16], 16, &mut t.ws, &mut off);
+    t.net
+        .forward(&x[..16 * 16], 16, &mut t.ws, &mut off)
+        .unwrap();
     let mut sel = Selection::default();
     sel.insert(1);
     contractive::loss_and_grad(sel, &t.net, &mut t.ws, None, 0.0)

@@ -69,7 +69,8 @@ fn check(
         &pens,
         &[],
         &mut c.clone(),
-    );
+    )
+    .unwrap();
     let h = 1e-3f32;
     let (mut worst, mut bad, mut total) = (0.0f64, 0usize, 0usize);
     for i in 0..<Body as Layers>::TENSORS {
@@ -78,7 +79,9 @@ fn check(
             let orig = n.tensor(i).unwrap().data[e];
             let mut f = |v: f32, n: &mut Network<Body>| {
                 n.tensor_mut(i).unwrap()[e] = v;
-                evaluate(n, &mut ws, None, batch, loss, &pens, &[], &mut c.clone()).loss
+                evaluate(n, &mut ws, None, batch, loss, &pens, &[], &mut c.clone())
+                    .unwrap()
+                    .loss
             };
             let num = (f(orig + h, &mut n) - f(orig - h, &mut n)) / (2.0 * h as f64);
             f(orig, &mut n);

@@ -41,7 +41,8 @@ fn check<L: Layers, const JD: usize>(
         &pens,
         &[],
         &mut c.clone(),
-    );
+    )
+    .unwrap();
     // The sink holds d loss / d in:out; through input dropout, d in:out / d x is the mask.
     let mask: Option<Vec<f32>> = ws.input.view().mask.map(|m| m.to_vec());
     let mut dx: Vec<f32> = ws.input.out_and_sink().1.to_vec();
@@ -68,6 +69,7 @@ fn check<L: Layers, const JD: usize>(
                     &[],
                     &mut c.clone(),
                 )
+                .unwrap()
                 .loss
             };
             let num = (f(orig + h, n) - f(orig - h, n)) / (2.0 * h as f64);
@@ -97,6 +99,7 @@ fn check<L: Layers, const JD: usize>(
                 &[],
                 &mut c.clone(),
             )
+            .unwrap()
             .loss
         };
         let num = (f(x[e] + h) - f(x[e] - h)) / (2.0 * h as f64);
@@ -269,7 +272,9 @@ mod effects {
     /// A penalty's value on clean test sequences: what it measures, trained with or without it.
     fn measured(t: &mut Tr, reg: &dyn Regularizer) -> f64 {
         let (x, _) = data(2, 32);
-        t.net.forward(&x, 32, &mut t.ws, &mut Corruptor::off());
+        t.net
+            .forward(&x, 32, &mut t.ws, &mut Corruptor::off())
+            .unwrap();
         reg.loss(&ViewOf {
             net: &t.net,
             ws: &t.ws,
@@ -387,7 +392,8 @@ fn bptt_limit_truncates_to_the_last_steps_and_a_full_window_is_exact() {
             &pens,
             &[],
             &mut Corruptor::off(),
-        );
+        )
+        .unwrap();
         let dx = ws.input.out_and_sink().1.to_vec();
         (g, dx)
     }

@@ -124,7 +124,7 @@ impl<L: Layers> Engine for Trainer<L, BATCH, INPUTS, SLOTS> {
                 n,
                 &mut self.ws,
                 &mut off,
-            );
+            )?;
             if let Some(v) = self.ws.view(&self.net, k) {
                 out.extend_from_slice(v.out);
             }
@@ -143,7 +143,7 @@ impl<L: Layers> Engine for Trainer<L, BATCH, INPUTS, SLOTS> {
                 n,
                 &mut self.ws,
                 &mut c,
-            );
+            )?;
             if let Some(v) = self.ws.view(&self.net, 0) {
                 out.extend_from_slice(v.out);
             }

@@ -107,14 +107,14 @@ impl<'a> Digits<'a> {
     /// and their classes into `labels`. Fails if the range or the lengths do not fit.
     pub fn fill(&self, first: usize, x: &mut [f32], labels: &mut [u32]) -> Result<(), Error> {
         let n = labels.len();
-        if first + n > self.rows {
+        if first.checked_add(n).is_none_or(|end| end > self.rows) {
             return Err(Error::WrongLength {
-                what: "digits range",
+                what: "digits range (labels from `first` on)",
                 expected: self.rows - first.min(self.rows),
                 got: n,
             });
         }
-        if x.len() != n * PIXELS {
+        if n.checked_mul(PIXELS) != Some(x.len()) {
             return Err(Error::WrongLength {
                 what: "digit pixels (64 per label)",
                 expected: n * PIXELS,

@@ -3,6 +3,7 @@
 //! Tuples hold 2 to 6 elements; nest a tuple for more. [`Identity`](super::Identity) has no
 //! layers and cannot stand in a tuple (using it there fails to compile).
 
+use super::Arch;
 use super::{Activation, Corruptor, Layers, OutputGrads, OutputView, Tensor, Zeroed};
 use crate::rng::XorShift;
 
@@ -45,6 +46,10 @@ macro_rules! chain {
 
             fn init(&mut self, rng: &mut XorShift) {
                 $(self.$i.init(rng);)+
+            }
+
+            fn describe(&self, arch: &mut Arch) {
+                $(self.$i.describe(arch);)+
             }
 
             fn activation(&self, k: usize) -> Option<Activation> {

@@ -8,6 +8,7 @@
 //! with `GM = diag(mask act'(pre)) G`: `dW[a, j] += sum_i GM[j, i] J_in[a, i]` and
 //! `G_in[a, :] += sum_j W[a, j] GM[j, :]`.
 
+use super::Arch;
 use super::plumbing::{jac_buf_methods, layer_buf_methods};
 use super::{
     Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
@@ -247,6 +248,10 @@ impl<const I: usize, const O: usize> Layers for Dense<I, O> {
 
     layer_buf_methods!();
     jac_buf_methods!();
+
+    fn describe(&self, arch: &mut Arch) {
+        arch.layer("dense", &[I, O], self.act);
+    }
 
     fn init(&mut self, rng: &mut XorShift) {
         init_weights(self.w.as_flattened_mut(), I, O, rng);

@@ -35,6 +35,7 @@
 //! input's Jacobian, and, through the gates' second derivatives, into per-step injections
 //! `dR/da` and `dR/dc_t` that the ordinary backward pass adds in.
 
+use super::Arch;
 use super::{
     Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
     OutputView, ParamKind, Tensor, Zeroed, activation::sigmoid, dense::init_weights,
@@ -183,6 +184,12 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     type Jacs<const D: usize> = LstmJacs<D, H, T, TH>;
     type InBuf<const B: usize> = InputBuf<B, TI>;
     type JacIn<const D: usize> = JacInBuf<TI, D>;
+
+    fn describe(&self, arch: &mut Arch) {
+        arch.layer("lstm", &[I, H, T], Activation::Tanh);
+        arch.fact("peepholes", self.peepholes as usize);
+        arch.has_options = true;
+    }
 
     fn init(&mut self, rng: &mut XorShift) {
         init_weights(self.xh.as_flattened_mut().as_flattened_mut(), I, 4 * H, rng);

@@ -438,6 +438,50 @@ impl Corruptor {
     }
 }
 
+/// What [`Layers::describe`] tells: a running FNV-1a hash of architectural facts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Arch {
+    /// The hash so far.
+    pub hash: u32,
+    /// Whether a layer with options the first checkpoint fingerprint did not cover (an LSTM's
+    /// peepholes) is present, so a file with that older fingerprint is ambiguous.
+    pub has_options: bool,
+}
+
+impl Arch {
+    /// Continue the hash `hash`.
+    pub const fn new(hash: u32) -> Self {
+        Arch {
+            hash,
+            has_options: false,
+        }
+    }
+
+    /// Add one fact: a label (`dense`, `act`, ...) and a number.
+    pub fn fact(&mut self, label: &str, value: usize) {
+        self.bytes(label.as_bytes());
+        self.bytes(&(value as u64).to_le_bytes());
+    }
+
+    /// Add raw bytes.
+    pub fn bytes(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.hash ^= b as u32;
+            self.hash = self.hash.wrapping_mul(0x0100_0193);
+        }
+    }
+
+    /// Add a layer's kind, sizes and activation.
+    pub fn layer(&mut self, kind: &str, sizes: &[usize], act: Activation) {
+        self.bytes(kind.as_bytes());
+        for &n in sizes {
+            self.fact(",", n);
+        }
+        self.bytes(act.name().as_bytes());
+        self.bytes(b";");
+    }
+}
+
 /// A stack of layers with sizes fixed at compile time.
 ///
 /// Implemented by [`Dense`], [`Tied`], [`Identity`] and tuples of up to six of them. Local
@@ -479,6 +523,10 @@ pub trait Layers: Clone {
 
     /// Draw weights from N(0, 1/(nin + nout)) and set biases to 0.
     fn init(&mut self, rng: &mut XorShift);
+    /// Tell `arch` every architectural fact of these layers, in order: each layer's kind,
+    /// sizes, activation and options (peepholes, ...). A checkpoint's fingerprint hashes them,
+    /// so a file loads only into the architecture it was saved from.
+    fn describe(&self, arch: &mut Arch);
     /// The activation of local layer `k`.
     fn activation(&self, k: usize) -> Option<Activation>;
     /// Set the activation of local layer `k`; `false` if there is no such layer.

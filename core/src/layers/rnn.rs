@@ -21,6 +21,7 @@
 //!   `Gm_t = diag(act'(pre_t)) Gc_t`: `d_pre_t += act''(pre_t) * rowsum(Gc_t * M_t)`,
 //!   `dW_xh += J_{x_t} Gm_t^T`, `dW_hh += Jc_{t-1} Gm_t^T`, `G_{x_t} += W_xh Gm_t`.
 
+use super::Arch;
 use super::plumbing::{jac_buf_methods, layer_buf_methods};
 use super::{
     Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
@@ -114,6 +115,10 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
 
     layer_buf_methods!();
     jac_buf_methods!();
+
+    fn describe(&self, arch: &mut Arch) {
+        arch.layer("rnn", &[I, H, T], self.act);
+    }
 
     fn init(&mut self, rng: &mut XorShift) {
         init_weights(self.xh.as_flattened_mut(), I, H, rng);

@@ -9,6 +9,7 @@
 //! so the shared weight gets both contributions), `db += sum_r d_pre`, `dh += d_pre W`.
 //! Jacobian: `M = W J_h`, i.e. the weight entry for (input `h`, unit `i`) is `W[i, h]`.
 
+use super::Arch;
 use super::dense::{jac_backward_affine, jac_forward_affine};
 use super::{
     Activation, Corruptor, Dense, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
@@ -39,6 +40,9 @@ impl<const N: usize> Layers for Identity<N> {
     type JacIn<const D: usize> = JacInBuf<N, D>;
 
     fn init(&mut self, _rng: &mut XorShift) {}
+    fn describe(&self, arch: &mut Arch) {
+        arch.fact("identity", N);
+    }
     fn activation(&self, _k: usize) -> Option<Activation> {
         None
     }
@@ -178,6 +182,14 @@ where
     type Jacs<const D: usize> = (JacBuf<D, H>, M::Jacs<D>, JacBuf<D, I>);
     type InBuf<const B: usize> = InputBuf<B, I>;
     type JacIn<const D: usize> = JacInBuf<I, D>;
+
+    fn describe(&self, arch: &mut Arch) {
+        arch.bytes(b"tied(");
+        self.enc.describe(arch);
+        self.inner.describe(arch);
+        arch.layer("decoder", &[H, I], self.act);
+        arch.bytes(b")");
+    }
 
     fn init(&mut self, rng: &mut XorShift) {
         self.enc.init(rng);

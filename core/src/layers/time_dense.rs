@@ -7,6 +7,7 @@
 //! Backward: `d_pre_t = act'(pre_t) * mask_t * d_out_t` (softmax: per step);
 //!           `dW += sum_t x_t^T d_pre_t`; `db += sum_t d_pre_t`; `dx_t += d_pre_t W^T`.
 
+use super::Arch;
 use super::plumbing::{layer_buf_methods, no_jacobian};
 use super::{
     Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
@@ -73,6 +74,10 @@ impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: 
 
     layer_buf_methods!();
     no_jacobian!();
+
+    fn describe(&self, arch: &mut Arch) {
+        arch.layer("time_dense", &[I, O, T], self.act);
+    }
 
     fn init(&mut self, rng: &mut XorShift) {
         init_weights(self.w.as_flattened_mut(), I, O, rng);

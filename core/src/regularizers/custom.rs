@@ -44,7 +44,7 @@
 //! net.init(13);
 //! let mut ws = Workspace::<Body, 4, 0>::new();
 //! let x = [0.1f32, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
-//! let check = check_gradient(&WeightInverse, &mut net, &mut ws, &x, 2);
+//! let check = check_gradient(&WeightInverse, &mut net, &mut ws, &x, 2).unwrap();
 //! assert!(check.max_rel_error < 1e-2, "{check:?}");
 //!
 //! // Registered under its name, a configuration can say `weightinverse = 0.001`. Trained
@@ -73,6 +73,7 @@
 
 use super::Regularizer;
 use super::view::{Ctx, ViewOf};
+use crate::error::Error;
 use crate::layers::{Corruptor, Layers};
 use crate::network::{Name, Network, Workspace};
 
@@ -96,17 +97,17 @@ pub struct GradCheck {
 /// Compare `reg`'s gradient with central differences of its loss, over every parameter of
 /// `net`, on the clean forward pass of `rows` rows of `x`. Gradients `reg` writes into
 /// outputs are carried to the parameters by the network's backward pass, so a regularizer of
-/// activations is checked too.
+/// activations is checked too. More rows than the workspace holds is an error.
 pub fn check_gradient<L: Layers, const B: usize, const JD: usize>(
     reg: &dyn Regularizer,
     net: &mut Network<L>,
     ws: &mut Workspace<L, B, JD>,
     x: &[f32],
     rows: usize,
-) -> GradCheck {
+) -> Result<GradCheck, Error> {
     let mut off = Corruptor::off();
     let mut grads = Network::<L>::zero();
-    net.forward(x, rows, ws, &mut off);
+    net.forward(x, rows, ws, &mut off)?;
     ws.clear_grads();
     {
         let mut ctx = Ctx {
@@ -134,7 +135,8 @@ pub fn check_gradient<L: Layers, const B: usize, const JD: usize>(
                 if let Some(t) = net.tensor_mut(i) {
                     t[e] = v;
                 }
-                net.forward(x, rows, ws, &mut off);
+                // The same rows as the checked forward pass above: it cannot fail here.
+                let _ = net.forward(x, rows, ws, &mut off);
                 reg.loss(&ViewOf { net, ws })
             };
             let up = at(orig + h, net, ws);
@@ -156,5 +158,5 @@ pub fn check_gradient<L: Layers, const B: usize, const JD: usize>(
             }
         }
     }
-    result
+    Ok(result)
 }

@@ -149,52 +149,102 @@ pub struct RegSpec {
     pub key: &'static str,
 }
 
-/// Built-in keys: (key, kind, default pattern for the corruption groups).
-const BUILTIN: [(&str, RegKind, &str); 21] = [
-    ("recurrent_norm", RegKind::RecurrentNorm, ""),
-    ("recurrentnorm", RegKind::RecurrentNorm, ""),
-    ("recurrent_state", RegKind::RecurrentState, ""),
-    ("recurrentstate", RegKind::RecurrentState, ""),
-    ("weight_l2", RegKind::WeightL2, ""),
-    ("weight_decay", RegKind::WeightL2, ""),
-    ("weightl2", RegKind::WeightL2, ""),
-    ("weight_l1", RegKind::WeightL1, ""),
-    ("weight_sparsity", RegKind::WeightL1, ""),
-    ("weightl1", RegKind::WeightL1, ""),
-    ("hidden_l1", RegKind::HiddenL1, ""),
-    ("hidden_sparsity", RegKind::HiddenL1, ""),
-    ("contractive", RegKind::Contractive, ""),
-    ("input_dropout", RegKind::Dropout, "in:out"),
-    ("hidden_dropout", RegKind::Dropout, "hid*:out"),
-    ("output_dropout", RegKind::Dropout, "out:out"),
-    ("dropout", RegKind::Dropout, ""),
-    ("input_noise", RegKind::Noise, "in:out"),
-    ("hidden_noise", RegKind::Noise, "hid*:out"),
-    ("output_noise", RegKind::Noise, "out:out"),
-    ("noise", RegKind::Noise, ""),
+/// Built-in keys: (key, kind, canonical key, default pattern of the corruption groups).
+const BUILTIN: [(&str, RegKind, &str, &str); 21] = [
+    (
+        "recurrent_norm",
+        RegKind::RecurrentNorm,
+        "recurrent_norm",
+        "",
+    ),
+    (
+        "recurrentnorm",
+        RegKind::RecurrentNorm,
+        "recurrent_norm",
+        "",
+    ),
+    (
+        "recurrent_state",
+        RegKind::RecurrentState,
+        "recurrent_state",
+        "",
+    ),
+    (
+        "recurrentstate",
+        RegKind::RecurrentState,
+        "recurrent_state",
+        "",
+    ),
+    ("weight_l2", RegKind::WeightL2, "weight_l2", ""),
+    ("weight_decay", RegKind::WeightL2, "weight_l2", ""),
+    ("weightl2", RegKind::WeightL2, "weight_l2", ""),
+    ("weight_l1", RegKind::WeightL1, "weight_l1", ""),
+    ("weight_sparsity", RegKind::WeightL1, "weight_l1", ""),
+    ("weightl1", RegKind::WeightL1, "weight_l1", ""),
+    ("hidden_l1", RegKind::HiddenL1, "hidden_l1", ""),
+    ("hidden_sparsity", RegKind::HiddenL1, "hidden_l1", ""),
+    ("contractive", RegKind::Contractive, "contractive", ""),
+    ("input_dropout", RegKind::Dropout, "input_dropout", "in:out"),
+    (
+        "hidden_dropout",
+        RegKind::Dropout,
+        "hidden_dropout",
+        "hid*:out",
+    ),
+    (
+        "output_dropout",
+        RegKind::Dropout,
+        "output_dropout",
+        "out:out",
+    ),
+    ("dropout", RegKind::Dropout, "dropout", ""),
+    ("input_noise", RegKind::Noise, "input_noise", "in:out"),
+    ("hidden_noise", RegKind::Noise, "hidden_noise", "hid*:out"),
+    ("output_noise", RegKind::Noise, "output_noise", "out:out"),
+    ("noise", RegKind::Noise, "noise", ""),
 ];
 
 impl RegSpec {
     /// A built-in regularizer by key (any alias) with weight `weight` and default targets.
+    /// Its [`key`](Self::key) is the canonical one (`weight_decay` gives `weight_l2`), so that
+    /// an alias and its key name the same setting.
     pub fn new(key: &str, weight: f32) -> Result<Self, Error> {
-        let &(k, kind, group) = BUILTIN
-            .iter()
-            .find(|(k, _, _)| k.eq_ignore_ascii_case(key))
-            .ok_or(Error::UnknownKey)?;
-        let mut spec = RegSpec {
-            kind,
-            weight,
-            patterns: Patterns::new(),
-            key: k,
-        };
-        if !group.is_empty() {
-            spec = spec.pattern(group)?;
-        }
+        let spec = Self::unchecked(key, weight)?;
         spec.validate()?;
         Ok(spec)
     }
 
-    /// Add a pattern. The first pattern given replaces a corruption group's default.
+    /// The canonical key of a built-in key or alias (`weight_decay`: `weight_l2`).
+    pub fn canonical_key(key: &str) -> Option<&'static str> {
+        Self::unchecked(key, 0.0).ok().map(|s| s.key)
+    }
+
+    fn unchecked(key: &str, weight: f32) -> Result<Self, Error> {
+        let &(_, kind, canonical, _) = BUILTIN
+            .iter()
+            .find(|(k, ..)| k.eq_ignore_ascii_case(key.trim()))
+            .ok_or_else(|| Error::UnknownKey {
+                key: crate::error::given(key.trim()),
+            })?;
+        Ok(RegSpec {
+            kind,
+            weight,
+            patterns: Patterns::new(),
+            key: canonical,
+        })
+    }
+
+    /// The default targets of a corruption group key (`input_dropout`: `in:out`), if any.
+    pub fn group_default(&self) -> Option<&'static str> {
+        BUILTIN
+            .iter()
+            .find(|(k, ..)| *k == self.key)
+            .map(|&(.., group)| group)
+            .filter(|g| !g.is_empty())
+    }
+
+    /// Add a pattern. Patterns replace the default targets (for a corruption group too: the
+    /// default applies only while no pattern is given).
     pub fn pattern(mut self, pattern: &str) -> Result<Self, Error> {
         let p = Pattern::try_from(pattern).map_err(|_| Error::BadValue {
             name: "pattern (at most 24 bytes)",
@@ -209,9 +259,8 @@ impl RegSpec {
     /// Parse `value` (`weight` or `weight @ pattern, pattern`) for built-in key `key`.
     pub fn parse(key: &str, value: &str) -> Result<Self, Error> {
         let (w, pats) = split_value(value)?;
-        let mut spec = RegSpec::new(key, w)?;
+        let mut spec = RegSpec::unchecked(key, w)?;
         if let Some(pats) = pats {
-            spec.patterns.clear();
             for p in pats.split(',') {
                 spec = spec.pattern(p.trim())?;
             }
@@ -220,7 +269,7 @@ impl RegSpec {
         Ok(spec)
     }
 
-    /// Check the weight's range for this kind.
+    /// Check the weight's range for this kind, and that `dropout` / `noise` name targets.
     pub fn validate(&self) -> Result<(), Error> {
         let w = self.weight;
         match self.kind {
@@ -236,9 +285,13 @@ impl RegSpec {
                 value: w,
                 allowed: "finite and >= 0",
             }),
-            RegKind::Dropout | RegKind::Noise if self.patterns.is_empty() => Err(Error::BadValue {
-                name: "dropout/noise patterns (give at least one, e.g. `0.1 @ hid1:out`)",
-            }),
+            RegKind::Dropout | RegKind::Noise
+                if self.patterns.is_empty() && self.group_default().is_none() =>
+            {
+                Err(Error::BadValue {
+                    name: "dropout/noise targets (write e.g. `0.1 @ hid1:out`)",
+                })
+            }
             _ => Ok(()),
         }
     }

@@ -7,7 +7,12 @@
 //! assert_eq!(c.learning_rate, 0.001);
 //! assert_eq!(c.regs.len(), 2);
 //! assert!(c.set("learning_rate", "-1").is_err());
+//! assert_eq!(c.learning_rate, 0.001); // a refused change changes nothing
 //! assert!(c.set("wieght_l2", "0.1").is_err()); // unknown key
+//! // A text is applied whole or not at all; the error names the line.
+//! let e = c.parse("learning_rate = 0.5\nweight_l2 = 0.2\nweight_decay = 0.1").unwrap_err();
+//! assert_eq!(e.to_string(), "line 3: weight_l2 is given twice (an alias names the same setting): give each key once");
+//! assert_eq!(c.learning_rate, 0.001);
 //! ```
 
 use crate::error::Error;
@@ -18,6 +23,20 @@ use crate::train::objective::MAX_REGS;
 
 /// The most custom regularizers one configuration can name.
 pub const MAX_CUSTOM: usize = 4;
+
+/// What the trainer does when a step diverges (`on_divergence`; semantics.md §10). Either
+/// way the step is not applied and the parameters return to the last known-good ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnDivergence {
+    /// Stop with [`Error::Diverged`] (the default).
+    Stop,
+    /// Halve the learning rate and go on, at most [`MAX_HALVINGS`] times in a row (a finite
+    /// validation ends a row); then stop as `Stop` does.
+    Halve,
+}
+
+/// The most consecutive halvings of `on_divergence = halve`.
+pub const MAX_HALVINGS: u32 = 10;
 
 /// Everything a training run is told. Defaults are theanets' (downhill's).
 #[derive(Clone, Debug, PartialEq)]
@@ -52,6 +71,13 @@ pub struct TrainConfig {
     pub regs: heapless::Vec<RegSpec, MAX_REGS>,
     /// Names of custom regularizers, in registration order.
     pub customs: heapless::Vec<&'static str, MAX_CUSTOM>,
+    /// `on_divergence`: `stop` (default) or `halve`.
+    pub on_divergence: OnDivergence,
+    /// The largest `batch_size` the trainer's buffers hold (its `B`; unbounded for a
+    /// configuration made with [`new`](Self::new)).
+    batch_capacity: usize,
+    /// The optimizer state slots the trainer has (its `S`).
+    slot_capacity: usize,
     /// `frozen`: glob patterns over parameter names (`hid1.w`, `hid1.*`) whose parameters
     /// stay fixed (not a theanets key: fine-tuning). `frozen = hid1.*` trains only the layers
     /// after `hid1`; `frozen = none` clears it. Each pattern must match some parameter.
@@ -69,13 +95,20 @@ fn num<T: core::str::FromStr>(name: &'static str, v: &str) -> Result<T, Error> {
 }
 
 impl TrainConfig {
-    /// theanets' defaults.
+    /// theanets' defaults, for no trainer in particular (no capacity limits).
     pub const fn new() -> Self {
+        Self::with_capacity(usize::MAX, usize::MAX)
+    }
+
+    /// theanets' defaults for a trainer with batch capacity `batch` and `slots` optimizer
+    /// state slots: `batch_size` and `algo` are then refused beyond them, when they are set.
+    /// The default batch size is 32, or `batch` if that is smaller.
+    pub const fn with_capacity(batch: usize, slots: usize) -> Self {
         TrainConfig {
             algo: Optimizer::RmsProp { halflife: 14.0 },
             learning_rate: 1e-4,
             momentum: 0.0,
-            batch_size: 32,
+            batch_size: if batch < 32 { batch } else { 32 },
             patience: 5,
             validate_every: 10,
             min_improvement: 0.0,
@@ -88,7 +121,15 @@ impl TrainConfig {
             regs: heapless::Vec::new(),
             customs: heapless::Vec::new(),
             frozen: heapless::Vec::new(),
+            on_divergence: OnDivergence::Stop,
+            batch_capacity: batch,
+            slot_capacity: slots,
         }
+    }
+
+    /// The largest `batch_size` allowed (the trainer's batch capacity).
+    pub fn batch_capacity(&self) -> usize {
+        self.batch_capacity
     }
 
     /// Register a custom regularizer's name (case-insensitive in configurations); the trainer
@@ -103,7 +144,7 @@ impl TrainConfig {
         Ok(self.customs.len() - 1)
     }
 
-    /// Add or replace a regularizer setting (the same key twice keeps the last).
+    /// Add or replace a regularizer setting (the same key, or an alias of it, replaces it).
     pub fn add_reg(&mut self, spec: RegSpec) -> Result<(), Error> {
         spec.validate()?;
         if let Some(old) = self.regs.iter_mut().find(|r| r.key == spec.key) {
@@ -118,15 +159,62 @@ impl TrainConfig {
 
     /// Remove the regularizer configured under `key` (any alias of a built-in).
     pub fn remove_reg(&mut self, key: &str) {
-        let canonical = RegSpec::new(key, 0.0).map(|s| s.key).unwrap_or("");
+        let canonical = RegSpec::canonical_key(key).unwrap_or("");
         self.regs
             .retain(|r| r.key != canonical && !r.key.eq_ignore_ascii_case(key));
     }
 
-    /// Set one key from its text value; each bad value gives its own error.
+    /// Set one key from its text value; each bad value gives its own error, and a refused
+    /// value changes nothing. Setting a key again replaces its value (a live change).
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), Error> {
+        let mut next = self.clone();
+        next.apply(key, value)?;
+        next.validate()?;
+        *self = next;
+        Ok(())
+    }
+
+    /// Apply `key = value` lines (blank lines and `#` comments skipped): all of them or, if
+    /// any line is refused, none (the error names the line). A key given twice, or a key and
+    /// its alias, is refused.
+    pub fn parse(&mut self, text: &str) -> Result<(), Error> {
+        let mut next = self.clone();
+        let mut seen = heapless::Vec::<&'static str, 64>::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let at = |e: Error| e.at_line(i + 1);
+            let (k, v) = line
+                .split_once('=')
+                .ok_or(Error::BadValue {
+                    name: "configuration line (write key = value)",
+                })
+                .map_err(at)?;
+            let key = next.apply(k, v).map_err(at)?;
+            if seen.contains(&key) {
+                return Err(at(Error::GivenTwice { key }));
+            }
+            // More distinct keys than exist cannot be given: the list never fills.
+            let _ = seen.push(key);
+            next.validate().map_err(at)?;
+        }
+        *self = next;
+        Ok(())
+    }
+
+    /// Apply one key to `self` without the final validation; returns its canonical name.
+    fn apply(&mut self, key: &str, value: &str) -> Result<&'static str, Error> {
         let v = value.trim();
-        match key.trim() {
+        let key = key.trim();
+        macro_rules! number {
+            ($field:ident, $name:literal) => {{
+                self.$field = num($name, v)?;
+                $name
+            }};
+        }
+        Ok(match key {
             "algo" | "algorithm" | "optimize" => {
                 let halflife = match self.algo {
                     Optimizer::RmsProp { halflife } | Optimizer::Adadelta { halflife } => halflife,
@@ -138,19 +226,35 @@ impl TrainConfig {
                 {
                     *h = halflife;
                 }
+                "algo"
             }
-            "learning_rate" => self.learning_rate = num("learning_rate", v)?,
-            "momentum" => self.momentum = num("momentum", v)?,
-            "batch_size" => self.batch_size = num("batch_size", v)?,
-            "patience" => self.patience = num("patience", v)?,
-            "validate_every" => self.validate_every = num("validate_every", v)?,
-            "min_improvement" => self.min_improvement = num("min_improvement", v)?,
-            "max_gradient_norm" => self.max_gradient_norm = num("max_gradient_norm", v)?,
-            "max_gradient_elem" => self.max_gradient_elem = num("max_gradient_elem", v)?,
-            "max_updates" => self.max_updates = num("max_updates", v)?,
-            "rng" | "seed" => self.rng = num("rng", v)?,
-            "loss" => self.loss = Loss::from_name(v)?,
-            "sparsity_threshold" => self.sparsity_threshold = num("sparsity_threshold", v)?,
+            "learning_rate" => number!(learning_rate, "learning_rate"),
+            "momentum" => number!(momentum, "momentum"),
+            "batch_size" => number!(batch_size, "batch_size"),
+            "patience" => number!(patience, "patience"),
+            "validate_every" => number!(validate_every, "validate_every"),
+            "min_improvement" => number!(min_improvement, "min_improvement"),
+            "max_gradient_norm" => number!(max_gradient_norm, "max_gradient_norm"),
+            "max_gradient_elem" => number!(max_gradient_elem, "max_gradient_elem"),
+            "max_updates" => number!(max_updates, "max_updates"),
+            "rng" | "seed" => number!(rng, "rng"),
+            "sparsity_threshold" => number!(sparsity_threshold, "sparsity_threshold"),
+            "loss" => {
+                self.loss = Loss::from_name(v)?;
+                "loss"
+            }
+            "on_divergence" => {
+                self.on_divergence = match v {
+                    "stop" => OnDivergence::Stop,
+                    "halve" => OnDivergence::Halve,
+                    _ => {
+                        return Err(Error::BadValue {
+                            name: "on_divergence (stop or halve)",
+                        });
+                    }
+                };
+                "on_divergence"
+            }
             "frozen" => {
                 let mut pats = Patterns::new();
                 for p in v
@@ -167,10 +271,12 @@ impl TrainConfig {
                     })?;
                 }
                 self.frozen = pats;
+                "frozen"
             }
             "rms_halflife" => match &mut self.algo {
                 Optimizer::RmsProp { halflife } | Optimizer::Adadelta { halflife } => {
-                    *halflife = num("rms_halflife", v)?
+                    *halflife = num("rms_halflife", v)?;
+                    "rms_halflife"
                 }
                 _ => {
                     return Err(Error::BadValue {
@@ -180,8 +286,13 @@ impl TrainConfig {
             },
             "beta1" | "beta2" => match &mut self.algo {
                 Optimizer::Adam { beta1, beta2 } => {
-                    let b = if key.trim() == "beta1" { beta1 } else { beta2 };
-                    *b = num("beta", v)?;
+                    if key == "beta1" {
+                        *beta1 = num("beta1", v)?;
+                        "beta1"
+                    } else {
+                        *beta2 = num("beta2", v)?;
+                        "beta2"
+                    }
                 }
                 _ => {
                     return Err(Error::BadValue {
@@ -197,32 +308,21 @@ impl TrainConfig {
                             name: "patterns (a custom regularizer chooses its own targets)",
                         });
                     }
-                    return self.add_reg(RegSpec {
+                    let key = self.customs[i];
+                    self.add_reg(RegSpec {
                         kind: RegKind::Custom(i),
                         weight: w,
                         patterns: Patterns::new(),
-                        key: self.customs[i],
-                    });
+                        key,
+                    })?;
+                    return Ok(key);
                 }
-                return self.add_reg(RegSpec::parse(k, v)?);
+                let spec = RegSpec::parse(k, v)?;
+                let key = spec.key;
+                self.add_reg(spec)?;
+                key
             }
-        }
-        self.validate()
-    }
-
-    /// Apply `key = value` lines (blank lines and `#` comments skipped).
-    pub fn parse(&mut self, text: &str) -> Result<(), Error> {
-        for line in text.lines() {
-            let line = line.split('#').next().unwrap_or("").trim();
-            if line.is_empty() {
-                continue;
-            }
-            let (k, v) = line.split_once('=').ok_or(Error::BadValue {
-                name: "configuration line (key = value)",
-            })?;
-            self.set(k, v)?;
-        }
-        Ok(())
+        })
     }
 
     /// Check every value's range.
@@ -242,6 +342,20 @@ impl TrainConfig {
         }
         if self.batch_size == 0 {
             return bad("batch_size", 0.0, ">= 1");
+        }
+        if self.batch_size > self.batch_capacity {
+            return Err(Error::CapacityExceeded {
+                what: "rows in a batch (batch_size above the trainer's batch capacity B)",
+                capacity: self.batch_capacity,
+            });
+        }
+        let slots = self.algo.slots(self.momentum);
+        if slots > self.slot_capacity {
+            return Err(Error::WorkspaceTooSmall {
+                what: "optimizer state slots (S)",
+                needed: slots,
+                have: self.slot_capacity,
+            });
         }
         if self.validate_every == 0 {
             return bad("validate_every", 0.0, ">= 1");

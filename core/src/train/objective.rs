@@ -79,7 +79,19 @@ impl Penalties {
                     a.outs.count() == 0
                 }
                 RegKind::Dropout | RegKind::Noise => {
-                    (a.outs, _) = select_outputs(&view, &spec.patterns);
+                    let mut group = crate::regularizers::Patterns::new();
+                    if let Some(g) = spec.group_default().filter(|_| spec.patterns.is_empty()) {
+                        // A default is a short constant: it always fits.
+                        if let Ok(p) = crate::regularizers::Pattern::try_from(g) {
+                            let _ = group.push(p);
+                        }
+                    }
+                    let pats = if group.is_empty() {
+                        &spec.patterns
+                    } else {
+                        &group
+                    };
+                    (a.outs, _) = select_outputs(&view, pats);
                     if spec.kind == RegKind::Dropout {
                         dropout::configure(corrupt, a.outs, spec.weight)?;
                     } else {
@@ -148,7 +160,8 @@ pub struct Batch<'a> {
 }
 
 /// Forward `batch` and compute every term; with `grads`, also add the objective's gradient
-/// (which the caller zeroed) into it.
+/// (which the caller zeroed) into it. A batch of more rows than the workspace holds, or
+/// inputs of the wrong length, is an error.
 #[allow(clippy::too_many_arguments)]
 pub fn evaluate<L: Layers, const B: usize, const JD: usize>(
     net: &Network<L>,
@@ -159,8 +172,8 @@ pub fn evaluate<L: Layers, const B: usize, const JD: usize>(
     penalties: &Penalties,
     customs: &[&dyn Regularizer],
     corrupt: &mut Corruptor,
-) -> Terms {
-    net.forward(batch.x, batch.rows, ws, corrupt);
+) -> Result<Terms, Error> {
+    net.forward(batch.x, batch.rows, ws, corrupt)?;
     ws.clear_grads();
     let mut terms = Terms::default();
     if let Some(mut out) = ws.grads(net, L::LAYERS) {
@@ -199,5 +212,5 @@ pub fn evaluate<L: Layers, const B: usize, const JD: usize>(
     if let Some(g) = grads {
         net.backward(ws, g);
     }
-    terms
+    Ok(terms)
 }

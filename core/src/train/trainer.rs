@@ -16,19 +16,16 @@
 //! assert!(last.valid_loss < first.loss);
 //! ```
 
-use super::config::TrainConfig;
+use super::config::{MAX_HALVINGS, OnDivergence, TrainConfig};
 use super::objective::{Batch, MAX_REGS, Penalties, Terms, evaluate};
 use crate::error::{Error, check_finite};
 use crate::layers::{Activation, Corruptor, Layers};
 use crate::losses::{Target, accuracy};
 use crate::network::{Network, Workspace};
-use crate::optim::{OptimState, clip::clip, update};
+use crate::optim::{OptimState, Optimizer, clip::clip, update};
 use crate::regularizers::pattern::glob_match;
 use crate::regularizers::{Regularizer, Selection};
-use crate::rng::XorShift;
-
-/// The most batches one pass may have (the batch order is a fixed-size table).
-pub const MAX_BATCHES: usize = 1024;
+use crate::rng::{XorShift, permute};
 
 /// Training or validation data: inputs and, unless it is an autoencoder's, targets.
 #[derive(Clone, Copy, Debug)]
@@ -91,12 +88,43 @@ pub struct Report {
     pub improved: bool,
 }
 
-/// Network, gradients, best parameters, optimizer state (`S` slots) and a workspace for
-/// batches of `B` rows (`JD`: Jacobian width, the input width if `contractive` is used, else 0).
+/// Network, gradients, a known-good copy of the parameters, optimizer state (`S` slots) and a
+/// workspace for batches of `B` rows (`JD`: Jacobian width, the input width if `contractive`
+/// is used, else 0).
+///
+/// Invariants: every public call either succeeds or returns an error and changes nothing
+/// (a diverging step aside, which by design rolls the parameters back); `net` is always
+/// finite; `best` always holds parameters that passed a finite validation (or were set by
+/// [`start`](Self::start), [`restart`](Self::restart) or a checkpoint load).
+///
+/// # Divergence (semantics.md §10)
+/// A step whose loss, gradient or updated parameters are not all finite is not applied: the
+/// parameters return to `best` and the optimizer restarts. Then `on_divergence = stop`
+/// (default) ends the call with [`Error::Diverged`]; `on_divergence = halve` halves the
+/// learning rate and goes on, at most 10 times in a row (a finite validation ends a row).
+///
+/// ```
+/// use staticnets::layers::{Activation::*, Dense};
+/// use staticnets::train::{Data, Trainer};
+/// let mut t: Trainer<(Dense<2, 3>, Dense<3, 2>), 4, 0, 2> =
+///     Trainer::new((Dense::new(Tanh), Dense::new(Linear)));
+/// t.config.parse("algo = sgd\nlearning_rate = 1e30\non_divergence = halve").unwrap();
+/// let x = [0.5f32, -1.0, 2.0, 0.25, -0.75, 1.5, 1.0, 1.0];
+/// let data = Data::autoencoder(&x);
+/// t.start(&data, &[]).unwrap();
+/// t.validate(&data, &[]).unwrap(); // a finite validation: these parameters are known good
+/// let good = t.net.clone();
+/// let r = t.steps(&data, 300, &[]);
+/// assert!(r.is_err()); // 10 halvings in a row did not bring 1e30 down far enough
+/// assert_eq!(t.net, good); // rolled back to the known-good parameters
+/// assert_eq!(t.config.learning_rate, 1e30 / 1024.0);
+/// ```
 pub struct Trainer<L: Layers, const B: usize, const JD: usize, const S: usize> {
     /// The parameters being trained.
     pub net: Network<L>,
-    /// The parameters of the best validation so far.
+    /// Known-good parameters, where a diverging step returns to: during
+    /// [`train`](Self::train) those of the best validation so far; otherwise those of the last
+    /// finite [`validate`](Self::validate), or of `start`, `restart` or a load.
     pub best: Network<L>,
     /// Gradient buffer.
     pub grads: Network<L>,
@@ -110,13 +138,23 @@ pub struct Trainer<L: Layers, const B: usize, const JD: usize, const S: usize> {
     pub config: TrainConfig,
     penalties: Penalties,
     frozen: Selection,
+    /// The optimizer the state in `state` belongs to.
+    applied_algo: Optimizer,
     order_rng: XorShift,
-    order: [u16; MAX_BATCHES],
-    /// Next position in `order` (0: a new pass starts, and reshuffles, with the next batch).
+    /// The current pass's batch order: position `i` holds batch `permute(i, batches, key)`.
+    /// Laid out for `pass_rows` rows in batches of `pass_batch`; if either changes, the
+    /// unfinished pass is abandoned and a new one starts.
+    pass_key: u64,
+    pass_rows: usize,
+    pass_batch: usize,
+    /// Next position in the pass (0: a new pass starts, with a new key, at the next batch).
     cursor: usize,
     passes: u32,
     best_loss: f64,
     since_best: u32,
+    started: bool,
+    /// Learning-rate halvings since the last finite validation (`on_divergence = halve`).
+    halvings: u32,
 }
 
 impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, JD, S> {
@@ -124,7 +162,8 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
     /// activations and everything else.
     pub const BYTES: usize = core::mem::size_of::<Self>();
 
-    /// A trainer around `body` with theanets' default configuration.
+    /// A trainer around `body` with theanets' default configuration (a batch size of 32, or
+    /// `B` if smaller).
     pub const fn new(body: L) -> Self {
         Trainer {
             net: Network::new(body),
@@ -133,33 +172,49 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             state: OptimState::new(),
             ws: Workspace::new(),
             corrupt: Corruptor::off(),
-            config: TrainConfig::new(),
+            config: TrainConfig::with_capacity(B, S),
             penalties: Penalties {
                 items: heapless::Vec::new(),
             },
             frozen: Selection(0),
+            applied_algo: Optimizer::RmsProp { halflife: 14.0 },
             order_rng: XorShift::new(crate::rng::DEFAULT_SEED),
-            order: [0; MAX_BATCHES],
+            pass_key: 0,
+            pass_rows: 0,
+            pass_batch: 0,
             cursor: 0,
             passes: 0,
             best_loss: f64::INFINITY,
             since_best: 0,
+            started: false,
+            halvings: 0,
         }
     }
 
-    /// Validate the configuration and the data, seed the generators, draw the initial weights
-    /// (from `config.rng`) and reset the optimizer. `customs` are the registered custom
-    /// regularizers, in `config.customs` order.
+    /// Validate the data and the configuration, then seed the generators, draw the initial
+    /// weights (from `config.rng`) and reset the optimizer. `customs` are the registered
+    /// custom regularizers, in `config.customs` order. On error nothing changes (the weights
+    /// stay as they were).
     pub fn start(&mut self, data: &Data<'_>, customs: &[&dyn Regularizer]) -> Result<(), Error> {
+        self.check_data(data)?;
+        self.reconfigure(customs)?;
         self.net.init(self.config.rng);
-        self.restart(data, customs)
+        self.begin();
+        Ok(())
     }
 
     /// Like [`start`](Self::start) but keep the current weights (fine-tuning, or after
     /// loading a model).
     pub fn restart(&mut self, data: &Data<'_>, customs: &[&dyn Regularizer]) -> Result<(), Error> {
-        self.reconfigure(customs)?;
         self.check_data(data)?;
+        self.reconfigure(customs)?;
+        self.begin();
+        Ok(())
+    }
+
+    /// The progress of a new run: generators seeded, optimizer and counters reset, the
+    /// current weights known good.
+    fn begin(&mut self) {
         self.corrupt.rng = XorShift::new(self.config.rng ^ 0x5EED_0001);
         self.order_rng = XorShift::new(self.config.rng ^ 0x5EED_0002);
         self.state.reset();
@@ -167,12 +222,20 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         self.passes = 0;
         self.best_loss = f64::INFINITY;
         self.since_best = 0;
+        self.halvings = 0;
         self.best.copy_params_from(&self.net);
-        Ok(())
+        self.started = true;
     }
 
-    /// Apply a changed configuration (regularizer strengths, learning rate, optimizer) without
-    /// touching the weights or the progress. The optimizer state is reset if the algorithm changed.
+    /// Whether [`start`](Self::start) or [`restart`](Self::restart) has run.
+    pub fn is_started(&self) -> bool {
+        self.started
+    }
+
+    /// Apply the configuration in `config` (regularizer strengths, learning rate, optimizer,
+    /// ...) without touching the weights or the progress; a different `algo` restarts the
+    /// optimizer state. The training calls apply a changed `config` themselves; call this to
+    /// check a change at once. On error nothing changes (the configuration in force stays).
     pub fn reconfigure(&mut self, customs: &[&dyn Regularizer]) -> Result<(), Error> {
         let c = &self.config;
         c.validate()?;
@@ -219,10 +282,26 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
                 });
             }
         }
-        self.penalties =
-            Penalties::resolve::<L, B, JD>(&c.regs, &self.net, &mut self.corrupt, customs.len())?;
+        let mut corrupt = self.corrupt.clone();
+        let penalties =
+            Penalties::resolve::<L, B, JD>(&c.regs, &self.net, &mut corrupt, customs.len())?;
+        // Everything checked: commit.
+        if core::mem::discriminant(&c.algo) != core::mem::discriminant(&self.applied_algo) {
+            self.state.reset();
+            self.applied_algo = c.algo;
+        }
+        self.penalties = penalties;
+        self.corrupt = corrupt;
         self.frozen = frozen;
         Ok(())
+    }
+
+    /// Before a training or validation call: started, and the configuration in force.
+    fn ready(&mut self, customs: &[&dyn Regularizer]) -> Result<(), Error> {
+        if !self.started {
+            return Err(Error::NotStarted);
+        }
+        self.reconfigure(customs)
     }
 
     /// Check lengths, finiteness and labels of `data`.
@@ -239,12 +318,6 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             });
         }
         let rows = data.x.len() / nin;
-        if rows > MAX_BATCHES * self.config.batch_size {
-            return Err(Error::CapacityExceeded {
-                what: "batches per pass",
-                capacity: MAX_BATCHES,
-            });
-        }
         check_finite("inputs", data.x, nin)?;
         let labels = self.config.loss.uses_labels();
         match data.target {
@@ -350,9 +423,53 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         }
     }
 
-    /// One update on one batch. A non-finite loss or gradient rejects the step and leaves the
-    /// parameters as they were; parameters that become non-finite are restored from the best.
+    /// One update on one batch (at most `B` rows; its lengths and values are checked). A step
+    /// whose loss, gradient or updated parameters are not all finite is not applied: the
+    /// parameters return to [`best`](Self::best), the optimizer restarts, and the error is
+    /// [`Error::NonFiniteStep`] (this low-level call does not apply `on_divergence`;
+    /// [`steps`](Self::steps), [`pass`](Self::pass) and [`train`](Self::train) do).
     pub fn step(&mut self, batch: Batch<'_>, customs: &[&dyn Regularizer]) -> Result<Terms, Error> {
+        if !self.started {
+            return Err(Error::NotStarted);
+        }
+        self.check_batch(&batch)?;
+        self.step_checked(batch, customs)
+            .map_err(|_| Error::NonFiniteStep {
+                pass: self.passes as usize + 1,
+                batch: 0,
+            })
+    }
+
+    fn check_batch(&self, batch: &Batch<'_>) -> Result<(), Error> {
+        if batch.rows == 0 || batch.rows > B {
+            return Err(Error::OutOfRange {
+                name: "rows in a batch",
+                value: batch.rows as f32,
+                allowed: "1 to the trainer's batch capacity B",
+            });
+        }
+        if batch.x.len() != batch.rows * L::NIN {
+            return Err(Error::WrongLength {
+                what: "batch inputs (rows * inputs)",
+                expected: batch.rows * L::NIN,
+                got: batch.x.len(),
+            });
+        }
+        let mut data = match batch.target {
+            Target::Values(y) => Data::regression(batch.x, y),
+            Target::Labels(t) => Data::classification(batch.x, t),
+        };
+        data.weights = batch.weights;
+        self.check_data(&data).map(|_| ())
+    }
+
+    /// [`step`](Self::step) on a batch already checked; a refused step is rolled back here
+    /// (the error carries no position: the caller knows it).
+    fn step_checked(
+        &mut self,
+        batch: Batch<'_>,
+        customs: &[&dyn Regularizer],
+    ) -> Result<Terms, ()> {
         self.grads.fill_zero();
         self.corrupt.active = true;
         let terms = evaluate(
@@ -366,12 +483,13 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             &mut self.corrupt,
         );
         self.corrupt.active = false;
-        if !terms.loss.is_finite() || !self.grads.is_finite() {
-            return Err(Error::NonFiniteStep {
-                pass: self.passes as usize,
-                batch: 0,
-            });
-        }
+        let terms = match terms {
+            Ok(t) if t.loss.is_finite() && self.grads.is_finite() => t,
+            _ => {
+                self.roll_back();
+                return Err(());
+            }
+        };
         let c = &self.config;
         let frozen = self.frozen;
         for i in 0..L::TENSORS {
@@ -379,7 +497,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
                 clip(g, c.max_gradient_elem, c.max_gradient_norm);
             }
         }
-        update(
+        let updated = update(
             c.algo,
             c.momentum,
             c.learning_rate,
@@ -387,20 +505,25 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             &mut self.grads,
             &mut self.state,
             |i| !frozen.contains(i),
-        )?;
-        if !self.net.is_finite() {
-            self.net.copy_params_from(&self.best);
-            return Err(Error::NonFiniteStep {
-                pass: self.passes as usize,
-                batch: 0,
-            });
+        );
+        if updated.is_err() || !self.net.is_finite() {
+            self.roll_back();
+            return Err(());
         }
         Ok(terms)
+    }
+
+    /// Back to the known-good parameters, with a fresh optimizer (its state followed the
+    /// diverging trajectory).
+    fn roll_back(&mut self) {
+        self.net.copy_params_from(&self.best);
+        self.state.reset();
     }
 
     /// One pass over `data` with the batch order shuffled (a pass left unfinished by
     /// [`steps`](Self::steps) is abandoned).
     pub fn pass(&mut self, data: &Data<'_>, customs: &[&dyn Regularizer]) -> Result<Report, Error> {
+        self.ready(customs)?;
         let rows = self.check_data(data)?;
         self.cursor = 0;
         self.run_batches(data, rows, rows.div_ceil(self.config.batch_size), customs)
@@ -409,6 +532,8 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
     /// `n` updates, continuing the current pass's shuffled batch order and starting a new,
     /// reshuffled pass whenever one ends: for a UI or a main loop that trains in slices.
     /// The report averages these `n` batches; `pass` is the number of completed passes.
+    /// If the batch size or the number of rows changed since the last call, the unfinished
+    /// pass is abandoned and a new one starts.
     ///
     /// ```
     /// use staticnets::layers::{Activation::*, Dense};
@@ -428,10 +553,8 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         n: usize,
         customs: &[&dyn Regularizer],
     ) -> Result<Report, Error> {
+        self.ready(customs)?;
         let rows = self.check_data(data)?;
-        if rows.div_ceil(self.config.batch_size) <= self.cursor {
-            self.cursor = 0; // the data or the batch size changed under an unfinished pass
-        }
         self.run_batches(data, rows, n, customs)
     }
 
@@ -444,50 +567,83 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
     ) -> Result<Report, Error> {
         let bs = self.config.batch_size;
         let nb = rows.div_ceil(bs);
+        if (rows, bs) != (self.pass_rows, self.pass_batch) {
+            // The data or the batch size changed under an unfinished pass: start a new one.
+            self.cursor = 0;
+        }
         let mut report = Report::default();
         let mut acc = 0.0f32;
+        let mut done = 0usize;
         for _ in 0..n {
             if self.cursor == 0 {
-                for (i, o) in self.order[..nb].iter_mut().enumerate() {
-                    *o = i as u16;
-                }
-                self.order_rng.shuffle(&mut self.order[..nb]);
+                self.pass_key = self.order_rng.next_u64();
+                (self.pass_rows, self.pass_batch) = (rows, bs);
             }
-            let b = self.order[self.cursor] as usize;
+            let b = permute(self.cursor, nb, self.pass_key);
             let start = b * bs;
             let batch = self.batch(data, start, bs.min(rows - start));
-            let terms = self.step(batch, customs).map_err(|e| match e {
-                Error::NonFiniteStep { .. } => Error::NonFiniteStep {
-                    pass: self.passes as usize + 1,
-                    batch: b,
-                },
-                e => e,
-            })?;
-            add_terms(&mut report, &terms);
-            if let Target::Labels(t) = batch.target {
-                acc += accuracy(self.ws.output(), L::NOUT / L::STEPS, t);
-            }
             self.cursor += 1;
             if self.cursor == nb {
                 self.cursor = 0;
                 self.passes += 1;
             }
+            match self.step_checked(batch, customs) {
+                Ok(terms) => {
+                    add_terms(&mut report, &terms);
+                    if let Target::Labels(t) = batch.target {
+                        acc += accuracy(self.ws.output(), L::NOUT / L::STEPS, t);
+                    }
+                    done += 1;
+                }
+                Err(()) => self.diverged(b)?,
+            }
         }
         report.pass = self.passes;
-        scale_report(&mut report, n, acc, data);
+        scale_report(&mut report, done, acc, data);
         self.monitor_sparsity(&mut report);
         Ok(report)
     }
 
+    /// After a refused step (already rolled back): stop, or halve the learning rate.
+    fn diverged(&mut self, batch: usize) -> Result<(), Error> {
+        let halve = self.config.on_divergence == OnDivergence::Halve;
+        if halve && self.halvings < MAX_HALVINGS {
+            self.halvings += 1;
+            self.config.learning_rate *= 0.5;
+            return Ok(());
+        }
+        Err(Error::Diverged {
+            pass: self.passes as usize + 1,
+            batch,
+            halvings: self.halvings,
+            learning_rate: self.config.learning_rate,
+        })
+    }
+
     /// The clean objective over `data` (no noise or dropout; penalties included), averaged
-    /// over batches.
+    /// over batches. A finite result marks the current parameters as known good (see
+    /// [`best`](Self::best)).
     pub fn validate(
         &mut self,
         data: &Data<'_>,
         customs: &[&dyn Regularizer],
     ) -> Result<Report, Error> {
+        self.ready(customs)?;
+        let report = self.evaluate_clean(data, customs)?;
+        if report.loss.is_finite() {
+            self.best.copy_params_from(&self.net);
+            self.halvings = 0;
+        }
+        Ok(report)
+    }
+
+    fn evaluate_clean(
+        &mut self,
+        data: &Data<'_>,
+        customs: &[&dyn Regularizer],
+    ) -> Result<Report, Error> {
         let rows = self.check_data(data)?;
-        let bs = self.config.batch_size.min(B);
+        let bs = self.config.batch_size;
         let nb = rows.div_ceil(bs);
         let mut report = Report {
             pass: self.passes,
@@ -507,7 +663,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
                 &self.penalties,
                 customs,
                 &mut off,
-            );
+            )?;
             add_terms(&mut report, &terms);
             if let Target::Labels(t) = batch.target {
                 acc += accuracy(self.ws.output(), L::NOUT / L::STEPS, t);
@@ -560,19 +716,17 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         customs: &[&dyn Regularizer],
         mut each: impl FnMut(&Report) -> bool,
     ) -> Result<Report, Error> {
-        let mut last = self.validate(valid, customs)?;
+        self.ready(customs)?;
+        let rows = self.check_data(train)?;
+        let mut last = self.evaluate_clean(valid, customs)?;
         self.observe_validation(&mut last);
         loop {
-            let mut report = match self.pass(train, customs) {
-                Ok(r) => r,
-                Err(e) => {
-                    self.net.copy_params_from(&self.best);
-                    return Err(e);
-                }
-            };
+            self.cursor = 0;
+            let batches = rows.div_ceil(self.config.batch_size);
+            let mut report = self.run_batches(train, rows, batches, customs)?;
             report.valid_loss = last.valid_loss;
             if self.passes.is_multiple_of(self.config.validate_every) {
-                let v = self.validate(valid, customs)?;
+                let v = self.evaluate_clean(valid, customs)?;
                 report.valid_loss = v.loss;
                 report.improved = self.observe_validation(&mut report);
             }
@@ -587,7 +741,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         }
         if !self.passes.is_multiple_of(self.config.validate_every) {
             // The last passes were not validated yet: let them compete for the best.
-            let mut v = self.validate(valid, customs)?;
+            let mut v = self.evaluate_clean(valid, customs)?;
             last.valid_loss = v.loss;
             last.improved = self.observe_validation(&mut v);
         }
@@ -598,9 +752,13 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
     /// Record a validation result; returns whether it improved on the best.
     fn observe_validation(&mut self, report: &mut Report) -> bool {
         let v = report.valid_loss;
-        let improved = self.best_loss.is_infinite()
-            || (self.best_loss - v) > self.best_loss * self.config.min_improvement as f64;
-        if improved && v.is_finite() {
+        let improved = v.is_finite()
+            && (self.best_loss.is_infinite()
+                || (self.best_loss - v) > self.best_loss * self.config.min_improvement as f64);
+        if v.is_finite() {
+            self.halvings = 0;
+        }
+        if improved {
             self.best_loss = v;
             self.since_best = 0;
             self.best.copy_params_from(&self.net);
@@ -627,7 +785,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         if x.len() != rows * L::NIN {
             return Err(Error::WrongLength {
                 what: "inputs (a multiple of the input width)",
-                expected: rows * L::NIN,
+                expected: (rows + 1) * L::NIN,
                 got: x.len(),
             });
         }
@@ -641,15 +799,18 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         check_finite("inputs", x, L::NIN)?;
         self.for_each_chunk(x, |start, o| {
             out[start * L::NOUT..start * L::NOUT + o.len()].copy_from_slice(o)
-        });
-        Ok(())
+        })
     }
 }
 
 impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, JD, S> {
     /// Run the clean network over `x` in chunks of `B` rows, handing each chunk's first row
     /// index and outputs to `each`.
-    fn for_each_chunk(&mut self, x: &[f32], mut each: impl FnMut(usize, &[f32])) {
+    fn for_each_chunk(
+        &mut self,
+        x: &[f32],
+        mut each: impl FnMut(usize, &[f32]),
+    ) -> Result<(), Error> {
         let rows = x.len() / L::NIN;
         let mut off = Corruptor::off();
         let mut start = 0;
@@ -660,17 +821,25 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
                 n,
                 &mut self.ws,
                 &mut off,
-            );
+            )?;
             each(start, self.ws.output());
             start += n;
         }
+        Ok(())
     }
 
     /// A classifier's predictions: the most probable class of each row of `x` into `classes`
     /// (theanets' `Classifier.predict`; [`predict`](Self::predict) gives the probabilities).
     pub fn predict_classes(&mut self, x: &[f32], classes: &mut [u32]) -> Result<(), Error> {
         let rows = x.len() / L::NIN;
-        if x.len() != rows * L::NIN || classes.len() != rows * L::STEPS {
+        if x.len() != rows * L::NIN {
+            return Err(Error::WrongLength {
+                what: "inputs (a multiple of the input width)",
+                expected: (rows + 1) * L::NIN,
+                got: x.len(),
+            });
+        }
+        if classes.len() != rows * L::STEPS {
             return Err(Error::WrongLength {
                 what: "classes (one per input row and time step)",
                 expected: rows * L::STEPS,
@@ -683,8 +852,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             for (k, step) in out.chunks_exact(per_step).enumerate() {
                 classes[start * L::STEPS + k] = crate::losses::argmax(step) as u32;
             }
-        });
-        Ok(())
+        })
     }
 
     /// theanets' `score` on clean outputs: for real-valued targets (an autoencoder's target
@@ -716,7 +884,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
                         right += wi;
                     }
                 }
-            });
+            })?;
             return Ok(if all > 0.0 { (right / all) as f32 } else { 0.0 });
         }
         let y = match data.target {
@@ -733,7 +901,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
                 res += wi * (yi - p as f64) * (yi - p as f64);
                 tot += wi * (yi - mean) * (yi - mean);
             }
-        });
+        })?;
         Ok(if tot > 0.0 {
             (1.0 - res / tot) as f32
         } else {

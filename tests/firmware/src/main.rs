@@ -137,7 +137,7 @@ fn check_l2sp() -> Result<(), Fail> {
     let reg = L2Sp::new(&anchor, &net)?;
     let mut ws: Workspace<Small, 2, 0> = Workspace::new();
     let x = [0.1, 0.5, 0.9, 0.3, 0.7, 0.2, 0.4, 0.8];
-    let check = check_gradient(&reg, &mut net, &mut ws, &x, 2);
+    let check = check_gradient(&reg, &mut net, &mut ws, &x, 2)?;
     let rel = check.max_rel_error;
     hprintln!(
         "l2sp gradient check: max relative error {:.2e} (at {})",
@@ -185,7 +185,7 @@ fn fine_tune(
     t.net.load(checkpoint)?;
     let l2sp = L2Sp::new(checkpoint, &t.net)?;
     let customs: [&dyn Regularizer; 1] = [&l2sp];
-    t.config = staticnets::train::TrainConfig::new();
+    t.config = staticnets::train::TrainConfig::with_capacity(B, S);
     t.config.register("l2sp")?;
     t.config.parse(FINE_TUNE)?;
     t.config.parse(extra)?;
