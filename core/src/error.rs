@@ -149,7 +149,7 @@ impl fmt::Display for Error {
                 f,
                 "training diverged at pass {pass}, batch {batch} (a non-finite loss, gradient or \
                  parameter); the parameters were rolled back to the last known-good values and \
-                 the optimizer restarted. {}learning_rate is {learning_rate}: lower it, or set \
+                 the optimizer restarted. {}learning_rate is {learning_rate:e}: lower it, or set \
                  on_divergence = halve",
                 if *halvings > 0 {
                     "The learning rate was halved 10 times in a row without recovering; "

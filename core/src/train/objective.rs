@@ -20,7 +20,7 @@ use crate::regularizers::{
 pub const MAX_REGS: usize = 12;
 
 /// A regularizer bound to a network: its targets resolved.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Active {
     /// The setting it came from.
     pub spec: RegSpec,
@@ -33,7 +33,7 @@ pub struct Active {
 }
 
 /// The regularizers of a configuration, resolved against a network.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Penalties {
     /// In configuration order.
     pub items: heapless::Vec<Active, MAX_REGS>,

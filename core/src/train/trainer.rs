@@ -94,14 +94,15 @@ pub struct Report {
 ///
 /// Invariants: every public call either succeeds or returns an error and changes nothing
 /// (a diverging step aside, which by design rolls the parameters back); `net` is always
-/// finite; `best` always holds parameters that passed a finite validation (or were set by
-/// [`start`](Self::start), [`restart`](Self::restart) or a checkpoint load).
+/// finite; `best` holds the parameters of the best validation of the current objective (or,
+/// before any, those of [`start`](Self::start) or [`restart`](Self::restart)).
 ///
 /// # Divergence (semantics.md §10)
 /// A step whose loss, gradient or updated parameters are not all finite is not applied: the
-/// parameters return to `best` and the optimizer restarts. Then `on_divergence = stop`
-/// (default) ends the call with [`Error::Diverged`]; `on_divergence = halve` halves the
-/// learning rate and goes on, at most 10 times in a row (a finite validation ends a row).
+/// parameters return to `best` (the best snapshot: a merely finite validation can still be of
+/// exploding weights) and the optimizer restarts. Then `on_divergence = stop` (default) ends
+/// the call with [`Error::Diverged`]; `on_divergence = halve` halves the learning rate and
+/// goes on, at most 10 times in a row (a finite validation ends a row).
 ///
 /// ```
 /// use staticnets::layers::{Activation::*, Dense};
@@ -122,9 +123,9 @@ pub struct Report {
 pub struct Trainer<L: Layers, const B: usize, const JD: usize, const S: usize> {
     /// The parameters being trained.
     pub net: Network<L>,
-    /// Known-good parameters, where a diverging step returns to: during
-    /// [`train`](Self::train) those of the best validation so far; otherwise those of the last
-    /// finite [`validate`](Self::validate), or of `start`, `restart` or a load.
+    /// Known-good parameters, where a diverging step returns to and where
+    /// [`train`](Self::train) ends: those of the best validation ([`validate`](Self::validate)
+    /// or `train`'s own) since the objective last changed, or those of `start` / `restart`.
     pub best: Network<L>,
     /// Gradient buffer.
     pub grads: Network<L>,
@@ -140,6 +141,8 @@ pub struct Trainer<L: Layers, const B: usize, const JD: usize, const S: usize> {
     frozen: Selection,
     /// The optimizer the state in `state` belongs to.
     applied_algo: Optimizer,
+    /// The loss in force (with `penalties`, the objective `best_loss` was measured on).
+    applied_loss: crate::losses::Loss,
     order_rng: XorShift,
     /// The current pass's batch order: position `i` holds batch `permute(i, batches, key)`.
     /// Laid out for `pass_rows` rows in batches of `pass_batch`; if either changes, the
@@ -178,6 +181,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             },
             frozen: Selection(0),
             applied_algo: Optimizer::RmsProp { halflife: 14.0 },
+            applied_loss: crate::losses::Loss::Mse,
             order_rng: XorShift::new(crate::rng::DEFAULT_SEED),
             pass_key: 0,
             pass_rows: 0,
@@ -289,6 +293,11 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         if core::mem::discriminant(&c.algo) != core::mem::discriminant(&self.applied_algo) {
             self.state.reset();
             self.applied_algo = c.algo;
+        }
+        if penalties != self.penalties || c.loss != self.applied_loss {
+            // Another objective: the best loss so far measured something else.
+            self.best_loss = f64::INFINITY;
+            self.applied_loss = c.loss;
         }
         self.penalties = penalties;
         self.corrupt = corrupt;
@@ -621,20 +630,34 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
     }
 
     /// The clean objective over `data` (no noise or dropout; penalties included), averaged
-    /// over batches. A finite result marks the current parameters as known good (see
-    /// [`best`](Self::best)).
+    /// over batches. The best finite result so far keeps its parameters as the known-good
+    /// ones (see [`best`](Self::best)); `improved` says whether this one did.
     pub fn validate(
         &mut self,
         data: &Data<'_>,
         customs: &[&dyn Regularizer],
     ) -> Result<Report, Error> {
         self.ready(customs)?;
-        let report = self.evaluate_clean(data, customs)?;
-        if report.loss.is_finite() {
-            self.best.copy_params_from(&self.net);
-            self.halvings = 0;
-        }
+        let mut report = self.evaluate_clean(data, customs)?;
+        report.improved = self.keep_if_best(report.loss);
         Ok(report)
+    }
+
+    /// After a validation of loss `v`: a finite one ends a row of halvings, and the best one
+    /// becomes the known-good parameters. Returns whether `v` improved on the best by more
+    /// than `min_improvement` (relative).
+    fn keep_if_best(&mut self, v: f64) -> bool {
+        if !v.is_finite() {
+            return false;
+        }
+        self.halvings = 0;
+        let improved = self.best_loss.is_infinite()
+            || (self.best_loss - v) > self.best_loss * self.config.min_improvement as f64;
+        if improved {
+            self.best_loss = v;
+            self.best.copy_params_from(&self.net);
+        }
+        improved
     }
 
     fn evaluate_clean(
@@ -718,6 +741,9 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
     ) -> Result<Report, Error> {
         self.ready(customs)?;
         let rows = self.check_data(train)?;
+        // Each call is one early-stopping run.
+        self.best_loss = f64::INFINITY;
+        self.since_best = 0;
         let mut last = self.evaluate_clean(valid, customs)?;
         self.observe_validation(&mut last);
         loop {
@@ -751,17 +777,9 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
 
     /// Record a validation result; returns whether it improved on the best.
     fn observe_validation(&mut self, report: &mut Report) -> bool {
-        let v = report.valid_loss;
-        let improved = v.is_finite()
-            && (self.best_loss.is_infinite()
-                || (self.best_loss - v) > self.best_loss * self.config.min_improvement as f64);
-        if v.is_finite() {
-            self.halvings = 0;
-        }
+        let improved = self.keep_if_best(report.valid_loss);
         if improved {
-            self.best_loss = v;
             self.since_best = 0;
-            self.best.copy_params_from(&self.net);
         } else {
             self.since_best += 1;
         }
