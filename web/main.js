@@ -60,6 +60,9 @@ worker.onmessage = ({ data }) => {
       return showInfo();
     case "progress":
       state.progress = data;
+      if (showRate(data.learningRate)) {
+        status(`a step diverged: the weights went back to the best validation and the learning rate was halved to ${$("learning_rate").value}`, true);
+      }
       return record(data.train);
     case "views":
       state.views = data.views;
@@ -71,10 +74,19 @@ worker.onmessage = ({ data }) => {
     }
     case "error":
       setRunning(false);
+      showRate(data.learningRate);
       return status(data.message, true);
   }
 };
 worker.onerror = (e) => status(`worker failed: ${e.message}`, true);
+
+// on_divergence = halve lowers the rate (an f32): the field shows the value in force.
+// Returns whether it changed.
+function showRate(lr) {
+  if (lr === undefined || lr === Math.fround(Number($("learning_rate").value))) return false;
+  $("learning_rate").value = String(Number(lr.toPrecision(6)));
+  return true;
+}
 
 function status(text, error = false) {
   $("status").textContent = text;
@@ -94,7 +106,7 @@ for (const [key, max, step] of REGULARIZERS) {
 }
 
 function configText() {
-  let c = `algo = ${$("algo").value}\nlearning_rate = ${$("learning_rate").value}\nbatch_size = ${$("batch_size").value}\n`;
+  let c = `algo = ${$("algo").value}\nlearning_rate = ${$("learning_rate").value}\nbatch_size = ${$("batch_size").value}\non_divergence = ${$("on_divergence").value}\n`;
   for (const [key] of REGULARIZERS) {
     const v = Number($(`reg-${key}`).value);
     if (v > 0) c += `${key} = ${v}\n`;
@@ -131,7 +143,7 @@ function setRunning(on) {
 $("preset").addEventListener("change", restart);
 $("seed").addEventListener("change", restart);
 $("random_seed").addEventListener("change", restart);
-for (const key of ["algo", "learning_rate", "batch_size"]) {
+for (const key of ["algo", "learning_rate", "batch_size", "on_divergence"]) {
   $(key).addEventListener("change", () => setting(key, $(key).value));
 }
 $("start").addEventListener("click", () => {

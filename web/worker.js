@@ -46,15 +46,23 @@ const split = (from, to) => ({
 });
 
 function init({ preset, config, seed }) {
-  if (model) model.free();
   running = false;
   const s = seed === null ? wasm.randomSeed() : seed;
-  model = new wasm.Model(preset, `${config}\nrng = ${s}`);
-  const train = split(0, TRAIN_ROWS);
-  const valid = split(TRAIN_ROWS, digits.rows);
-  const labels = (d) => (model.isClassifier ? d.labels : undefined);
-  model.setData(train.x, labels(train));
-  model.setValidation(valid.x, labels(valid));
+  // Build the new model completely before the old one goes: a refused setting (a bad seed,
+  // say) leaves the model that was there, still usable.
+  const next = new wasm.Model(preset, `${config}\nrng = ${s}`);
+  try {
+    const train = split(0, TRAIN_ROWS);
+    const valid = split(TRAIN_ROWS, digits.rows);
+    const labels = (d) => (next.isClassifier ? d.labels : undefined);
+    next.setData(train.x, labels(train));
+    next.setValidation(valid.x, labels(valid));
+  } catch (e) {
+    next.free();
+    throw e;
+  }
+  if (model) model.free();
+  model = next;
   batchesPerSlice = 4;
   batch = Number(/batch_size = (\d+)/.exec(model.configText())[1]);
   rate = { t: performance.now(), steps: 0, stepsPerSec: 0 };
@@ -104,6 +112,7 @@ function slice() {
     train: monitors(m),
     stepsPerSec: rate.stepsPerSec,
     samplesPerSec: rate.stepsPerSec * batch,
+    learningRate: model.learningRate,
   });
   if (now - lastViews > VIEW_MS) sendViews(model.validate());
 }
@@ -135,7 +144,7 @@ function loop() {
     slice();
   } catch (e) {
     running = false;
-    postMessage({ type: "error", message: String(e.message ?? e), running });
+    postMessage({ type: "error", message: String(e.message ?? e), running, learningRate: model.learningRate });
     return;
   }
   setTimeout(loop, 0);

@@ -54,7 +54,6 @@ pub const PRESETS: [(&str, &str, &[usize], bool); 5] = [
 pub trait Engine {
     fn config(&mut self) -> &mut TrainConfig;
     fn start(&mut self, data: &Data<'_>) -> Result<(), Error>;
-    fn restart(&mut self, data: &Data<'_>) -> Result<(), Error>;
     fn reconfigure(&mut self) -> Result<(), Error>;
     fn check_data(&self, data: &Data<'_>) -> Result<usize, Error>;
     fn steps(&mut self, data: &Data<'_>, n: usize) -> Result<Report, Error>;
@@ -83,9 +82,6 @@ impl<L: Layers> Engine for Trainer<L, BATCH, INPUTS, SLOTS> {
     }
     fn start(&mut self, data: &Data<'_>) -> Result<(), Error> {
         Trainer::start(self, data, &[])
-    }
-    fn restart(&mut self, data: &Data<'_>) -> Result<(), Error> {
-        Trainer::restart(self, data, &[])
     }
     fn reconfigure(&mut self) -> Result<(), Error> {
         Trainer::reconfigure(self, &[])

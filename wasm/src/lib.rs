@@ -17,14 +17,12 @@
 //! would be invalidated the next time memory grows and needs `unsafe` to make.
 
 mod engine;
+pub mod model;
 
-use engine::{Engine, INPUTS, PRESETS};
-use staticnets::train::{Data, Report};
+use engine::PRESETS;
+use js_sys::{Array, Float32Array, Float64Array, Int32Array, Uint8Array, Uint32Array};
+pub use model::{MAX_BATCHES_PER_CALL, ModelCore};
 use wasm_bindgen::prelude::*;
-
-fn js_err(e: staticnets::Error) -> JsError {
-    JsError::new(&e.to_string())
-}
 
 /// What a call to [`Model::train`] or [`Model::validate`] measured.
 #[wasm_bindgen(getter_with_clone)]
@@ -55,320 +53,282 @@ pub struct Monitors {
 }
 
 /// A trainer for one of the preset architectures, with its data.
+///
+/// Every method checks its JavaScript arguments and throws an `Error` that names the
+/// argument and what it must be; a refused call changes nothing.
 #[wasm_bindgen]
 pub struct Model {
-    preset: usize,
-    engine: Box<dyn Engine>,
-    train_x: Vec<f32>,
-    train_labels: Vec<u32>,
-    valid_x: Vec<f32>,
-    valid_labels: Vec<u32>,
-    steps: u32,
+    core: ModelCore,
 }
 
-fn data<'a>(x: &'a [f32], labels: &'a [u32], classify: bool) -> Data<'a> {
-    if classify {
-        Data::classification(x, labels)
-    } else {
-        Data::autoencoder(x)
+fn js(message: String) -> JsError {
+    JsError::new(&message)
+}
+
+/// `typeof v`, for messages.
+fn kind(v: &JsValue) -> String {
+    if v.is_null() {
+        return "null".into();
     }
+    if Array::is_array(v) {
+        return "an Array".into();
+    }
+    v.js_typeof().as_string().unwrap_or_default()
+}
+
+/// A string argument.
+fn text(v: &JsValue, what: &str) -> Result<String, JsError> {
+    v.as_string()
+        .ok_or_else(|| js(format!("{what} must be a string, got {}", kind(v))))
+}
+
+/// A setting's value: a string, or a number (written as JavaScript would).
+fn setting(v: &JsValue, what: &str) -> Result<String, JsError> {
+    if let Some(n) = v.as_f64() {
+        return Ok(format!("{n}"));
+    }
+    v.as_string().ok_or_else(|| {
+        js(format!(
+            "{what} must be a string or a number, got {}",
+            kind(v)
+        ))
+    })
+}
+
+/// A whole number in `lo..=hi`.
+fn count(v: &JsValue, what: &str, lo: u32, hi: u32) -> Result<u32, JsError> {
+    match v.as_f64() {
+        Some(n) if n.fract() == 0.0 && n >= lo as f64 && n <= hi as f64 => Ok(n as u32),
+        Some(n) => Err(js(format!(
+            "{what} = {n} is out of range: it must be a whole number from {lo} to {hi}"
+        ))),
+        None => Err(js(format!("{what} must be a number, got {}", kind(v)))),
+    }
+}
+
+/// Values as `f32`: a `Float32Array`, or any array of numbers (converted; a value that is
+/// not a number becomes NaN, which the core then names by row and column).
+fn floats(v: &JsValue, what: &str) -> Result<Vec<f32>, JsError> {
+    if let Some(a) = v.dyn_ref::<Float32Array>() {
+        return Ok(a.to_vec());
+    }
+    if Array::is_array(v) || v.is_instance_of::<Float64Array>() {
+        return Ok(Float32Array::new(v).to_vec());
+    }
+    Err(js(format!(
+        "{what} must be a Float32Array (or an array of numbers), got {}",
+        kind(v)
+    )))
+}
+
+/// Optional labels: `undefined`/`null`, or whole numbers >= 0 (`Uint32Array` or an array).
+fn labels(v: &JsValue) -> Result<Option<Vec<u32>>, JsError> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    if let Some(a) = v.dyn_ref::<Uint32Array>() {
+        return Ok(Some(a.to_vec()));
+    }
+    if !(Array::is_array(v)
+        || v.is_instance_of::<Float64Array>()
+        || v.is_instance_of::<Int32Array>())
+    {
+        return Err(js(format!(
+            "labels must be a Uint32Array or an array of class numbers, got {}",
+            kind(v)
+        )));
+    }
+    let values = Float64Array::new(v).to_vec();
+    values
+        .iter()
+        .enumerate()
+        .map(|(row, &l)| {
+            if l.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&l) {
+                Ok(l as u32)
+            } else {
+                Err(js(format!(
+                    "labels[{row}] = {l} is not a class number (a whole number >= 0)"
+                )))
+            }
+        })
+        .collect::<Result<Vec<u32>, JsError>>()
+        .map(Some)
+}
+
+/// Bytes: a `Uint8Array` or an `ArrayBuffer`.
+fn bytes(v: &JsValue, what: &str) -> Result<Vec<u8>, JsError> {
+    if let Some(a) = v.dyn_ref::<Uint8Array>() {
+        return Ok(a.to_vec());
+    }
+    if v.is_instance_of::<js_sys::ArrayBuffer>() {
+        return Ok(Uint8Array::new(v).to_vec());
+    }
+    Err(js(format!(
+        "{what} must be a Uint8Array or an ArrayBuffer, got {}",
+        kind(v)
+    )))
 }
 
 #[wasm_bindgen]
 impl Model {
     /// A model of preset `preset` (see [`presets`]) with `config` in theanets' keywords
-    /// (`key = value` lines). The weights are drawn when the data is set.
+    /// (`key = value` lines; optional). The weights are drawn when the data is set.
     #[wasm_bindgen(constructor)]
-    pub fn new(preset: &str, config: &str) -> Result<Model, JsError> {
-        let Some(index) = PRESETS.iter().position(|p| p.0 == preset) else {
-            let names: Vec<&str> = PRESETS.iter().map(|p| p.0).collect();
-            return Err(JsError::new(&format!(
-                "unknown preset {preset:?}: one of {}",
-                names.join(", ")
-            )));
+    pub fn new(preset: JsValue, config: JsValue) -> Result<Model, JsError> {
+        let preset = text(&preset, "preset")?;
+        let config = if config.is_undefined() {
+            String::new()
+        } else {
+            text(&config, "config")?
         };
-        let Some(mut engine) = engine::build(preset) else {
-            return Err(JsError::new("preset table and builder disagree"));
-        };
-        engine.config().parse(config).map_err(js_err)?;
-        engine.config().validate().map_err(js_err)?;
-        Ok(Model {
-            preset: index,
-            engine,
-            train_x: Vec::new(),
-            train_labels: Vec::new(),
-            valid_x: Vec::new(),
-            valid_labels: Vec::new(),
-            steps: 0,
-        })
-    }
-
-    fn classify(&self) -> bool {
-        PRESETS[self.preset].3
+        ModelCore::new(&preset, &config)
+            .map(|core| Model { core })
+            .map_err(js)
     }
 
     /// The preset's name.
     #[wasm_bindgen(getter)]
     pub fn preset(&self) -> String {
-        PRESETS[self.preset].0.to_string()
+        self.core.preset()
     }
 
     /// Layer widths, input first.
     #[wasm_bindgen(js_name = layerSizes)]
     pub fn layer_sizes(&self) -> Vec<u32> {
-        PRESETS[self.preset].2.iter().map(|&n| n as u32).collect()
+        self.core.layer_sizes()
     }
 
     /// Whether the model is a classifier (labels, accuracy) rather than an autoencoder.
     #[wasm_bindgen(getter, js_name = isClassifier)]
     pub fn is_classifier(&self) -> bool {
-        self.classify()
+        self.core.is_classifier()
     }
 
     /// Number of parameters.
     #[wasm_bindgen(getter, js_name = parameterCount)]
     pub fn parameter_count(&self) -> usize {
-        self.engine.params()
+        self.core.parameter_count()
     }
 
     /// Bytes the whole trainer takes (parameters, gradients, optimizer, activations).
     #[wasm_bindgen(getter, js_name = trainerBytes)]
     pub fn trainer_bytes(&self) -> usize {
-        self.engine.bytes()
+        self.core.trainer_bytes()
     }
 
     /// Set the training data (`rows * 64` values; `labels`, one per row, for the classifier)
-    /// and draw fresh weights from the `rng` seed. Validation data defaults to the same.
+    /// and draw fresh weights from the `rng` seed. Validation data defaults to the same. Bad
+    /// data is refused before anything changes: the trained model stays.
     #[wasm_bindgen(js_name = setData)]
-    pub fn set_data(&mut self, x: &[f32], labels: Option<Vec<u32>>) -> Result<(), JsError> {
-        let labels = self.labels_for(x, labels)?;
-        let d = data(x, &labels, self.classify());
-        self.engine.start(&d).map_err(js_err)?;
-        self.train_x = x.to_vec();
-        self.train_labels = labels;
-        if self.valid_x.is_empty() {
-            self.valid_x = self.train_x.clone();
-            self.valid_labels = self.train_labels.clone();
-        }
-        self.steps = 0;
-        Ok(())
+    pub fn set_data(&mut self, x: JsValue, labels_: JsValue) -> Result<(), JsError> {
+        let x = floats(&x, "x")?;
+        self.core.set_data(&x, labels(&labels_)?).map_err(js)
     }
 
     /// Set the validation data (same shape rules as [`setData`](Self::set_data)).
     #[wasm_bindgen(js_name = setValidation)]
-    pub fn set_validation(&mut self, x: &[f32], labels: Option<Vec<u32>>) -> Result<(), JsError> {
-        let labels = self.labels_for(x, labels)?;
-        self.engine
-            .check_data(&data(x, &labels, self.classify()))
-            .map_err(js_err)?;
-        self.valid_x = x.to_vec();
-        self.valid_labels = labels;
-        Ok(())
-    }
-
-    fn labels_for(&self, x: &[f32], labels: Option<Vec<u32>>) -> Result<Vec<u32>, JsError> {
-        match (self.classify(), labels) {
-            (true, Some(l)) => Ok(l),
-            (true, None) => Err(JsError::new("the classifier needs labels, one per row")),
-            (false, Some(_)) => Err(JsError::new(
-                "an autoencoder takes no labels: its target is its input",
-            )),
-            (false, None) => self.check_rows(x).map(|_| Vec::new()),
-        }
+    pub fn set_validation(&mut self, x: JsValue, labels_: JsValue) -> Result<(), JsError> {
+        let x = floats(&x, "x")?;
+        self.core.set_validation(&x, labels(&labels_)?).map_err(js)
     }
 
     /// Draw fresh weights (from the current `rng` seed) and restart the optimizer.
     pub fn reset(&mut self) -> Result<(), JsError> {
-        self.need_data()?;
-        let d = data(&self.train_x, &self.train_labels, self.classify());
-        self.engine.start(&d).map_err(js_err)?;
-        self.steps = 0;
-        Ok(())
-    }
-
-    fn need_data(&self) -> Result<(), JsError> {
-        if self.train_x.is_empty() {
-            return Err(JsError::new("no data: call setData first"));
-        }
-        Ok(())
+        self.core.reset().map_err(js)
     }
 
     /// Change one setting while training: a regularizer's strength (`0` removes it), the
-    /// learning rate, the optimizer (its state restarts), the batch size (at most 64), ...
-    /// A bad value throws and leaves the configuration as it was.
-    pub fn set(&mut self, key: &str, value: &str) -> Result<(), JsError> {
-        let saved = self.engine.config().clone();
-        let old_algo = saved.algo;
-        let zero = value.trim().parse::<f32>().is_ok_and(|v| v == 0.0);
-        let applied = if zero && key_is_regularizer(key) {
-            self.engine.config().remove_reg(key);
-            Ok(())
-        } else {
-            self.engine.config().set(key, value)
-        }
-        .and_then(|_| self.engine.reconfigure());
-        match applied {
-            Err(e) => {
-                *self.engine.config() = saved;
-                // The old configuration was valid; re-resolving it cannot fail.
-                let _ = self.engine.reconfigure();
-                Err(js_err(e))
-            }
-            Ok(()) if self.engine.config().algo != old_algo && !self.train_x.is_empty() => {
-                // A new optimizer starts from fresh state but keeps the weights.
-                let d = data(&self.train_x, &self.train_labels, self.classify());
-                self.engine.restart(&d).map_err(js_err)
-            }
-            Ok(()) => Ok(()),
-        }
+    /// learning rate, the optimizer (its state restarts), the batch size (at most 64),
+    /// `on_divergence` (`stop` or `halve`), ... `value` may be a string or a number. A bad
+    /// value throws and leaves the configuration as it was.
+    pub fn set(&mut self, key: JsValue, value: JsValue) -> Result<(), JsError> {
+        let key = text(&key, "key")?;
+        let value = setting(&value, &format!("the value of {key}"))?;
+        self.core.set(&key, &value).map_err(js)
     }
 
     /// The configuration as `key = value` lines (the regularizers and main settings).
     #[wasm_bindgen(js_name = configText)]
     pub fn config_text(&mut self) -> String {
-        let c = self.engine.config();
-        let mut s = format!(
-            "algo = {}\nlearning_rate = {}\nbatch_size = {}\nrng = {}\n",
-            c.algo.name(),
-            c.learning_rate,
-            c.batch_size,
-            c.rng
-        );
-        for r in c.regs.iter() {
-            s.push_str(&format!("{} = {}\n", r.key, r.weight));
-        }
-        s
+        self.core.config_text()
     }
 
-    /// Run `batches` updates and return the monitors of those batches.
-    pub fn train(&mut self, batches: u32) -> Result<Monitors, JsError> {
-        self.need_data()?;
-        let d = data(&self.train_x, &self.train_labels, self.classify());
-        let r = self.engine.steps(&d, batches as usize).map_err(js_err)?;
-        self.steps += batches;
-        Ok(self.monitors(&r))
+    /// The learning rate in force (`on_divergence = halve` lowers it after a divergence).
+    #[wasm_bindgen(getter, js_name = learningRate)]
+    pub fn learning_rate(&mut self) -> f32 {
+        self.core.learning_rate()
+    }
+
+    /// Run `batches` updates (a whole number from 1 to 100,000) and return the monitors of
+    /// those batches. A divergence rolls the weights back to the best validation and throws
+    /// (`on_divergence = stop`) or halves the learning rate and goes on (`halve`).
+    pub fn train(&mut self, batches: JsValue) -> Result<Monitors, JsError> {
+        let n = count(&batches, "batches", 1, MAX_BATCHES_PER_CALL)?;
+        self.core.train(n).map_err(js)
     }
 
     /// The clean objective on the validation data.
     pub fn validate(&mut self) -> Result<Monitors, JsError> {
-        self.need_data()?;
-        let (x, labels) = (
-            std::mem::take(&mut self.valid_x),
-            std::mem::take(&mut self.valid_labels),
-        );
-        let r = self.engine.validate(&data(&x, &labels, self.classify()));
-        self.valid_x = x;
-        self.valid_labels = labels;
-        let r = r.map_err(js_err)?;
-        Ok(self.monitors(&r))
-    }
-
-    fn monitors(&mut self, r: &Report) -> Monitors {
-        let steps = self.steps;
-        let passes = self.engine.passes();
-        let c = self.engine.config();
-        Monitors {
-            steps,
-            passes,
-            loss: r.loss,
-            err: r.err,
-            reg_names: c.regs.iter().map(|r| r.key.to_string()).collect(),
-            reg_terms: r.regs[..c.regs.len()].to_vec(),
-            accuracy: r.accuracy.map_or(f64::NAN, |a| a as f64),
-            hidden_sparsity: r.hidden_sparsity as f64,
-            weight_sparsity: r.weight_sparsity as f64,
-        }
+        self.core.validate().map_err(js)
     }
 
     /// The network's outputs for `x` (`rows * 64`): reconstructions, or class probabilities.
-    pub fn predict(&mut self, x: &[f32]) -> Result<Vec<f32>, JsError> {
-        let rows = x.len() / INPUTS;
-        let outs = *PRESETS[self.preset].2.last().unwrap_or(&0);
-        let mut out = vec![0.0; rows * outs];
-        self.engine.predict(x, &mut out).map_err(js_err)?;
-        Ok(out)
+    pub fn predict(&mut self, x: JsValue) -> Result<Vec<f32>, JsError> {
+        let x = floats(&x, "x")?;
+        self.core.predict(&x).map_err(js)
     }
 
     /// The most probable class of each row of `x` (classifier).
     #[wasm_bindgen(js_name = predictClasses)]
-    pub fn predict_classes(&mut self, x: &[f32]) -> Result<Vec<u32>, JsError> {
-        if !self.classify() {
-            return Err(JsError::new("predictClasses needs the classifier preset"));
-        }
-        let mut out = vec![0u32; x.len() / INPUTS];
-        self.engine.predict_classes(x, &mut out).map_err(js_err)?;
-        Ok(out)
+    pub fn predict_classes(&mut self, x: JsValue) -> Result<Vec<u32>, JsError> {
+        let x = floats(&x, "x")?;
+        self.core.predict_classes(&x).map_err(js)
     }
 
     /// Accuracy on `x` with `labels` (classifier), or R² of the reconstructions.
-    pub fn score(&mut self, x: &[f32], labels: Option<Vec<u32>>) -> Result<f64, JsError> {
-        let labels = self.labels_for(x, labels)?;
-        self.engine
-            .score(&data(x, &labels, self.classify()))
-            .map(|s| s as f64)
-            .map_err(js_err)
+    pub fn score(&mut self, x: JsValue, labels_: JsValue) -> Result<f64, JsError> {
+        let x = floats(&x, "x")?;
+        self.core.score(&x, labels(&labels_)?).map_err(js)
     }
 
     /// Clean activations of layer `layer` (0 = input, 1 = first hidden, ...) for `x`,
     /// `rows * width` values.
-    pub fn hidden(&mut self, x: &[f32], layer: usize) -> Result<Vec<f32>, JsError> {
-        self.check_rows(x)?;
-        let mut out = Vec::new();
-        self.engine
-            .layer_outputs(x, layer, &mut out)
-            .map_err(js_err)?;
-        Ok(out)
+    pub fn hidden(&mut self, x: JsValue, layer: JsValue) -> Result<Vec<f32>, JsError> {
+        let x = floats(&x, "x")?;
+        let last = self.core.layer_sizes().len() as u32 - 1;
+        let layer = count(&layer, "layer", 0, last)?;
+        self.core.hidden(&x, layer as usize).map_err(js)
     }
 
     /// `x` corrupted as a training step would see it (input noise and dropout).
-    pub fn corrupt(&mut self, x: &[f32]) -> Result<Vec<f32>, JsError> {
-        self.check_rows(x)?;
-        let mut out = Vec::new();
-        self.engine.corrupt(x, &mut out).map_err(js_err)?;
-        Ok(out)
-    }
-
-    fn check_rows(&self, x: &[f32]) -> Result<(), JsError> {
-        if x.is_empty() || !x.len().is_multiple_of(INPUTS) {
-            return Err(JsError::new(&format!(
-                "inputs have length {}, expected a positive multiple of {INPUTS}",
-                x.len()
-            )));
-        }
-        Ok(())
+    pub fn corrupt(&mut self, x: JsValue) -> Result<Vec<f32>, JsError> {
+        let x = floats(&x, "x")?;
+        self.core.corrupt(&x).map_err(js)
     }
 
     /// Names of the parameter tensors, e.g. `hid1.w`, `hid1.b`, `out.w`.
     #[wasm_bindgen(js_name = tensorNames)]
     pub fn tensor_names(&self) -> Vec<String> {
-        (0..self.engine.tensors())
-            .map(|i| self.engine.tensor_name(i))
-            .collect()
+        self.core.tensor_names()
     }
 
     /// Parameter tensor `name` (row-major: a weight is `inputs x units`).
-    pub fn weights(&self, name: &str) -> Result<Vec<f32>, JsError> {
-        (0..self.engine.tensors())
-            .find(|&i| self.engine.tensor_name(i) == name)
-            .and_then(|i| self.engine.tensor(i))
-            .map(|t| t.data.to_vec())
-            .ok_or_else(|| JsError::new(&format!("no parameter named {name:?}")))
+    pub fn weights(&self, name: JsValue) -> Result<Vec<f32>, JsError> {
+        let name = text(&name, "name")?;
+        self.core.weights(&name).map_err(js)
     }
 
     /// The checkpoint of the current weights (see `staticnets::checkpoint`).
     pub fn save(&self) -> Vec<u8> {
-        self.engine.save()
+        self.core.save()
     }
 
     /// Load a checkpoint of this preset; a damaged file or another preset's throws and
     /// leaves the weights as they were.
-    pub fn load(&mut self, bytes: &[u8]) -> Result<(), JsError> {
-        self.engine.load(bytes).map_err(js_err)
+    pub fn load(&mut self, bytes_: JsValue) -> Result<(), JsError> {
+        let b = bytes(&bytes_, "bytes")?;
+        self.core.load(&b).map_err(js)
     }
-}
-
-fn key_is_regularizer(key: &str) -> bool {
-    staticnets::regularizers::RegSpec::new(key.trim(), 0.0).is_ok()
 }
 
 /// The preset names, in order.

@@ -1,0 +1,332 @@
+//! The page's model, in plain Rust: every rule of the JavaScript API lives here, so it runs
+//! (and is tested and fuzzed) natively; `lib.rs` only checks and converts JavaScript values.
+
+use crate::Monitors;
+use crate::engine::{self, Engine, INPUTS, PRESETS};
+use staticnets::train::config::OnDivergence;
+use staticnets::train::{Data, Report};
+
+/// The most batches one [`ModelCore::train`] call runs: a page trains in slices, and a call
+/// must never block for minutes (`train(1e10)`).
+pub const MAX_BATCHES_PER_CALL: u32 = 100_000;
+
+fn err(message: &str) -> String {
+    message.to_string()
+}
+
+fn msg(e: staticnets::Error) -> String {
+    e.to_string()
+}
+
+/// A trainer for one of the preset architectures, with its data.
+pub struct ModelCore {
+    preset: usize,
+    engine: Box<dyn Engine>,
+    train_x: Vec<f32>,
+    train_labels: Vec<u32>,
+    valid_x: Vec<f32>,
+    valid_labels: Vec<u32>,
+    steps: u32,
+}
+
+fn data<'a>(x: &'a [f32], labels: &'a [u32], classify: bool) -> Data<'a> {
+    if classify {
+        Data::classification(x, labels)
+    } else {
+        Data::autoencoder(x)
+    }
+}
+
+impl ModelCore {
+    /// A model of preset `preset` (see [`presets`]) with `config` in theanets' keywords
+    /// (`key = value` lines). The weights are drawn when the data is set.
+    pub fn new(preset: &str, config: &str) -> Result<ModelCore, String> {
+        let Some(index) = PRESETS.iter().position(|p| p.0 == preset) else {
+            let names: Vec<&str> = PRESETS.iter().map(|p| p.0).collect();
+            return Err(err(&format!(
+                "unknown preset {preset:?}: one of {}",
+                names.join(", ")
+            )));
+        };
+        let Some(mut engine) = engine::build(preset) else {
+            return Err(err("preset table and builder disagree"));
+        };
+        engine.config().parse(config).map_err(msg)?;
+        engine.reconfigure().map_err(msg)?;
+        Ok(ModelCore {
+            preset: index,
+            engine,
+            train_x: Vec::new(),
+            train_labels: Vec::new(),
+            valid_x: Vec::new(),
+            valid_labels: Vec::new(),
+            steps: 0,
+        })
+    }
+
+    fn classify(&self) -> bool {
+        PRESETS[self.preset].3
+    }
+
+    /// The preset's name.
+    pub fn preset(&self) -> String {
+        PRESETS[self.preset].0.to_string()
+    }
+
+    /// Layer widths, input first.
+    pub fn layer_sizes(&self) -> Vec<u32> {
+        PRESETS[self.preset].2.iter().map(|&n| n as u32).collect()
+    }
+
+    /// Whether the model is a classifier (labels, accuracy) rather than an autoencoder.
+    pub fn is_classifier(&self) -> bool {
+        self.classify()
+    }
+
+    /// Number of parameters.
+    pub fn parameter_count(&self) -> usize {
+        self.engine.params()
+    }
+
+    /// Bytes the whole trainer takes (parameters, gradients, optimizer, activations).
+    pub fn trainer_bytes(&self) -> usize {
+        self.engine.bytes()
+    }
+
+    /// Set the training data (`rows * 64` values; `labels`, one per row, for the classifier)
+    /// and draw fresh weights from the `rng` seed. Validation data defaults to the same.
+    pub fn set_data(&mut self, x: &[f32], labels: Option<Vec<u32>>) -> Result<(), String> {
+        let labels = self.labels_for(x, labels)?;
+        let d = data(x, &labels, self.classify());
+        // The core checks everything before it draws new weights: a refusal keeps the model.
+        self.engine.start(&d).map_err(msg)?;
+        self.train_x = x.to_vec();
+        self.train_labels = labels;
+        if self.valid_x.is_empty() {
+            self.valid_x = self.train_x.clone();
+            self.valid_labels = self.train_labels.clone();
+        }
+        self.steps = 0;
+        Ok(())
+    }
+
+    /// Set the validation data (same shape rules as [`setData`](Self::set_data)).
+    pub fn set_validation(&mut self, x: &[f32], labels: Option<Vec<u32>>) -> Result<(), String> {
+        let labels = self.labels_for(x, labels)?;
+        self.engine
+            .check_data(&data(x, &labels, self.classify()))
+            .map_err(msg)?;
+        self.valid_x = x.to_vec();
+        self.valid_labels = labels;
+        Ok(())
+    }
+
+    fn labels_for(&self, x: &[f32], labels: Option<Vec<u32>>) -> Result<Vec<u32>, String> {
+        match (self.classify(), labels) {
+            (true, Some(l)) => Ok(l),
+            (true, None) => Err(err("the classifier needs labels, one per row")),
+            (false, Some(_)) => Err(err(
+                "an autoencoder takes no labels: its target is its input",
+            )),
+            (false, None) => self.check_rows(x).map(|_| Vec::new()),
+        }
+    }
+
+    /// Draw fresh weights (from the current `rng` seed) and restart the optimizer.
+    pub fn reset(&mut self) -> Result<(), String> {
+        self.need_data()?;
+        let d = data(&self.train_x, &self.train_labels, self.classify());
+        self.engine.start(&d).map_err(msg)?;
+        self.steps = 0;
+        Ok(())
+    }
+
+    fn need_data(&self) -> Result<(), String> {
+        if self.train_x.is_empty() {
+            return Err(err("no data: call setData first"));
+        }
+        Ok(())
+    }
+
+    /// Change one setting while training: a regularizer's strength (`0` removes it), the
+    /// learning rate, the optimizer (its state restarts), the batch size (at most 64), ...
+    /// A bad value throws and leaves the configuration as it was.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let saved = self.engine.config().clone();
+        let zero = value.trim().parse::<f32>().is_ok_and(|v| v == 0.0);
+        let applied = if zero && key_is_regularizer(key) {
+            self.engine.config().remove_reg(key);
+            Ok(())
+        } else {
+            self.engine.config().set(key, value)
+        }
+        // Resolved against the network now (a pattern that matches nothing is refused
+        // here); a new optimizer restarts its state in the core, keeping the weights.
+        .and_then(|_| self.engine.reconfigure());
+        if let Err(e) = applied {
+            // The core's reconfigure changes nothing when it fails: only the text goes back.
+            *self.engine.config() = saved;
+            return Err(msg(e));
+        }
+        Ok(())
+    }
+
+    /// The configuration as `key = value` lines (the regularizers and main settings).
+    pub fn config_text(&mut self) -> String {
+        let c = self.engine.config();
+        let mut s = format!(
+            "algo = {}\nlearning_rate = {}\nbatch_size = {}\nrng = {}\non_divergence = {}\n",
+            c.algo.name(),
+            c.learning_rate,
+            c.batch_size,
+            c.rng,
+            match c.on_divergence {
+                OnDivergence::Stop => "stop",
+                OnDivergence::Halve => "halve",
+            }
+        );
+        for r in c.regs.iter() {
+            s.push_str(&format!("{} = {}\n", r.key, r.weight));
+        }
+        s
+    }
+
+    /// Run `batches` updates and return the monitors of those batches.
+    pub fn train(&mut self, batches: u32) -> Result<Monitors, String> {
+        if !(1..=MAX_BATCHES_PER_CALL).contains(&batches) {
+            return Err(format!(
+                "train(batches): batches = {batches} is out of range: it must be a whole number \
+                 from 1 to {MAX_BATCHES_PER_CALL} (train in slices)"
+            ));
+        }
+        self.need_data()?;
+        let d = data(&self.train_x, &self.train_labels, self.classify());
+        let r = self.engine.steps(&d, batches as usize).map_err(msg)?;
+        self.steps += batches;
+        Ok(self.monitors(&r))
+    }
+
+    /// The learning rate in force (`on_divergence = halve` may have lowered it).
+    pub fn learning_rate(&mut self) -> f32 {
+        self.engine.config().learning_rate
+    }
+
+    /// The clean objective on the validation data.
+    pub fn validate(&mut self) -> Result<Monitors, String> {
+        self.need_data()?;
+        let (x, labels) = (
+            std::mem::take(&mut self.valid_x),
+            std::mem::take(&mut self.valid_labels),
+        );
+        let r = self.engine.validate(&data(&x, &labels, self.classify()));
+        self.valid_x = x;
+        self.valid_labels = labels;
+        let r = r.map_err(msg)?;
+        Ok(self.monitors(&r))
+    }
+
+    fn monitors(&mut self, r: &Report) -> Monitors {
+        let steps = self.steps;
+        let passes = self.engine.passes();
+        let c = self.engine.config();
+        Monitors {
+            steps,
+            passes,
+            loss: r.loss,
+            err: r.err,
+            reg_names: c.regs.iter().map(|r| r.key.to_string()).collect(),
+            reg_terms: r.regs[..c.regs.len()].to_vec(),
+            accuracy: r.accuracy.map_or(f64::NAN, |a| a as f64),
+            hidden_sparsity: r.hidden_sparsity as f64,
+            weight_sparsity: r.weight_sparsity as f64,
+        }
+    }
+
+    /// The network's outputs for `x` (`rows * 64`): reconstructions, or class probabilities.
+    pub fn predict(&mut self, x: &[f32]) -> Result<Vec<f32>, String> {
+        self.check_rows(x)?;
+        let rows = x.len() / INPUTS;
+        let outs = *PRESETS[self.preset].2.last().unwrap_or(&0);
+        let mut out = vec![0.0; rows * outs];
+        self.engine.predict(x, &mut out).map_err(msg)?;
+        Ok(out)
+    }
+
+    /// The most probable class of each row of `x` (classifier).
+    pub fn predict_classes(&mut self, x: &[f32]) -> Result<Vec<u32>, String> {
+        if !self.classify() {
+            return Err(err("predictClasses needs the classifier preset"));
+        }
+        self.check_rows(x)?;
+        let mut out = vec![0u32; x.len() / INPUTS];
+        self.engine.predict_classes(x, &mut out).map_err(msg)?;
+        Ok(out)
+    }
+
+    /// Accuracy on `x` with `labels` (classifier), or R² of the reconstructions.
+    pub fn score(&mut self, x: &[f32], labels: Option<Vec<u32>>) -> Result<f64, String> {
+        let labels = self.labels_for(x, labels)?;
+        self.engine
+            .score(&data(x, &labels, self.classify()))
+            .map(|s| s as f64)
+            .map_err(msg)
+    }
+
+    /// Clean activations of layer `layer` (0 = input, 1 = first hidden, ...) for `x`,
+    /// `rows * width` values.
+    pub fn hidden(&mut self, x: &[f32], layer: usize) -> Result<Vec<f32>, String> {
+        self.check_rows(x)?;
+        let mut out = Vec::new();
+        self.engine.layer_outputs(x, layer, &mut out).map_err(msg)?;
+        Ok(out)
+    }
+
+    /// `x` corrupted as a training step would see it (input noise and dropout).
+    pub fn corrupt(&mut self, x: &[f32]) -> Result<Vec<f32>, String> {
+        self.check_rows(x)?;
+        let mut out = Vec::new();
+        self.engine.corrupt(x, &mut out).map_err(msg)?;
+        Ok(out)
+    }
+
+    fn check_rows(&self, x: &[f32]) -> Result<(), String> {
+        if x.is_empty() || !x.len().is_multiple_of(INPUTS) {
+            return Err(err(&format!(
+                "inputs have length {}, expected a positive multiple of {INPUTS}",
+                x.len()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Names of the parameter tensors, e.g. `hid1.w`, `hid1.b`, `out.w`.
+    pub fn tensor_names(&self) -> Vec<String> {
+        (0..self.engine.tensors())
+            .map(|i| self.engine.tensor_name(i))
+            .collect()
+    }
+
+    /// Parameter tensor `name` (row-major: a weight is `inputs x units`).
+    pub fn weights(&self, name: &str) -> Result<Vec<f32>, String> {
+        (0..self.engine.tensors())
+            .find(|&i| self.engine.tensor_name(i) == name)
+            .and_then(|i| self.engine.tensor(i))
+            .map(|t| t.data.to_vec())
+            .ok_or_else(|| err(&format!("no parameter named {name:?}")))
+    }
+
+    /// The checkpoint of the current weights (see `staticnets::checkpoint`).
+    pub fn save(&self) -> Vec<u8> {
+        self.engine.save()
+    }
+
+    /// Load a checkpoint of this preset; a damaged file or another preset's throws and
+    /// leaves the weights as they were.
+    pub fn load(&mut self, bytes: &[u8]) -> Result<(), String> {
+        self.engine.load(bytes).map_err(msg)
+    }
+}
+
+fn key_is_regularizer(key: &str) -> bool {
+    staticnets::regularizers::RegSpec::canonical_key(key.trim()).is_some()
+}
