@@ -2,7 +2,8 @@
 #   make demo   installs what is missing, trains an autoencoder natively, builds and serves
 #               the page (web/) on 127.0.0.1
 #   make test   installs what is missing, then runs every test suite
-.PHONY: setup test demo
+#   make fuzz   runs each cargo-fuzz target (tests/fuzz) for FUZZ_SECONDS (default 300)
+.PHONY: setup test demo fuzz
 PORT ?= 8000
 
 setup:
@@ -15,3 +16,6 @@ demo: setup
 	@cargo run --release --locked -p staticnets --example demo
 	@bash scripts/build-web
 	@bash scripts/serve $(PORT)
+
+fuzz:
+	@bash scripts/fuzz

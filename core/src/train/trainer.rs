@@ -305,12 +305,15 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         Ok(())
     }
 
-    /// Before a training or validation call: started, and the configuration in force.
-    fn ready(&mut self, customs: &[&dyn Regularizer]) -> Result<(), Error> {
+    /// Before a training or validation call on `data`: started, the data checked, and the
+    /// configuration in force (in that order, so a refusal changes nothing). Returns the rows.
+    fn ready(&mut self, data: &Data<'_>, customs: &[&dyn Regularizer]) -> Result<usize, Error> {
         if !self.started {
             return Err(Error::NotStarted);
         }
-        self.reconfigure(customs)
+        let rows = self.check_data(data)?;
+        self.reconfigure(customs)?;
+        Ok(rows)
     }
 
     /// Check lengths, finiteness and labels of `data`.
@@ -532,8 +535,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
     /// One pass over `data` with the batch order shuffled (a pass left unfinished by
     /// [`steps`](Self::steps) is abandoned).
     pub fn pass(&mut self, data: &Data<'_>, customs: &[&dyn Regularizer]) -> Result<Report, Error> {
-        self.ready(customs)?;
-        let rows = self.check_data(data)?;
+        let rows = self.ready(data, customs)?;
         self.cursor = 0;
         self.run_batches(data, rows, rows.div_ceil(self.config.batch_size), customs)
     }
@@ -562,8 +564,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         n: usize,
         customs: &[&dyn Regularizer],
     ) -> Result<Report, Error> {
-        self.ready(customs)?;
-        let rows = self.check_data(data)?;
+        let rows = self.ready(data, customs)?;
         self.run_batches(data, rows, n, customs)
     }
 
@@ -637,7 +638,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         data: &Data<'_>,
         customs: &[&dyn Regularizer],
     ) -> Result<Report, Error> {
-        self.ready(customs)?;
+        self.ready(data, customs)?;
         let mut report = self.evaluate_clean(data, customs)?;
         report.improved = self.keep_if_best(report.loss);
         Ok(report)
@@ -739,8 +740,8 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         customs: &[&dyn Regularizer],
         mut each: impl FnMut(&Report) -> bool,
     ) -> Result<Report, Error> {
-        self.ready(customs)?;
-        let rows = self.check_data(train)?;
+        self.check_data(valid)?;
+        let rows = self.ready(train, customs)?;
         // Each call is one early-stopping run.
         self.best_loss = f64::INFINITY;
         self.since_best = 0;
