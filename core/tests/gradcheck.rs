@@ -238,3 +238,30 @@ fn every_loss_and_its_weighted_variant() {
         }
     }
 }
+
+/// §10: with `xe` or `bce` (computed from the logits), output noise and dropout corrupt the
+/// logits; the full objective's gradient through the corrupted logits, masks held fixed.
+#[test]
+fn output_corruption_reaches_the_fused_losses_through_the_logits() {
+    let y: [f32; ROWS * 5] = core::array::from_fn(|k| (k % 5) as f32 * 0.2);
+    let labels = [1u32, 4, 0];
+    for (loss, out, target) in [
+        (Loss::Bce, Sigmoid, Target::Values(&y)),
+        (Loss::Xe, Softmax, Target::Labels(&labels)),
+    ] {
+        for regs in [
+            [spec("output_dropout", 0.4), spec("hidden_l1", 0.1)],
+            [spec("output_noise", 0.5), spec("weight_l2", 0.1)],
+        ] {
+            let (worst, _) = check(
+                net(Tanh, Sigmoid, Tanh, out),
+                loss,
+                target,
+                None,
+                &regs,
+                2e-2,
+            );
+            assert!(worst < 2e-2, "{loss:?} {}: {worst}", regs[0].key);
+        }
+    }
+}

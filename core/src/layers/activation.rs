@@ -134,18 +134,17 @@ impl Activation {
         }
     }
 
-    /// `f'(x)`.
+    /// `f'(x)`. Sigmoid and tanh use forms that keep their digits where the function
+    /// saturates (`s (1 - s)` and `1 - tanh^2` round to 0 there): with `e = exp(-|x|)`,
+    /// `sigmoid' = e / (1 + e)^2`; with `e = exp(-2|x|)`, `tanh' = 4 e / (1 + e)^2`.
     #[inline]
     pub fn d1(self, x: f32) -> f32 {
         match self {
             Activation::Linear | Activation::Softmax => 1.0,
-            Activation::Sigmoid => {
-                let s = sigmoid(x);
-                s * (1.0 - s)
-            }
+            Activation::Sigmoid => sigmoid_slope(x),
             Activation::Tanh => {
-                let t = libm::tanhf(x);
-                1.0 - t * t
+                let e = libm::expf(-2.0 * x.abs());
+                4.0 * e / ((1.0 + e) * (1.0 + e))
             }
             Activation::Relu => step(x > 0.0),
             Activation::Softplus => sigmoid(x),
@@ -168,22 +167,28 @@ impl Activation {
         }
     }
 
-    /// `f''(x)`.
+    /// `f''(x)`, in the same saturation-safe forms: `sigmoid'' = sigmoid' (1 - 2 s)` with
+    /// `1 - 2 s = -sign(x) (1 - e) / (1 + e)`, and `tanh'' = -2 tanh(x) tanh'(x)` with
+    /// `tanh(x) = sign(x) (1 - e) / (1 + e)`.
     #[inline]
     pub fn d2(self, x: f32) -> f32 {
         match self {
-            Activation::Sigmoid | Activation::Softplus => {
-                let s = sigmoid(x);
-                let d = s * (1.0 - s);
-                if self == Activation::Softplus {
-                    d
+            Activation::Softplus => sigmoid_slope(x),
+            Activation::Sigmoid => {
+                let e = libm::expf(-x.abs());
+                let d = e / ((1.0 + e) * (1.0 + e));
+                let one_minus_2s = (1.0 - e) / (1.0 + e);
+                if x > 0.0 {
+                    -d * one_minus_2s
                 } else {
-                    d * (1.0 - 2.0 * s)
+                    d * one_minus_2s
                 }
             }
             Activation::Tanh => {
-                let t = libm::tanhf(x);
-                -2.0 * t * (1.0 - t * t)
+                let e = libm::expf(-2.0 * x.abs());
+                let d = 4.0 * e / ((1.0 + e) * (1.0 + e));
+                let t = (1.0 - e) / (1.0 + e);
+                if x > 0.0 { -2.0 * t * d } else { 2.0 * t * d }
             }
             Activation::Elu => {
                 if x > 0.0 {
@@ -219,6 +224,14 @@ pub fn sigmoid(x: f32) -> f32 {
         let e = libm::expf(x);
         e / (1.0 + e)
     }
+}
+
+/// `sigmoid'(x) = sigmoid(x) sigmoid(-x) = e / (1 + e)^2` with `e = exp(-|x|)`: no
+/// cancellation where the sigmoid saturates.
+#[inline]
+pub fn sigmoid_slope(x: f32) -> f32 {
+    let e = libm::expf(-x.abs());
+    e / ((1.0 + e) * (1.0 + e))
 }
 
 /// `ln(1 + e^x)`, stable for large `|x|`.
@@ -309,6 +322,47 @@ mod tests {
                     (a.d2(x as f32) as f64 - d2).abs() < 2e-3,
                     "{a:?} f''({x}) {} vs {d2}",
                     a.d2(x as f32)
+                );
+            }
+        }
+    }
+
+    /// Relative error in units of f32's epsilon.
+    fn ulps(got: f32, want: f64) -> f64 {
+        if want == 0.0 {
+            return if got == 0.0 { 0.0 } else { f64::INFINITY };
+        }
+        ((got as f64 - want) / want).abs() / f32::EPSILON as f64
+    }
+
+    /// Saturated sigmoid and tanh keep their derivatives' digits (closed forms in f64).
+    #[test]
+    fn saturated_derivatives_are_accurate_to_a_few_ulps() {
+        for x in [
+            -80.0f64, -40.0, -20.0, -9.0, -3.0, -0.5, 0.5, 3.0, 9.0, 20.0, 40.0, 80.0,
+        ] {
+            let e = (-x.abs()).exp();
+            let sig1_exact = e / ((1.0 + e) * (1.0 + e));
+            let sig2 = sig1_exact * (1.0 - 2.0 / (1.0 + (-x).exp()));
+            let t = x.tanh();
+            let e2 = (-2.0 * x.abs()).exp();
+            let tanh1 = 4.0 * e2 / ((1.0 + e2) * (1.0 + e2));
+            let tanh2 = -2.0 * t * tanh1;
+            let xf = x as f32;
+            for (name, got, want) in [
+                ("sigmoid'", Activation::Sigmoid.d1(xf), sig1_exact),
+                ("sigmoid''", Activation::Sigmoid.d2(xf), sig2),
+                ("softplus''", Activation::Softplus.d2(xf), sig1_exact),
+                ("tanh'", Activation::Tanh.d1(xf), tanh1),
+                ("tanh''", Activation::Tanh.d2(xf), tanh2),
+            ] {
+                // Below f32's normal range the result is subnormal: compare absolutely.
+                let ok = ulps(got, want) <= 4.0
+                    || (want.abs() < 1e-37 && (got as f64 - want).abs() < 1e-44);
+                assert!(
+                    ok,
+                    "{name}({x}) = {got:e}, f64 {want:e}: {:.1} ulps",
+                    ulps(got, want)
                 );
             }
         }

@@ -141,6 +141,9 @@ pub struct LayerBuf<const B: usize, const O: usize> {
     pub d_pre: [[f32; O]; B],
     /// Whether dropout was applied in the last forward pass.
     pub dropped: bool,
+    /// Whether the last forward pass corrupted `pre` (the logits a fused loss reads) rather
+    /// than `out`; then `mask` applies to `pre`.
+    pub corrupted_pre: bool,
     /// Rows filled by the last forward pass.
     pub rows: usize,
     /// Time steps per row (0 or 1: feedforward); set by sequence layers.
@@ -157,6 +160,7 @@ impl<const B: usize, const O: usize> Zeroed for LayerBuf<B, O> {
         d_out: [[0.0; O]; B],
         d_pre: [[0.0; O]; B],
         dropped: false,
+        corrupted_pre: false,
         rows: 0,
         // 0 reads as 1 (feedforward); zero keeps an idle buffer all zeros (.bss, small wasm)
         steps: 0,
@@ -257,6 +261,7 @@ impl<const B: usize, const O: usize> LayerBuf<B, O> {
             rows,
             steps,
             recurrent,
+            ..
         } = self;
         OutputGrads {
             view: OutputView {
@@ -285,8 +290,18 @@ impl<const B: usize, const O: usize> LayerBuf<B, O> {
         self.d_pre.as_flattened_mut()[..n].fill(0.0);
     }
 
-    /// `out = corrupt(act(pre))` for the filled rows (after the affine map wrote `pre`).
+    /// `out = corrupt(act(pre))` for the filled rows (after the affine map wrote `pre`); for
+    /// the layer whose logits a fused loss reads ([`Corruptor::logits`]), `out = act(corrupt(pre))`.
     fn activate(&mut self, act: Activation, layer: usize, corrupt: &mut Corruptor) {
+        let n = self.rows * O;
+        self.corrupted_pre = layer > 0 && corrupt.logits == layer;
+        if self.corrupted_pre {
+            self.dropped = corrupt.apply(
+                layer,
+                &mut self.pre.as_flattened_mut()[..n],
+                &mut self.mask.as_flattened_mut()[..n],
+            );
+        }
         for r in 0..self.rows {
             if act == Activation::Softmax {
                 // one distribution per time step (the whole row when steps = 1)
@@ -303,12 +318,13 @@ impl<const B: usize, const O: usize> LayerBuf<B, O> {
                 }
             }
         }
-        let n = self.rows * O;
-        self.dropped = corrupt.apply(
-            layer,
-            &mut self.out.as_flattened_mut()[..n],
-            &mut self.mask.as_flattened_mut()[..n],
-        );
+        if !self.corrupted_pre {
+            self.dropped = corrupt.apply(
+                layer,
+                &mut self.out.as_flattened_mut()[..n],
+                &mut self.mask.as_flattened_mut()[..n],
+            );
+        }
     }
 
     /// The outputs of the last forward pass (`rows * O`).
@@ -325,11 +341,13 @@ impl<const B: usize, const O: usize> LayerBuf<B, O> {
         )
     }
 
-    /// `d_pre += d(out)/d(pre) * d_out` through dropout and the activation.
+    /// `d_pre += d(out)/d(pre) * d_out` through dropout and the activation. When the logits
+    /// were corrupted, `d_pre` (the loss's part too) is with respect to the corrupted `pre`:
+    /// the dropout mask then carries all of it back to the clean one.
     fn backward_activation(&mut self, act: Activation) {
         for r in 0..self.rows {
             let mut g = self.d_out[r];
-            if self.dropped {
+            if self.dropped && !self.corrupted_pre {
                 for (gj, &m) in g.iter_mut().zip(&self.mask[r]) {
                     *gj *= m;
                 }
@@ -345,6 +363,11 @@ impl<const B: usize, const O: usize> LayerBuf<B, O> {
             } else {
                 for ((d, &gj), &p) in self.d_pre[r].iter_mut().zip(&g).zip(&self.pre[r]) {
                     *d += gj * act.d1(p);
+                }
+            }
+            if self.dropped && self.corrupted_pre {
+                for (d, &m) in self.d_pre[r].iter_mut().zip(&self.mask[r]) {
+                    *d *= m;
                 }
             }
         }
@@ -393,6 +416,10 @@ pub struct Corruptor {
     pub sigma: [f32; MAX_LAYERS],
     /// Whether corruption is on (training steps) or off (evaluation).
     pub active: bool,
+    /// The global index of the output layer whose logits (`:pre`) are corrupted instead of
+    /// its `:out`, because a fused loss (`xe`, `bce`) reads the logits (semantics.md §10);
+    /// 0 for none (layer 0 is the input, never logits).
+    pub logits: usize,
     /// The generator.
     pub rng: XorShift,
 }
@@ -404,6 +431,7 @@ impl Corruptor {
             dropout: [0.0; MAX_LAYERS],
             sigma: [0.0; MAX_LAYERS],
             active: false,
+            logits: 0,
             rng: XorShift::new(crate::rng::DEFAULT_SEED),
         }
     }

@@ -1,12 +1,15 @@
 //! Binary cross-entropy from logits, for a sigmoid output and targets in `[0, 1]`.
 //!
-//! With `z` the output layer's `pre`: `e = softplus(z) - t z` (which is
-//! `-t ln sigmoid(z) - (1 - t) ln(1 - sigmoid(z))`, computed without overflow), and
-//! `L = sum w e / sum w`. Gradient with respect to `z`: `w (sigmoid(z) - t) / sum w`.
+//! With `z` the output layer's `pre`: `e = max(z, 0) - t z + log1p(exp(-|z|))` (which is
+//! `-t ln sigmoid(z) - (1 - t) ln(1 - sigmoid(z))`, written so that nothing overflows or
+//! cancels: a confident, correct `z = 80, t = 1` gives `log1p(e^-80)`, not `80 - 80`), and
+//! `L = sum w e / sum w`. Gradient with respect to `z`: `w (sigmoid(z) - t) / sum w`, with
+//! `sigmoid(z) - t` written as `(1 - t) - sigmoid(-z)` for `z >= 0` (so `t = 1` keeps the
+//! tiny `-sigmoid(-z)`).
 
 use super::{total_weight, weight_of};
 use crate::layers::OutputGrads;
-use crate::layers::activation::{sigmoid, softplus};
+use crate::layers::activation::sigmoid;
 
 /// Loss value; adds `scale * dL/d pre` into `layer.d_pre`.
 pub fn loss(
@@ -25,8 +28,17 @@ pub fn loss(
     let mut total = 0.0f64;
     for k in 0..n {
         let w = weight_of(weights, k);
-        total += (w * (softplus(z[k]) - target[k] * z[k])) as f64;
-        layer.d_pre[k] += g * w * (sigmoid(z[k]) - target[k]);
+        let (zk, tk) = (z[k], target[k]);
+        // max(z, 0) - t z, as z (1 - t) or -t z: exact for t = 0 and t = 1.
+        let linear = if zk > 0.0 { zk * (1.0 - tk) } else { -tk * zk };
+        let e = linear + libm::log1pf(libm::expf(-zk.abs()));
+        total += (w * e) as f64;
+        let diff = if zk >= 0.0 {
+            (1.0 - tk) - sigmoid(-zk)
+        } else {
+            sigmoid(zk) - tk
+        };
+        layer.d_pre[k] += g * w * diff;
     }
     total / wsum
 }

@@ -30,6 +30,14 @@ pub enum Loss {
     Hinge,
 }
 
+impl Loss {
+    /// Whether the loss is fused with the output activation and reads the logits (`:pre`):
+    /// then output noise and dropout corrupt the logits (semantics.md §10).
+    pub const fn reads_logits(self) -> bool {
+        matches!(self, Loss::Xe | Loss::Bce)
+    }
+}
+
 /// What the output is compared with.
 #[derive(Clone, Copy, Debug)]
 pub enum Target<'a> {

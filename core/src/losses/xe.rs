@@ -1,9 +1,13 @@
 //! Cross-entropy over a softmax output, fused with the softmax for stability.
 //!
-//! From the logits `z` (the output layer's `pre`): `log p_t = z_t - max z - ln sum_k e^(z_k - max z)`,
-//! `nlp = -max(log p_t, ln 1e-8)` (theanets clips `p` to `[1e-8, 1]`), and
-//! `L = sum_r w_r nlp_r / sum_r w_r`. Gradient with respect to the logits:
-//! `w_r (p - onehot(t)) / sum w`, or 0 for a row whose `p_t` was clipped.
+//! From the logits `z` (the output layer's `pre`), with `m` the (first) largest and
+//! `s = sum_{k != m} e^(z_k - z_m)` (no term of it exceeds 1):
+//! `log p_t = (z_t - z_m) - log1p(s)`, so a confident, correct row (`t = m`, `s` tiny) keeps
+//! its digits (`ln(1 + s)` would round to 0). `nlp = -max(log p_t, ln 1e-8)` (theanets clips
+//! `p` to `[1e-8, 1]`), and `L = sum_r w_r nlp_r / sum_r w_r`. Gradient with respect to the
+//! logits: `w_r (p - onehot(t)) / sum w` with `p_k = e^(z_k - z_m) / (1 + s)`, and for
+//! `k = t = m` the difference written as `-s / (1 + s)` (no cancellation); 0 for a row whose
+//! `p_t` was clipped.
 
 use super::{total_weight, weight_of};
 use crate::layers::OutputGrads;
@@ -28,23 +32,31 @@ pub fn loss(
     for r in 0..rows {
         let z = &layer.view.pre[r * cols..(r + 1) * cols];
         let t = labels[r] as usize;
-        let max = z
-            .iter()
-            .fold(f32::NEG_INFINITY, |m, &v| if v > m { v } else { m });
-        let mut sum = 0.0f32;
-        for &v in z {
-            sum += libm::expf(v - max);
+        let m = crate::losses::argmax(z);
+        let max = z[m];
+        let mut rest = 0.0f32;
+        for (k, &v) in z.iter().enumerate() {
+            if k != m {
+                rest += libm::expf(v - max);
+            }
         }
-        let log_sum = libm::logf(sum);
-        let log_pt = z[t] - max - log_sum;
+        let log_pt = (z[t] - max) - libm::log1pf(rest);
         let w = weight_of(weights, r);
         if log_pt > LOG_CLIP {
             total += (-w * log_pt) as f64;
             let d = &mut layer.d_pre[r * cols..(r + 1) * cols];
+            let inv = 1.0 / (1.0 + rest);
             for k in 0..cols {
-                let p = libm::expf(z[k] - max - log_sum);
-                let y = if k == t { 1.0 } else { 0.0 };
-                d[k] += g * w * (p - y);
+                let p_minus_y = if k == t && k == m {
+                    -rest * inv
+                } else if k == m {
+                    inv
+                } else if k == t {
+                    libm::expf(z[k] - max) * inv - 1.0
+                } else {
+                    libm::expf(z[k] - max) * inv
+                };
+                d[k] += g * w * p_minus_y;
             }
         } else {
             total += (-w * LOG_CLIP) as f64;

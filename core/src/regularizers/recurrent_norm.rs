@@ -16,21 +16,16 @@ pub struct RecurrentNorm {
     pub targets: Selection,
 }
 
-/// The `T` per-step norms of one row of `steps * units` values.
-fn norms(row: &[f32], steps: usize, out: &mut [f64]) {
-    let units = row.len() / steps;
-    for (t, n) in out.iter_mut().enumerate().take(steps) {
-        *n = libm::sqrt(
-            row[t * units..(t + 1) * units]
-                .iter()
-                .map(|&v| (v as f64) * (v as f64))
-                .sum::<f64>(),
-        );
-    }
+/// `||h_t||_2` of step `t` of one row of `steps * units` values (in f64). The norms are
+/// computed as the loops need them, a window of three at a time: no table caps `T`.
+fn norm(row: &[f32], units: usize, t: usize) -> f64 {
+    libm::sqrt(
+        row[t * units..(t + 1) * units]
+            .iter()
+            .map(|&v| (v as f64) * (v as f64))
+            .sum::<f64>(),
+    )
 }
-
-/// The most time steps a recurrent penalty handles (its per-row scratch is on the stack).
-pub const MAX_STEPS: usize = 256;
 
 impl Regularizer for RecurrentNorm {
     fn name(&self) -> &str {
@@ -41,16 +36,18 @@ impl Regularizer for RecurrentNorm {
         let count = self.targets.count();
         let mut total = 0.0f64;
         for v in self.targets.iter().filter_map(|k| net.output(k)) {
-            let (steps, rows) = (v.steps.min(MAX_STEPS), v.rows);
+            let (steps, rows) = (v.steps, v.rows);
             if steps < 2 || rows == 0 {
                 continue;
             }
-            let mut n = [0.0f64; MAX_STEPS];
+            let units = v.cols / steps;
             let mut sum = 0.0f64;
             for row in v.out.chunks_exact(v.cols).take(rows) {
-                norms(row, steps, &mut n);
+                let mut prev = norm(row, units, 0);
                 for t in 1..steps {
-                    sum += (n[t] - n[t - 1]) * (n[t] - n[t - 1]);
+                    let n = norm(row, units, t);
+                    sum += (n - prev) * (n - prev);
+                    prev = n;
                 }
             }
             total += sum / (rows * (steps - 1)) as f64;
@@ -68,28 +65,35 @@ impl Regularizer for RecurrentNorm {
             let Some(g) = net.output_grads(k) else {
                 continue;
             };
-            let (steps, rows, cols) = (g.view.steps.min(MAX_STEPS), g.view.rows, g.view.cols);
+            let (steps, rows, cols) = (g.view.steps, g.view.rows, g.view.cols);
             if steps < 2 || rows == 0 {
                 continue;
             }
             let units = cols / steps;
             let c = weight as f64 * 2.0 / (count * (rows * (steps - 1)) as f64);
-            let mut n = [0.0f64; MAX_STEPS];
             for r in 0..rows {
                 let row = &g.view.out[r * cols..(r + 1) * cols];
-                norms(row, steps, &mut n);
+                // (n_{t-1}, n_t, n_{t+1}), slid along the row.
+                let (mut before, mut here) = (0.0f64, norm(row, units, 0));
                 for t in 0..steps {
-                    if n[t] == 0.0 {
-                        continue;
-                    }
+                    let after = if t + 1 < steps {
+                        norm(row, units, t + 1)
+                    } else {
+                        0.0
+                    };
+                    let n_t = here;
                     let mut dn = 0.0;
                     if t >= 1 {
-                        dn += n[t] - n[t - 1];
+                        dn += n_t - before;
                     }
                     if t + 1 < steps {
-                        dn -= n[t + 1] - n[t];
+                        dn -= after - n_t;
                     }
-                    let s = c * dn / n[t];
+                    (before, here) = (n_t, after);
+                    if n_t == 0.0 {
+                        continue;
+                    }
+                    let s = c * dn / n_t;
                     for j in 0..units {
                         let i = r * cols + t * units + j;
                         g.d_out[i] += (s * g.view.out[i] as f64) as f32;

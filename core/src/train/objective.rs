@@ -173,6 +173,8 @@ pub fn evaluate<L: Layers, const B: usize, const JD: usize>(
     customs: &[&dyn Regularizer],
     corrupt: &mut Corruptor,
 ) -> Result<Terms, Error> {
+    // A fused loss reads the logits: output noise and dropout corrupt those (§10).
+    corrupt.logits = if loss.reads_logits() { L::LAYERS } else { 0 };
     net.forward(batch.x, batch.rows, ws, corrupt)?;
     ws.clear_grads();
     let mut terms = Terms::default();

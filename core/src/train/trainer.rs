@@ -241,6 +241,20 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
     /// optimizer state. The training calls apply a changed `config` themselves; call this to
     /// check a change at once. On error nothing changes (the configuration in force stays).
     pub fn reconfigure(&mut self, customs: &[&dyn Regularizer]) -> Result<(), Error> {
+        // The fixed tables of corruption settings and selections: a larger network is refused
+        // here, before any training, rather than silently regularized in part.
+        if L::LAYERS >= crate::layers::MAX_LAYERS {
+            return Err(Error::CapacityExceeded {
+                what: "layers (noise and dropout settings are kept per layer)",
+                capacity: crate::layers::MAX_LAYERS - 1,
+            });
+        }
+        if L::TENSORS > 64 {
+            return Err(Error::CapacityExceeded {
+                what: "parameter tensors (selections are 64-bit sets)",
+                capacity: 64,
+            });
+        }
         let c = &self.config;
         c.validate()?;
         if c.batch_size > B {
