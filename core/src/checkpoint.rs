@@ -86,7 +86,9 @@ impl<L: Layers> Network<L> {
                     ParamKind::Bias => 1,
                     ParamKind::InputWeight => 2,
                     ParamKind::RecurrentWeight => 3,
-                    ParamKind::Peephole => 4,
+                    // The first format had one stacked peephole tensor; LSTM files of that
+                    // format are refused anyway (`has_options`).
+                    ParamKind::PeepholeIn | ParamKind::PeepholeForget | ParamKind::PeepholeOut => 4,
                 };
                 h = fnv1a(h, &(t.layer as u32).to_le_bytes());
                 h = fnv1a(h, &[kind]);

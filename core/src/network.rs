@@ -213,7 +213,9 @@ impl<L: Layers, const B: usize, const JD: usize> Workspace<L, B, JD> {
     /// View of global layer `k` (0 is the input).
     pub fn view<'a>(&'a self, net: &Network<L>, k: usize) -> Option<OutputView<'a>> {
         if k == 0 {
-            Some(self.input.view())
+            let mut v = self.input.view();
+            v.steps = L::IN_STEPS;
+            Some(v)
         } else {
             net.body.view(&self.bufs, k - 1, 1)
         }

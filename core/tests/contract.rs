@@ -364,3 +364,65 @@ fn output_noise_with_xe_corrupts_the_logits_the_loss_reads() {
     );
     assert!((noisy.data - clean.data).abs() > 1e-3);
 }
+
+/// §10: an LSTM's peepholes are three 1-D vectors `ci`, `cf`, `co`, so weight penalties skip
+/// them and a weight pattern naming only them matches nothing.
+#[test]
+fn lstm_peepholes_are_three_named_vectors() {
+    use staticnets::train::{Data, Trainer};
+    type L = (Lstm<2, 3, 4, 8, 12>, TimeDense<3, 2, 4, 12, 8>);
+    let net: Network<L> = Network::new((Lstm::new(true), TimeDense::new(Linear)));
+    let names: Vec<String> = (0..<L as Layers>::TENSORS)
+        .map(|i| net.tensor_name(i).as_str().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "hid1.xh", "hid1.hh", "hid1.b", "hid1.ci", "hid1.cf", "hid1.co", "out.w", "out.b"
+        ]
+    );
+    assert!((3..6).all(|i| net.tensor(i).unwrap().data.len() == 3));
+    let mut t: Box<Trainer<L, 4, 0, 2>> =
+        Box::new(Trainer::new((Lstm::new(true), TimeDense::new(Linear))));
+    let x = [0.1f32; 8 * 4];
+    t.config.set("weight_l2", "0.1 @ hid1.c?").unwrap();
+    let e = t.start(&Data::autoencoder(&x[..16]), &[]);
+    assert!(
+        e.is_err(),
+        "a weight pattern naming only peepholes matches nothing"
+    );
+    t.config.set("weight_l2", "0.1 @ hid1.*").unwrap();
+    t.config.set("frozen", "hid1.cf").unwrap();
+    t.start(&Data::autoencoder(&x[..16]), &[]).unwrap();
+}
+
+/// §10: the input of a sequence model may be a recurrent_norm / recurrent_state target (its
+/// term is that of the input sequences, computed here in f64); a feedforward input may not.
+#[test]
+fn the_input_of_a_sequence_model_is_a_recurrent_target() {
+    use staticnets::regularizers::RegSpec;
+    use staticnets::train::{Data, Trainer};
+    type L = (Rnn<1, 3, 6, 6, 18>, TimeDense<3, 1, 6, 18, 6>);
+    let mut t: Box<Trainer<L, 4, 0, 2>> =
+        Box::new(Trainer::new((Rnn::new(Tanh), TimeDense::new(Linear))));
+    t.config
+        .add_reg(RegSpec::parse("recurrent_state", "0.5 @ in:out").unwrap())
+        .unwrap();
+    let x: Vec<f32> = (0..4 * 6).map(|k| libm::sinf(k as f32 * 0.9)).collect();
+    let d = Data::autoencoder(&x);
+    t.start(&d, &[]).unwrap();
+    let r = t.validate(&d, &[]).unwrap();
+    let xs: Vec<f64> = x.iter().map(|&v| v as f64).collect();
+    let want = state_oracle(&xs, 4, 6, 1);
+    assert!(
+        (r.regs[0] - want).abs() < 1e-6 * want,
+        "{} vs {want}",
+        r.regs[0]
+    );
+    let mut f: Box<Trainer<(Dense<6, 3>, Dense<3, 6>), 4, 0, 2>> =
+        Box::new(Trainer::new((Dense::new(Tanh), Dense::new(Linear))));
+    f.config
+        .add_reg(RegSpec::parse("recurrent_state", "0.5 @ in:out").unwrap())
+        .unwrap();
+    assert!(f.start(&d, &[]).is_err());
+}

@@ -39,6 +39,7 @@ macro_rules! chain {
             const JAC_ROWS: usize = 0 $(+ $T::JAC_ROWS)+;
             const ZERO: Self = ($($T::ZERO,)+);
             const STEPS: usize = $TL::STEPS;
+            const IN_STEPS: usize = $T0::IN_STEPS;
             type Bufs<const B: usize> = ($($T::Bufs<B>,)+);
             type Jacs<const D: usize> = ($($T::Jacs<D>,)+);
             type InBuf<const B: usize> = $T0::InBuf<B>;
@@ -64,17 +65,6 @@ macro_rules! chain {
                 None
             }
 
-            fn has_jacobian(&self, k: usize) -> bool {
-                let mut k = k;
-                $(
-                    if k < $T::LAYERS {
-                        return self.$i.has_jacobian(k);
-                    }
-                    k -= $T::LAYERS;
-                )+
-                let _ = k;
-                true
-            }
 
             fn recurrent(&self, k: usize) -> bool {
                 let mut k = k;

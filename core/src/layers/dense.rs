@@ -157,11 +157,14 @@ pub(crate) fn init_weights(w: &mut [f32], nin: usize, nout: usize, rng: &mut Xor
 
 #[allow(clippy::too_many_arguments)]
 /// One example's Jacobian through an affine map whose weight entry for (input `a`, unit `j`)
-/// is `w[widx(a, j)]`, then through the layer's activation and dropout.
+/// is `w[widx(a, j)]`, then through the layer's activation and dropout. With `steps > 1` the
+/// map is applied per time step (a time-distributed layer: a block-diagonal weight, `nin`
+/// inputs and `O / steps` units per step): `m[t, j] = sum_a w(a, j) J_in[t, a]`.
 pub(crate) fn jac_forward_affine<const B: usize, const D: usize, const O: usize>(
     w: &[f32],
     widx: impl Fn(usize, usize) -> usize,
     nin: usize,
+    steps: usize,
     buf: &LayerBuf<B, O>,
     act: Activation,
     row: usize,
@@ -171,12 +174,15 @@ pub(crate) fn jac_forward_affine<const B: usize, const D: usize, const O: usize>
     for m in jac.m.iter_mut() {
         m.fill(0.0);
     }
-    for a in 0..nin {
-        let jin = &j_in[a * D..(a + 1) * D];
-        for j in 0..O {
-            let c = w[widx(a, j)];
-            if c != 0.0 {
-                kernels::axpy(c, jin, &mut jac.m[j]);
+    let per = O / steps;
+    for t in 0..steps {
+        for a in 0..nin {
+            let jin = &j_in[(t * nin + a) * D..(t * nin + a + 1) * D];
+            for j in 0..per {
+                let c = w[widx(a, j)];
+                if c != 0.0 {
+                    kernels::axpy(c, jin, &mut jac.m[t * per + j]);
+                }
             }
         }
     }
@@ -196,6 +202,7 @@ pub(crate) fn jac_backward_affine<const B: usize, const D: usize, const O: usize
     dw: &mut [f32],
     widx: impl Fn(usize, usize) -> usize,
     nin: usize,
+    steps: usize,
     buf: &mut LayerBuf<B, O>,
     act: Activation,
     row: usize,
@@ -215,16 +222,20 @@ pub(crate) fn jac_backward_affine<const B: usize, const D: usize, const O: usize
             *g *= s[j];
         }
     }
-    for a in 0..nin {
-        let jin = &j_in[a * D..(a + 1) * D];
-        for j in 0..O {
-            dw[widx(a, j)] += kernels::dot(&jac.g[j], jin);
-        }
-        let gin = &mut g_in[a * D..(a + 1) * D];
-        for j in 0..O {
-            let c = w[widx(a, j)];
-            if c != 0.0 {
-                kernels::axpy(c, &jac.g[j], gin);
+    let per = O / steps;
+    for t in 0..steps {
+        for a in 0..nin {
+            let at = t * nin + a;
+            let jin = &j_in[at * D..(at + 1) * D];
+            for j in 0..per {
+                dw[widx(a, j)] += kernels::dot(&jac.g[t * per + j], jin);
+            }
+            let gin = &mut g_in[at * D..(at + 1) * D];
+            for j in 0..per {
+                let c = w[widx(a, j)];
+                if c != 0.0 {
+                    kernels::axpy(c, &jac.g[t * per + j], gin);
+                }
             }
         }
     }
@@ -314,6 +325,7 @@ impl<const I: usize, const O: usize> Layers for Dense<I, O> {
                 self.w.as_flattened(),
                 |a, j| a * O + j,
                 I,
+                1,
                 bufs,
                 self.act,
                 row,
@@ -339,6 +351,7 @@ impl<const I: usize, const O: usize> Layers for Dense<I, O> {
                 grads.w.as_flattened_mut(),
                 |a, j| a * O + j,
                 I,
+                1,
                 bufs,
                 self.act,
                 row,

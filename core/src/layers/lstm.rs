@@ -26,8 +26,9 @@
 //! dci += dz_i * c_{t-1};  dcf += dz_f * c_{t-1};  dco += dz_o * c_t
 //! ```
 //!
-//! Parameters: `xh` (`I x 4H`), `hh` (`H x 4H`), `b` (`4H`), `p` (the peepholes `ci, cf, co`,
-//! `3H`; held at zero when `peepholes` is off). Biases and peepholes start at zero.
+//! Parameters: `xh` (`I x 4H`), `hh` (`H x 4H`), `b` (`4H`), and the peepholes `ci`, `cf`,
+//! `co` (`H` each, as three vectors named `<layer>.ci`, `.cf`, `.co`; held at zero when
+//! `peepholes` is off). Biases and peepholes start at zero.
 //!
 //! For `contractive`, the Jacobian of every step with respect to the network input is carried
 //! forward (`Jz_t`, `Jc_t`, `Jh_t` through the same equations, differentiated), and its
@@ -174,12 +175,13 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     const NIN: usize = TI;
     const NOUT: usize = TH;
     const LAYERS: usize = 1;
-    const TENSORS: usize = 4;
+    const TENSORS: usize = 6;
     const PARAMS: usize = I * 4 * H + H * 4 * H + 4 * H + 3 * H;
     const ACT_FLOATS_PER_ROW: usize = 5 * TH + 5 * TH;
     const JAC_ROWS: usize = TH;
     const ZERO: Self = Lstm::new(false);
     const STEPS: usize = T;
+    const IN_STEPS: usize = T;
     type Bufs<const B: usize> = LstmBuf<B, H, T, TH>;
     type Jacs<const D: usize> = LstmJacs<D, H, T, TH>;
     type InBuf<const B: usize> = InputBuf<B, TI>;
@@ -237,7 +239,9 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
                 self.hh.as_flattened().as_flattened(),
             )),
             2 => Some(t(ParamKind::Bias, 1, 4 * H, self.b.as_flattened())),
-            3 => Some(t(ParamKind::Peephole, 1, 3 * H, self.p.as_flattened())),
+            3 => Some(t(ParamKind::PeepholeIn, 1, H, &self.p[0])),
+            4 => Some(t(ParamKind::PeepholeForget, 1, H, &self.p[1])),
+            5 => Some(t(ParamKind::PeepholeOut, 1, H, &self.p[2])),
             _ => None,
         }
     }
@@ -247,7 +251,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
             0 => Some(self.xh.as_flattened_mut().as_flattened_mut()),
             1 => Some(self.hh.as_flattened_mut().as_flattened_mut()),
             2 => Some(self.b.as_flattened_mut()),
-            3 => Some(self.p.as_flattened_mut()),
+            3..=5 => Some(&mut self.p[i - 3]),
             _ => None,
         }
     }

@@ -82,19 +82,25 @@ pub enum ParamKind {
     InputWeight,
     /// A recurrent layer's hidden-to-hidden matrix `hh` (two dimensions).
     RecurrentWeight,
-    /// An LSTM's peephole vectors `p` (`ci`, `cf`, `co` stacked; one dimension each).
-    Peephole,
+    /// An LSTM's peephole vector on the input gate, `ci` (one dimension).
+    PeepholeIn,
+    /// An LSTM's peephole vector on the forget gate, `cf` (one dimension).
+    PeepholeForget,
+    /// An LSTM's peephole vector on the output gate, `co` (one dimension).
+    PeepholeOut,
 }
 
 impl ParamKind {
-    /// The suffix of the parameter's name: `w` or `b`.
+    /// The suffix of the parameter's name: `w`, `b`, `xh`, `hh`, `ci`, `cf`, `co`.
     pub const fn suffix(self) -> &'static str {
         match self {
             ParamKind::Weight => "w",
             ParamKind::Bias => "b",
             ParamKind::InputWeight => "xh",
             ParamKind::RecurrentWeight => "hh",
-            ParamKind::Peephole => "p",
+            ParamKind::PeepholeIn => "ci",
+            ParamKind::PeepholeForget => "cf",
+            ParamKind::PeepholeOut => "co",
         }
     }
 
@@ -540,6 +546,10 @@ pub trait Layers: Clone {
     /// stacks; `T` when the last layer is recurrent or time-distributed, so losses, labels and
     /// accuracy work per time step.
     const STEPS: usize = 1;
+    /// Time steps of the input: `NIN = IN_STEPS * (inputs per step)`. 1 for feedforward
+    /// stacks; `T` when the first layer runs over time steps (a sequence model), so the
+    /// input `in:out` is a sequence the recurrent penalties may target (semantics.md §10).
+    const IN_STEPS: usize = 1;
     /// Buffers for a batch of `B` rows.
     type Bufs<const B: usize>: Zeroed;
     /// Jacobian buffers with respect to a `D`-wide input.
@@ -563,11 +573,6 @@ pub trait Layers: Clone {
     /// the layers whose `:out` the recurrent penalties may target.
     fn sequence(&self, _k: usize) -> bool {
         false
-    }
-    /// Whether the contractive penalty can reach through local layer `k` (its exact
-    /// Jacobian and gradient are implemented): all but `lstm` and time-distributed dense.
-    fn has_jacobian(&self, _k: usize) -> bool {
-        true
     }
     /// Whether local layer `k` is recurrent (`rnn`, `lstm`): the default targets of
     /// `recurrent_norm` and `recurrent_state`.

@@ -3,8 +3,7 @@
 //! `layer_buf_methods!()` is the buffer access of a layer whose `Bufs<B>` is a
 //! [`LayerBuf`](super::LayerBuf) and whose activation is its `act` field (dense,
 //! time-distributed dense, rnn). `jac_buf_methods!()` is the access to a [`JacBuf`](super::JacBuf)
-//! (every single layer). `no_jacobian!()` is the Jacobian pass of a layer the contractive
-//! penalty never runs through (`has_jacobian` is false, so `contractive::validate` refuses it).
+//! (every single layer).
 
 macro_rules! layer_buf_methods {
     () => {
@@ -76,32 +75,4 @@ macro_rules! jac_buf_methods {
     };
 }
 
-macro_rules! no_jacobian {
-    () => {
-        fn jac_forward<const B: usize, const D: usize>(
-            &self,
-            _bufs: &Self::Bufs<B>,
-            _row: usize,
-            _j_in: &[f32],
-            _jacs: &mut Self::Jacs<D>,
-            _upto: usize,
-        ) {
-        }
-
-        fn jac_backward<const B: usize, const D: usize>(
-            &self,
-            _bufs: &mut Self::Bufs<B>,
-            _row: usize,
-            _j_in: &[f32],
-            _g_in: &mut [f32],
-            _jacs: &mut Self::Jacs<D>,
-            _grads: &mut Self,
-            _upto: usize,
-        ) {
-        }
-
-        $crate::layers::plumbing::jac_buf_methods!();
-    };
-}
-
-pub(crate) use {jac_buf_methods, layer_buf_methods, no_jacobian};
+pub(crate) use {jac_buf_methods, layer_buf_methods};

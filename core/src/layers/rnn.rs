@@ -108,6 +108,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     const JAC_ROWS: usize = TH;
     const ZERO: Self = Rnn::new(Activation::Linear);
     const STEPS: usize = T;
+    const IN_STEPS: usize = T;
     type Bufs<const B: usize> = LayerBuf<B, TH>;
     type Jacs<const D: usize> = JacBuf<D, TH>;
     type InBuf<const B: usize> = InputBuf<B, TI>;

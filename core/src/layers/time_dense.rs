@@ -6,9 +6,12 @@
 //! Forward:  `pre_t = x_t W + b`, `out_t = act(pre_t)` (then dropout and noise).
 //! Backward: `d_pre_t = act'(pre_t) * mask_t * d_out_t` (softmax: per step);
 //!           `dW += sum_t x_t^T d_pre_t`; `db += sum_t d_pre_t`; `dx_t += d_pre_t W^T`.
+//! Jacobian (for `contractive`): `J_out_t = diag(act'(pre_t) * mask_t) W^T J_in_t` per step,
+//! the dense layer's with a block-diagonal weight, and its exact gradient likewise.
 
 use super::Arch;
-use super::plumbing::{layer_buf_methods, no_jacobian};
+use super::dense::{jac_backward_affine, jac_forward_affine};
+use super::plumbing::{jac_buf_methods, layer_buf_methods};
 use super::{
     Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
     OutputView, Tensor,
@@ -67,13 +70,14 @@ impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: 
     const JAC_ROWS: usize = TO;
     const ZERO: Self = TimeDense::new(Activation::Linear);
     const STEPS: usize = T;
+    const IN_STEPS: usize = T;
     type Bufs<const B: usize> = LayerBuf<B, TO>;
     type Jacs<const D: usize> = JacBuf<D, TO>;
     type InBuf<const B: usize> = InputBuf<B, TI>;
     type JacIn<const D: usize> = JacInBuf<TI, D>;
 
     layer_buf_methods!();
-    no_jacobian!();
+    jac_buf_methods!();
 
     fn describe(&self, arch: &mut Arch) {
         arch.layer("time_dense", &[I, O, T], self.act);
@@ -86,10 +90,6 @@ impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: 
 
     fn sequence(&self, k: usize) -> bool {
         k == 0
-    }
-
-    fn has_jacobian(&self, k: usize) -> bool {
-        k != 0
     }
 
     fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>> {
@@ -134,5 +134,57 @@ impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: 
         let d = &bufs.d_pre.as_flattened()[..rows * TO];
         let (gw, gb) = (grads.w.as_flattened_mut(), &mut grads.b);
         affine_backward(x, self.w.as_flattened(), d, gw, gb, dx, rows * T, I, O);
+    }
+
+    // The Jacobian for `contractive`: the dense layer's, applied per time step (step `t`'s
+    // outputs depend only on step `t`'s inputs: a block-diagonal weight).
+    fn jac_forward<const B: usize, const D: usize>(
+        &self,
+        bufs: &LayerBuf<B, TO>,
+        row: usize,
+        j_in: &[f32],
+        jacs: &mut JacBuf<D, TO>,
+        upto: usize,
+    ) {
+        if upto > 0 {
+            jac_forward_affine(
+                self.w.as_flattened(),
+                |a, j| a * O + j,
+                I,
+                T,
+                bufs,
+                self.act,
+                row,
+                j_in,
+                jacs,
+            );
+        }
+    }
+
+    fn jac_backward<const B: usize, const D: usize>(
+        &self,
+        bufs: &mut LayerBuf<B, TO>,
+        row: usize,
+        j_in: &[f32],
+        g_in: &mut [f32],
+        jacs: &mut JacBuf<D, TO>,
+        grads: &mut Self,
+        upto: usize,
+    ) {
+        if upto > 0 {
+            jac_backward_affine(
+                self.w.as_flattened(),
+                grads.w.as_flattened_mut(),
+                |a, j| a * O + j,
+                I,
+                T,
+                bufs,
+                self.act,
+                row,
+                j_in,
+                g_in,
+                jacs,
+            );
+        }
     }
 }

@@ -47,11 +47,6 @@ pub fn validate<L: Layers, const B: usize, const JD: usize>(
                 name: "contractive through a softmax layer",
             });
         }
-        if !net.body.has_jacobian(k - 1) {
-            return Err(Error::BadValue {
-                name: "contractive through an lstm or time-distributed layer (not supported)",
-            });
-        }
     }
     Ok(())
 }

@@ -110,7 +110,13 @@ impl Penalties {
                         let pres;
                         (a.outs, pres) = select_outputs(&view, &spec.patterns);
                         if pres.count() > 0
-                            || a.outs.iter().any(|k| k == 0 || !net.body.sequence(k - 1))
+                            || a.outs.iter().any(|k| {
+                                if k == 0 {
+                                    L::IN_STEPS < 2
+                                } else {
+                                    !net.body.sequence(k - 1)
+                                }
+                            })
                         {
                             return Err(Error::BadValue {
                                 name: "recurrent_norm / recurrent_state target (the :out of a layer over time steps)",
