@@ -5,7 +5,7 @@
 //! | offset | size | content |
 //! |---|---|---|
 //! | 0 | 8 | magic `SNETCKP1` (the `1` is the format version) |
-//! | 8 | 4 | model fingerprint: FNV-1a over every layer's activation name and every tensor's layer, kind and shape, continued over every layer's kind, sizes, activation and options ([`Layers::describe`](crate::layers::Layers::describe)); files with the first form (without the continuation) still load where it was unambiguous |
+//! | 8 | 4 | model fingerprint: FNV-1a over every layer's activation name and every tensor's layer, kind and shape, continued over every layer's kind, sizes, activation and options ([`Layers::describe`]); files with the first form (without the continuation) still load where it was unambiguous |
 //! | 12 | 4 | parameter count |
 //! | 16 | 4 × count | the parameters, tensor by tensor in [`Network::tensor`] order, row-major |
 //! | end − 4 | 4 | CRC-32 (IEEE) of every byte before it |

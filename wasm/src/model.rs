@@ -38,7 +38,7 @@ fn data<'a>(x: &'a [f32], labels: &'a [u32], classify: bool) -> Data<'a> {
 }
 
 impl ModelCore {
-    /// A model of preset `preset` (see [`presets`]) with `config` in theanets' keywords
+    /// A model of preset `preset` (see [`crate::presets`]) with `config` in theanets' keywords
     /// (`key = value` lines). The weights are drawn when the data is set.
     pub fn new(preset: &str, config: &str) -> Result<ModelCore, String> {
         let Some(index) = PRESETS.iter().position(|p| p.0 == preset) else {
