@@ -44,10 +44,10 @@ pub fn param_name(layer: usize, kind: ParamKind, layers: usize) -> Name {
     s
 }
 
-/// `<layer>:<pre|out>`.
-pub fn output_name(layer: usize, pre: bool, layers: usize) -> Name {
+/// `<layer>:<port>` (`out`, `pre`, `cell`).
+pub fn output_name(layer: usize, port: &str, layers: usize) -> Name {
     let mut s = layer_name(layer, layers);
-    let _ = s.push_str(if pre { ":pre" } else { ":out" });
+    let _ = write!(s, ":{port}");
     s
 }
 
@@ -95,6 +95,15 @@ impl<L: Layers> Network<L> {
         match self.tensor(i) {
             Some(t) => param_name(t.layer, t.kind, L::LAYERS),
             None => Name::new(),
+        }
+    }
+
+    /// The name of global layer `k`'s second output: `pre`, or `cell` for an LSTM.
+    pub fn second_port(&self, k: usize) -> &'static str {
+        if k == 0 {
+            "pre"
+        } else {
+            self.body.second_port(k - 1)
         }
     }
 

@@ -62,8 +62,20 @@ fn check_long<L: Layers>(mut net: Network<L>, steps: usize, units: usize) {
     let mut sel = Selection::default();
     sel.insert(1);
     let regs: [(&dyn Regularizer, Oracle); 2] = [
-        (&RecurrentNorm { targets: sel }, norm_oracle),
-        (&RecurrentState { targets: sel }, state_oracle),
+        (
+            &RecurrentNorm {
+                targets: sel,
+                ..Default::default()
+            },
+            norm_oracle,
+        ),
+        (
+            &RecurrentState {
+                targets: sel,
+                ..Default::default()
+            },
+            state_oracle,
+        ),
     ];
     for (reg, oracle) in regs {
         let want = oracle(&h, B, steps, units);

@@ -235,6 +235,54 @@ fn contractive_through_time_distributed_layers_matches_finite_differences() {
 
 type LstmStack = (Lstm<2, 4, T, 10, 20>, TimeDense<4, 3, T, 20, 15>);
 
+/// §10: an LSTM's `:cell` is an output penalties can target; their gradients reach every
+/// parameter and input through the cell (and alongside contractive, which adds into the same
+/// per-step cell gradient).
+#[test]
+fn penalties_on_the_lstm_cell_match_finite_differences() {
+    let x = sequences(2);
+    let y: Vec<f32> = (0..ROWS * T * 3)
+        .map(|k| (k % 4) as f32 * 0.3 - 0.4)
+        .collect();
+    let cell = |key: &str, w: &str| RegSpec::parse(key, &format!("{w} @ hid1:cell")).unwrap();
+    for specs in [
+        vec![cell("hidden_l1", "0.5")],
+        vec![cell("recurrent_norm", "0.5")],
+        vec![cell("recurrent_state", "0.5")],
+        vec![
+            cell("hidden_l1", "0.3"),
+            RegSpec::parse("recurrent_state", "0.4 @ hid1:cell, hid1:out").unwrap(),
+            spec("contractive", 0.2),
+            spec("hidden_dropout", 0.2),
+        ],
+    ] {
+        for peepholes in [false, true] {
+            let mut n: Network<LstmStack> =
+                Network::new((Lstm::new(peepholes), TimeDense::new(Linear)));
+            n.init(11);
+            shift_biases(&mut n);
+            let (p, i) = check::<_, 10>(&mut n, &x, Loss::Mse, Target::Values(&y), &specs);
+            let names: Vec<&str> = specs.iter().map(|s| s.key).collect();
+            eprintln!(
+                "lstm cell {names:?} peepholes {peepholes}: parameters {p:.1e}, inputs {i:.1e}"
+            );
+            assert!(
+                p < 2e-2 && i < 2e-2,
+                "{names:?}: parameters {p}, inputs {i}"
+            );
+        }
+    }
+    // Noise and dropout corrupt an :out only.
+    let n: Network<LstmStack> = Network::new((Lstm::new(true), TimeDense::new(Linear)));
+    let e = Penalties::resolve::<LstmStack, 4, 0>(
+        &[cell("noise", "0.1")],
+        &n,
+        &mut Corruptor::off(),
+        0,
+    );
+    assert!(e.is_err());
+}
+
 #[test]
 fn lstm_gradients_match_finite_differences_with_and_without_peepholes() {
     let x = sequences(2);
@@ -330,7 +378,10 @@ mod effects {
 
     #[test]
     fn recurrent_norm_steadies_the_norm_of_the_state() {
-        let reg = RecurrentNorm { targets: hid1() };
+        let reg = RecurrentNorm {
+            targets: hid1(),
+            ..Default::default()
+        };
         let (without, with) = (
             measured(&mut train(""), &reg),
             measured(&mut train("recurrent_norm = 1"), &reg),
@@ -341,7 +392,10 @@ mod effects {
 
     #[test]
     fn recurrent_state_slows_the_state() {
-        let reg = RecurrentState { targets: hid1() };
+        let reg = RecurrentState {
+            targets: hid1(),
+            ..Default::default()
+        };
         let (without, with) = (
             measured(&mut train(""), &reg),
             measured(&mut train("recurrent_state = 1"), &reg),

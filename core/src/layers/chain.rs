@@ -53,6 +53,18 @@ macro_rules! chain {
                 $(self.$i.describe(arch);)+
             }
 
+            fn second_port(&self, k: usize) -> &'static str {
+                let mut k = k;
+                $(
+                    if k < $T::LAYERS {
+                        return self.$i.second_port(k);
+                    }
+                    k -= $T::LAYERS;
+                )+
+                let _ = k;
+                "pre"
+            }
+
             fn activation(&self, k: usize) -> Option<Activation> {
                 let mut k = k;
                 $(

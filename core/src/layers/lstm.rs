@@ -13,8 +13,10 @@
 //! h_t = o_t * tanh(c_t)
 //! ```
 //!
-//! The layer's output is `h` (then dropout and noise per element and step); its `:pre` is the
-//! clean `h`, since the LSTM has no single pre-activation. Backward, for `t = T-1 .. 0`, with
+//! The layer's outputs are `:out`, `h` (then dropout and noise per element and step), and
+//! `:cell`, the cell states `c` (semantics.md §10; it has no `:pre`). A penalty on `:cell`
+//! (hidden_l1, recurrent_norm, recurrent_state) adds `dR/dc_t` into `d_cell`, which the
+//! backward pass adds to the gradient carried through `c_t`. Backward, for `t = T-1 .. 0`, with
 //! `dh = (gradient reaching out_t) * mask + dz_{t+1} W_hh^T` and `dc` carried back:
 //!
 //! ```text
@@ -126,8 +128,10 @@ pub struct LstmBuf<const B: usize, const H: usize, const T: usize, const TH: usi
     /// `cell[row][t] = c_t`.
     pub cell: [[[f32; H]; T]; B],
     /// Gradients the contractive penalty adds to each step's gate pre-activations
-    /// `(a_i, a_f, z_c, a_o)` and cell `c_t`, consumed by the backward pass.
-    pub inject: [[[[f32; H]; 5]; T]; B],
+    /// `(a_i, a_f, z_c, a_o)`, consumed by the backward pass.
+    pub inject: [[[[f32; H]; 4]; T]; B],
+    /// `dR/dc_t` from the penalties on `:cell` and from contractive, consumed likewise.
+    pub d_cell: [[[f32; H]; T]; B],
 }
 
 impl<const B: usize, const H: usize, const T: usize, const TH: usize> Zeroed
@@ -137,7 +141,8 @@ impl<const B: usize, const H: usize, const T: usize, const TH: usize> Zeroed
         base: LayerBuf::ZERO,
         gates: [[[[0.0; H]; 4]; T]; B],
         cell: [[[0.0; H]; T]; B],
-        inject: [[[[0.0; H]; 5]; T]; B],
+        inject: [[[[0.0; H]; 4]; T]; B],
+        d_cell: [[[0.0; H]; T]; B],
     };
 }
 
@@ -177,7 +182,8 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     const LAYERS: usize = 1;
     const TENSORS: usize = 6;
     const PARAMS: usize = I * 4 * H + H * 4 * H + 4 * H + 3 * H;
-    const ACT_FLOATS_PER_ROW: usize = 5 * TH + 5 * TH;
+    // LayerBuf (5), gates (4), cell (1), injections (4), d_cell (1).
+    const ACT_FLOATS_PER_ROW: usize = 15 * TH;
     const JAC_ROWS: usize = TH;
     const ZERO: Self = Lstm::new(false);
     const STEPS: usize = T;
@@ -211,6 +217,10 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
 
     fn sequence(&self, k: usize) -> bool {
         k == 0
+    }
+
+    fn second_port(&self, _k: usize) -> &'static str {
+        "cell"
     }
 
     fn recurrent(&self, k: usize) -> bool {
@@ -322,6 +332,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
             gates,
             cell,
             inject,
+            d_cell,
         } = bufs;
         // d_pre += mask * d_out: the direct gradient reaching each clean h_t.
         base.backward_activation(Activation::Linear);
@@ -343,7 +354,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
                     let dc = dh * og[j] * (1.0 - tc * tc)
                         + dc_next[j]
                         + peep * dzo * self.p[2][j]
-                        + inj[4][j];
+                        + d_cell[r][t][j];
                     let dzi = dc * gg[j] * ig[j] * (1.0 - ig[j]) + inj[0][j];
                     let dzf = dc * c_prev[j] * fg[j] * (1.0 - fg[j]) + inj[1][j];
                     let dzc = dc * ig[j] * (1.0 - gg[j] * gg[j]) + inj[2][j];
@@ -387,13 +398,18 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         ))
     }
 
+    // The second port is `:cell`: `pre` views the cell states, `d_pre` is `d_cell`.
     fn view<'a, const B: usize>(
         &self,
         bufs: &'a LstmBuf<B, H, T, TH>,
         k: usize,
         layer0: usize,
     ) -> Option<OutputView<'a>> {
-        (k == 0).then(|| bufs.base.view(layer0, Activation::Linear))
+        (k == 0).then(|| {
+            let mut v = bufs.base.view(layer0, Activation::Linear);
+            v.pre = &bufs.cell.as_flattened().as_flattened()[..bufs.base.rows * TH];
+            v
+        })
     }
 
     fn grads<'a, const B: usize>(
@@ -402,13 +418,26 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         k: usize,
         layer0: usize,
     ) -> Option<OutputGrads<'a>> {
-        (k == 0).then(|| bufs.base.grads(layer0, Activation::Linear))
+        (k == 0).then(|| {
+            let n = bufs.base.rows * TH;
+            let LstmBuf {
+                base, cell, d_cell, ..
+            } = bufs;
+            let mut g = base.grads(layer0, Activation::Linear);
+            g.view.pre = &cell.as_flattened().as_flattened()[..n];
+            g.d_pre = &mut d_cell.as_flattened_mut().as_flattened_mut()[..n];
+            g
+        })
     }
 
     fn clear_grads<const B: usize>(bufs: &mut LstmBuf<B, H, T, TH>) {
         bufs.base.clear_grads();
-        for r in bufs.inject.iter_mut().take(bufs.base.rows) {
-            *r = [[[0.0; H]; 5]; T];
+        let rows = bufs.base.rows;
+        for r in bufs.inject.iter_mut().take(rows) {
+            *r = [[[0.0; H]; 4]; T];
+        }
+        for r in bufs.d_cell.iter_mut().take(rows) {
+            *r = [[0.0; H]; T];
         }
     }
 
@@ -596,9 +625,9 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
                 inj[1][j] += da_f;
                 inj[2][j] += dz_c;
                 inj[3][j] += da_o;
-                inj[4][j] += dc_t;
+                bufs.d_cell[row][t][j] += dc_t;
                 if t > 0 {
-                    bufs.inject[row][t - 1][4][j] += dc_prev;
+                    bufs.d_cell[row][t - 1][j] += dc_prev;
                 }
             }
             // Jz_t = sum_i xh[i] Jx_t[i] + sum_k hh[k] Jh_{t-1}[k]

@@ -574,6 +574,11 @@ pub trait Layers: Clone {
     fn sequence(&self, _k: usize) -> bool {
         false
     }
+    /// The name of local layer `k`'s second output, the one [`OutputView::pre`] shows: `pre`
+    /// (before the activation), or `cell` for an LSTM, which has no `:pre` (semantics.md §10).
+    fn second_port(&self, _k: usize) -> &'static str {
+        "pre"
+    }
     /// Whether local layer `k` is recurrent (`rnn`, `lstm`): the default targets of
     /// `recurrent_norm` and `recurrent_state`.
     fn recurrent(&self, _k: usize) -> bool {

@@ -205,6 +205,14 @@ where
         }
     }
 
+    fn second_port(&self, k: usize) -> &'static str {
+        if k >= 1 && k <= M::LAYERS {
+            self.inner.second_port(k - 1)
+        } else {
+            "pre"
+        }
+    }
+
     fn set_activation(&mut self, k: usize, act: Activation) -> bool {
         match k {
             0 => self.enc.set_activation(0, act),

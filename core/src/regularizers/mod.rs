@@ -297,6 +297,19 @@ impl RegSpec {
     }
 }
 
+/// The targets of an activity penalty as `(layer, second)` pairs: the `:out`s in `outs`
+/// first, then the second outputs (`:pre`, an LSTM's `:cell`) in `second`.
+pub(crate) fn ports(outs: Selection, second: Selection) -> impl Iterator<Item = (usize, bool)> {
+    (0..64)
+        .filter(move |&k| outs.contains(k))
+        .map(|k| (k, false))
+        .chain(
+            (0..64)
+                .filter(move |&k| second.contains(k))
+                .map(|k| (k, true)),
+        )
+}
+
 /// `"0.1 @ a, b"` -> (0.1, Some("a, b")).
 pub(crate) fn split_value(value: &str) -> Result<(f32, Option<&str>), Error> {
     let (num, pats) = match value.split_once('@') {

@@ -2,7 +2,8 @@
 //! activations"): keep the norm of a recurrent layer's state steady over time.
 //!
 //! `R = (1/|H|) sum_h (1/(B (T-1))) sum_b sum_{t=1}^{T-1} (||h_{b,t}||_2 - ||h_{b,t-1}||_2)^2`
-//! over the matched outputs (default: the `:out` of every recurrent layer), as in the paper
+//! over the matched outputs (default: the `:out` of every recurrent layer; any sequence-valued
+//! output may be matched, an LSTM's `:cell` included), as in the paper
 //! and `semantics.md` (theanets' code forgets the square; section 9 there).
 //! Gradient, with `n_t = ||h_t||` and `c = 2 / (|H| B (T-1))`:
 //! `dR/dh_t = c ((n_t - n_{t-1})[t >= 1] - (n_{t+1} - n_t)[t <= T-2]) h_t / n_t` (0 where `n_t = 0`).
@@ -14,6 +15,8 @@ use super::{Regularizer, Selection, view::NetGrads, view::NetView};
 pub struct RecurrentNorm {
     /// Layer indices whose `:out` is penalized.
     pub targets: Selection,
+    /// Layer indices whose second output (`:pre`, an LSTM's `:cell`) is penalized.
+    pub pre: Selection,
 }
 
 /// `||h_t||_2` of step `t` of one row of `steps * units` values (in f64). The norms are
@@ -33,16 +36,20 @@ impl Regularizer for RecurrentNorm {
     }
 
     fn loss(&self, net: &dyn NetView) -> f64 {
-        let count = self.targets.count();
+        let count = self.targets.count() + self.pre.count();
         let mut total = 0.0f64;
-        for v in self.targets.iter().filter_map(|k| net.output(k)) {
+        for (k, second) in super::ports(self.targets, self.pre) {
+            let Some(v) = net.output(k) else {
+                continue;
+            };
+            let values = if second { v.pre } else { v.out };
             let (steps, rows) = (v.steps, v.rows);
             if steps < 2 || rows == 0 {
                 continue;
             }
             let units = v.cols / steps;
             let mut sum = 0.0f64;
-            for row in v.out.chunks_exact(v.cols).take(rows) {
+            for row in values.chunks_exact(v.cols).take(rows) {
                 let mut prev = norm(row, units, 0);
                 for t in 1..steps {
                     let n = norm(row, units, t);
@@ -60,10 +67,15 @@ impl Regularizer for RecurrentNorm {
     }
 
     fn grad(&self, net: &mut dyn NetGrads, weight: f32) {
-        let count = self.targets.count() as f64;
-        for k in self.targets.iter() {
+        let count = (self.targets.count() + self.pre.count()) as f64;
+        for (k, second) in super::ports(self.targets, self.pre) {
             let Some(g) = net.output_grads(k) else {
                 continue;
+            };
+            let (h, d_h) = if second {
+                (g.view.pre, g.d_pre)
+            } else {
+                (g.view.out, g.d_out)
             };
             let (steps, rows, cols) = (g.view.steps, g.view.rows, g.view.cols);
             if steps < 2 || rows == 0 {
@@ -72,7 +84,7 @@ impl Regularizer for RecurrentNorm {
             let units = cols / steps;
             let c = weight as f64 * 2.0 / (count * (rows * (steps - 1)) as f64);
             for r in 0..rows {
-                let row = &g.view.out[r * cols..(r + 1) * cols];
+                let row = &h[r * cols..(r + 1) * cols];
                 // (n_{t-1}, n_t, n_{t+1}), slid along the row.
                 let (mut before, mut here) = (0.0f64, norm(row, units, 0));
                 for t in 0..steps {
@@ -96,7 +108,7 @@ impl Regularizer for RecurrentNorm {
                     let s = c * dn / n_t;
                     for j in 0..units {
                         let i = r * cols + t * units + j;
-                        g.d_out[i] += (s * g.view.out[i] as f64) as f32;
+                        d_h[i] += (s * h[i] as f64) as f32;
                     }
                 }
             }

@@ -1,7 +1,8 @@
 //! `recurrent_state`: penalize how much a recurrent layer's state moves from step to step.
 //!
 //! `R = (1/|H|) sum_h mean over B x (T-1) x J of (h_{b,t} - h_{b,t-1})^2` over the matched
-//! outputs (default: the `:out` of every recurrent layer), as theanets' code and
+//! outputs (default: the `:out` of every recurrent layer; any sequence-valued output may be
+//! matched, an LSTM's `:cell` and a sequence model's input included), as theanets' code and
 //! `semantics.md` define it. Gradient, with `c = 2 / (|H| B (T-1) J)`:
 //! `dR/dh_t = c ((h_t - h_{t-1})[t >= 1] - (h_{t+1} - h_t)[t <= T-2])`.
 
@@ -12,6 +13,8 @@ use super::{Regularizer, Selection, view::NetGrads, view::NetView};
 pub struct RecurrentState {
     /// Layer indices whose `:out` is penalized.
     pub targets: Selection,
+    /// Layer indices whose second output (`:pre`, an LSTM's `:cell`) is penalized.
+    pub pre: Selection,
 }
 
 impl Regularizer for RecurrentState {
@@ -20,16 +23,20 @@ impl Regularizer for RecurrentState {
     }
 
     fn loss(&self, net: &dyn NetView) -> f64 {
-        let count = self.targets.count();
+        let count = self.targets.count() + self.pre.count();
         let mut total = 0.0f64;
-        for v in self.targets.iter().filter_map(|k| net.output(k)) {
+        for (k, second) in super::ports(self.targets, self.pre) {
+            let Some(v) = net.output(k) else {
+                continue;
+            };
+            let values = if second { v.pre } else { v.out };
             let (steps, rows) = (v.steps, v.rows);
             if steps < 2 || rows == 0 {
                 continue;
             }
             let units = v.cols / steps;
             let mut sum = 0.0f64;
-            for row in v.out.chunks_exact(v.cols).take(rows) {
+            for row in values.chunks_exact(v.cols).take(rows) {
                 for t in 1..steps {
                     for j in 0..units {
                         let d = row[t * units + j] as f64 - row[(t - 1) * units + j] as f64;
@@ -47,10 +54,15 @@ impl Regularizer for RecurrentState {
     }
 
     fn grad(&self, net: &mut dyn NetGrads, weight: f32) {
-        let count = self.targets.count() as f32;
-        for k in self.targets.iter() {
+        let count = (self.targets.count() + self.pre.count()) as f32;
+        for (k, second) in super::ports(self.targets, self.pre) {
             let Some(g) = net.output_grads(k) else {
                 continue;
+            };
+            let (h, d_h) = if second {
+                (g.view.pre, g.d_pre)
+            } else {
+                (g.view.out, g.d_out)
             };
             let (steps, rows, cols) = (g.view.steps, g.view.rows, g.view.cols);
             if steps < 2 || rows == 0 {
@@ -58,7 +70,6 @@ impl Regularizer for RecurrentState {
             }
             let units = cols / steps;
             let c = weight * 2.0 / (count * (rows * (steps - 1) * units) as f32);
-            let h = g.view.out;
             for r in 0..rows {
                 for t in 0..steps {
                     for j in 0..units {
@@ -70,7 +81,7 @@ impl Regularizer for RecurrentState {
                         if t + 1 < steps {
                             d -= h[i + units] - h[i];
                         }
-                        g.d_out[i] += c * d;
+                        d_h[i] += c * d;
                     }
                 }
             }

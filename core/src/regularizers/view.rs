@@ -26,9 +26,18 @@ pub trait NetView {
     fn layer_name(&self, k: usize) -> Name {
         layer_name(k, self.layers())
     }
-    /// Output name of layer `k`: `<layer>:pre` or `<layer>:out`.
+    /// The name of layer `k`'s second output: `pre`, or `cell` for an LSTM.
+    fn second_port(&self, _k: usize) -> &'static str {
+        "pre"
+    }
+    /// Output name of layer `k`: `<layer>:out`, or its second output (`<layer>:pre`,
+    /// `<layer>:cell`).
     fn output_name(&self, k: usize, pre: bool) -> Name {
-        output_name(k, pre, self.layers())
+        output_name(
+            k,
+            if pre { self.second_port(k) } else { "out" },
+            self.layers(),
+        )
     }
 }
 
@@ -54,6 +63,9 @@ pub struct Ctx<'a, L: Layers, const B: usize, const JD: usize> {
 }
 
 impl<L: Layers, const B: usize, const JD: usize> NetView for Ctx<'_, L, B, JD> {
+    fn second_port(&self, k: usize) -> &'static str {
+        self.net.second_port(k)
+    }
     fn layers(&self) -> usize {
         L::LAYERS
     }
@@ -86,6 +98,9 @@ pub struct ViewOf<'a, L: Layers, const B: usize, const JD: usize> {
 }
 
 impl<L: Layers, const B: usize, const JD: usize> NetView for ViewOf<'_, L, B, JD> {
+    fn second_port(&self, k: usize) -> &'static str {
+        self.net.second_port(k)
+    }
     fn layers(&self) -> usize {
         L::LAYERS
     }
@@ -104,6 +119,9 @@ impl<L: Layers, const B: usize, const JD: usize> NetView for ViewOf<'_, L, B, JD
 pub struct ParamsOf<'a, L: Layers>(pub &'a Network<L>);
 
 impl<L: Layers> NetView for ParamsOf<'_, L> {
+    fn second_port(&self, k: usize) -> &'static str {
+        self.0.second_port(k)
+    }
     fn layers(&self) -> usize {
         L::LAYERS
     }

@@ -91,7 +91,13 @@ impl Penalties {
                     } else {
                         &group
                     };
-                    (a.outs, _) = select_outputs(&view, pats);
+                    let second;
+                    (a.outs, second) = select_outputs(&view, pats);
+                    if second.count() > 0 {
+                        return Err(Error::BadValue {
+                            name: "noise/dropout target: an :out (a :pre or an LSTM's :cell feeds no later layer)",
+                        });
+                    }
                     if spec.kind == RegKind::Dropout {
                         dropout::configure(corrupt, a.outs, spec.weight)?;
                     } else {
@@ -107,23 +113,23 @@ impl Penalties {
                             }
                         }
                     } else {
-                        let pres;
-                        (a.outs, pres) = select_outputs(&view, &spec.patterns);
-                        if pres.count() > 0
-                            || a.outs.iter().any(|k| {
-                                if k == 0 {
-                                    L::IN_STEPS < 2
-                                } else {
-                                    !net.body.sequence(k - 1)
-                                }
-                            })
-                        {
+                        (a.outs, a.pres) = select_outputs(&view, &spec.patterns);
+                        // Any sequence-valued output: a sequence layer's :out or second
+                        // output (an LSTM's :cell), or a sequence model's input.
+                        let sequence = |k: usize| {
+                            if k == 0 {
+                                L::IN_STEPS >= 2
+                            } else {
+                                net.body.sequence(k - 1)
+                            }
+                        };
+                        if !a.outs.iter().chain(a.pres.iter()).all(sequence) {
                             return Err(Error::BadValue {
-                                name: "recurrent_norm / recurrent_state target (the :out of a layer over time steps)",
+                                name: "recurrent_norm / recurrent_state target (an output over time steps)",
                             });
                         }
                     }
-                    a.outs.count() == 0
+                    a.outs.count() + a.pres.count() == 0
                 }
                 RegKind::Custom(i) => i >= customs,
             };
@@ -197,8 +203,14 @@ pub fn evaluate<L: Layers, const B: usize, const JD: usize>(
                 targets: a.outs,
                 pre: a.pres,
             }),
-            RegKind::RecurrentNorm => Some(&RecurrentNorm { targets: a.outs }),
-            RegKind::RecurrentState => Some(&RecurrentState { targets: a.outs }),
+            RegKind::RecurrentNorm => Some(&RecurrentNorm {
+                targets: a.outs,
+                pre: a.pres,
+            }),
+            RegKind::RecurrentState => Some(&RecurrentState {
+                targets: a.outs,
+                pre: a.pres,
+            }),
             RegKind::Custom(i) => customs.get(i).copied(),
             RegKind::Contractive => {
                 let value = contractive::loss_and_grad(a.outs, net, ws, grads.as_deref_mut(), w);
