@@ -9,7 +9,7 @@
 //! `G_in[a, :] += sum_j W[a, j] GM[j, :]`.
 
 use super::Arch;
-use super::plumbing::{jac_buf_methods, layer_buf_methods};
+use super::plumbing::{affine_jacobian, jac_buf_methods, layer_buf_methods};
 use super::{
     Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
     OutputView, ParamKind, Tensor,
@@ -312,53 +312,5 @@ impl<const I: usize, const O: usize> Layers for Dense<I, O> {
         affine_backward(x, self.w.as_flattened(), d, gw, gb, dx, rows, I, O);
     }
 
-    fn jac_forward<const B: usize, const D: usize>(
-        &self,
-        bufs: &LayerBuf<B, O>,
-        row: usize,
-        j_in: &[f32],
-        jacs: &mut JacBuf<D, O>,
-        upto: usize,
-    ) {
-        if upto > 0 {
-            jac_forward_affine(
-                self.w.as_flattened(),
-                |a, j| a * O + j,
-                I,
-                1,
-                bufs,
-                self.act,
-                row,
-                j_in,
-                jacs,
-            );
-        }
-    }
-
-    fn jac_backward<const B: usize, const D: usize>(
-        &self,
-        bufs: &mut LayerBuf<B, O>,
-        row: usize,
-        j_in: &[f32],
-        g_in: &mut [f32],
-        jacs: &mut JacBuf<D, O>,
-        grads: &mut Self,
-        upto: usize,
-    ) {
-        if upto > 0 {
-            jac_backward_affine(
-                self.w.as_flattened(),
-                grads.w.as_flattened_mut(),
-                |a, j| a * O + j,
-                I,
-                1,
-                bufs,
-                self.act,
-                row,
-                j_in,
-                g_in,
-                jacs,
-            );
-        }
-    }
+    affine_jacobian!(1);
 }

@@ -3,7 +3,8 @@
 //! `layer_buf_methods!()` is the buffer access of a layer whose `Bufs<B>` is a
 //! [`LayerBuf`](super::LayerBuf) and whose activation is its `act` field (dense,
 //! time-distributed dense, rnn). `jac_buf_methods!()` is the access to a [`JacBuf`](super::JacBuf)
-//! (every single layer).
+//! (every single layer). `affine_jacobian!(steps)` is the Jacobian pass of a dense
+//! (`steps = 1`) or time-distributed (`steps = T`) layer.
 
 macro_rules! layer_buf_methods {
     () => {
@@ -75,4 +76,61 @@ macro_rules! jac_buf_methods {
     };
 }
 
-pub(crate) use {jac_buf_methods, layer_buf_methods};
+/// The Jacobian pass of a layer whose map is `pre = x W + b` applied per time step, with
+/// `self.w: [[f32; O]; I]` and `self.act`: `affine_jacobian!(1)` for a dense layer,
+/// `affine_jacobian!(T)` for a time-distributed one (a block-diagonal weight).
+macro_rules! affine_jacobian {
+    ($steps:expr) => {
+        fn jac_forward<const B: usize, const D: usize>(
+            &self,
+            bufs: &Self::Bufs<B>,
+            row: usize,
+            j_in: &[f32],
+            jacs: &mut Self::Jacs<D>,
+            upto: usize,
+        ) {
+            if upto > 0 {
+                $crate::layers::dense::jac_forward_affine(
+                    self.w.as_flattened(),
+                    |a, j| a * O + j,
+                    I,
+                    $steps,
+                    bufs,
+                    self.act,
+                    row,
+                    j_in,
+                    jacs,
+                );
+            }
+        }
+
+        fn jac_backward<const B: usize, const D: usize>(
+            &self,
+            bufs: &mut Self::Bufs<B>,
+            row: usize,
+            j_in: &[f32],
+            g_in: &mut [f32],
+            jacs: &mut Self::Jacs<D>,
+            grads: &mut Self,
+            upto: usize,
+        ) {
+            if upto > 0 {
+                $crate::layers::dense::jac_backward_affine(
+                    self.w.as_flattened(),
+                    grads.w.as_flattened_mut(),
+                    |a, j| a * O + j,
+                    I,
+                    $steps,
+                    bufs,
+                    self.act,
+                    row,
+                    j_in,
+                    g_in,
+                    jacs,
+                );
+            }
+        }
+    };
+}
+
+pub(crate) use {affine_jacobian, jac_buf_methods, layer_buf_methods};

@@ -10,8 +10,7 @@
 //! the dense layer's with a block-diagonal weight, and its exact gradient likewise.
 
 use super::Arch;
-use super::dense::{jac_backward_affine, jac_forward_affine};
-use super::plumbing::{jac_buf_methods, layer_buf_methods};
+use super::plumbing::{affine_jacobian, jac_buf_methods, layer_buf_methods};
 use super::{
     Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
     OutputView, Tensor,
@@ -136,55 +135,5 @@ impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: 
         affine_backward(x, self.w.as_flattened(), d, gw, gb, dx, rows * T, I, O);
     }
 
-    // The Jacobian for `contractive`: the dense layer's, applied per time step (step `t`'s
-    // outputs depend only on step `t`'s inputs: a block-diagonal weight).
-    fn jac_forward<const B: usize, const D: usize>(
-        &self,
-        bufs: &LayerBuf<B, TO>,
-        row: usize,
-        j_in: &[f32],
-        jacs: &mut JacBuf<D, TO>,
-        upto: usize,
-    ) {
-        if upto > 0 {
-            jac_forward_affine(
-                self.w.as_flattened(),
-                |a, j| a * O + j,
-                I,
-                T,
-                bufs,
-                self.act,
-                row,
-                j_in,
-                jacs,
-            );
-        }
-    }
-
-    fn jac_backward<const B: usize, const D: usize>(
-        &self,
-        bufs: &mut LayerBuf<B, TO>,
-        row: usize,
-        j_in: &[f32],
-        g_in: &mut [f32],
-        jacs: &mut JacBuf<D, TO>,
-        grads: &mut Self,
-        upto: usize,
-    ) {
-        if upto > 0 {
-            jac_backward_affine(
-                self.w.as_flattened(),
-                grads.w.as_flattened_mut(),
-                |a, j| a * O + j,
-                I,
-                T,
-                bufs,
-                self.act,
-                row,
-                j_in,
-                g_in,
-                jacs,
-            );
-        }
-    }
+    affine_jacobian!(T);
 }

@@ -814,14 +814,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
 
     /// Predict `x` (`rows * NIN`) into `out` (`rows * NOUT`), clean, `B` rows at a time.
     pub fn predict(&mut self, x: &[f32], out: &mut [f32]) -> Result<(), Error> {
-        let rows = x.len() / L::NIN;
-        if x.len() != rows * L::NIN {
-            return Err(Error::WrongLength {
-                what: "inputs (a multiple of the input width)",
-                expected: (rows + 1) * L::NIN,
-                got: x.len(),
-            });
-        }
+        let rows = input_rows::<L>(x)?;
         if out.len() != rows * L::NOUT {
             return Err(Error::WrongLength {
                 what: "outputs",
@@ -829,7 +822,6 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
                 got: out.len(),
             });
         }
-        check_finite("inputs", x, L::NIN)?;
         self.for_each_chunk(x, |start, o| {
             out[start * L::NOUT..start * L::NOUT + o.len()].copy_from_slice(o)
         })
@@ -864,14 +856,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
     /// A classifier's predictions: the most probable class of each row of `x` into `classes`
     /// (theanets' `Classifier.predict`; [`predict`](Self::predict) gives the probabilities).
     pub fn predict_classes(&mut self, x: &[f32], classes: &mut [u32]) -> Result<(), Error> {
-        let rows = x.len() / L::NIN;
-        if x.len() != rows * L::NIN {
-            return Err(Error::WrongLength {
-                what: "inputs (a multiple of the input width)",
-                expected: (rows + 1) * L::NIN,
-                got: x.len(),
-            });
-        }
+        let rows = input_rows::<L>(x)?;
         if classes.len() != rows * L::STEPS {
             return Err(Error::WrongLength {
                 what: "classes (one per input row and time step)",
@@ -879,7 +864,6 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
                 got: classes.len(),
             });
         }
-        check_finite("inputs", x, L::NIN)?;
         let per_step = L::NOUT / L::STEPS;
         self.for_each_chunk(x, |start, out| {
             for (k, step) in out.chunks_exact(per_step).enumerate() {
@@ -941,6 +925,20 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             0.0
         })
     }
+}
+
+/// Rows of prediction inputs `x`: a whole number of finite rows.
+fn input_rows<L: Layers>(x: &[f32]) -> Result<usize, Error> {
+    let rows = x.len() / L::NIN;
+    if x.len() != rows * L::NIN {
+        return Err(Error::WrongLength {
+            what: "inputs (a multiple of the input width)",
+            expected: (rows + 1) * L::NIN,
+            got: x.len(),
+        });
+    }
+    check_finite("inputs", x, L::NIN)?;
+    Ok(rows)
 }
 
 fn add_terms(report: &mut Report, terms: &Terms) {
