@@ -652,8 +652,8 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         data: &Data<'_>,
         customs: &[&dyn Regularizer],
     ) -> Result<Report, Error> {
-        self.ready(data, customs)?;
-        let mut report = self.evaluate_clean(data, customs)?;
+        let rows = self.ready(data, customs)?;
+        let mut report = self.evaluate_clean(data, rows, customs)?;
         report.improved = self.keep_if_best(report.loss);
         Ok(report)
     }
@@ -675,12 +675,13 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         improved
     }
 
+    /// The clean objective over `data`, already checked to hold `rows` rows.
     fn evaluate_clean(
         &mut self,
         data: &Data<'_>,
+        rows: usize,
         customs: &[&dyn Regularizer],
     ) -> Result<Report, Error> {
-        let rows = self.check_data(data)?;
         let bs = self.config.batch_size;
         let nb = rows.div_ceil(bs);
         let mut report = Report {
@@ -754,12 +755,12 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         customs: &[&dyn Regularizer],
         mut each: impl FnMut(&Report) -> bool,
     ) -> Result<Report, Error> {
-        self.check_data(valid)?;
+        let valid_rows = self.check_data(valid)?;
         let rows = self.ready(train, customs)?;
         // Each call is one early-stopping run.
         self.best_loss = f64::INFINITY;
         self.since_best = 0;
-        let mut last = self.evaluate_clean(valid, customs)?;
+        let mut last = self.evaluate_clean(valid, valid_rows, customs)?;
         self.observe_validation(&mut last);
         loop {
             self.cursor = 0;
@@ -767,7 +768,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             let mut report = self.run_batches(train, rows, batches, customs)?;
             report.valid_loss = last.valid_loss;
             if self.passes.is_multiple_of(self.config.validate_every) {
-                let v = self.evaluate_clean(valid, customs)?;
+                let v = self.evaluate_clean(valid, valid_rows, customs)?;
                 report.valid_loss = v.loss;
                 report.improved = self.observe_validation(&mut report);
             }
@@ -782,7 +783,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         }
         if !self.passes.is_multiple_of(self.config.validate_every) {
             // The last passes were not validated yet: let them compete for the best.
-            let mut v = self.evaluate_clean(valid, customs)?;
+            let mut v = self.evaluate_clean(valid, valid_rows, customs)?;
             last.valid_loss = v.loss;
             last.improved = self.observe_validation(&mut v);
         }
