@@ -67,6 +67,16 @@ impl XorShift {
         }
     }
 
+    /// All-zero state: a placeholder (for a value whose every byte is zero, so a `static` of
+    /// it sits in `.bss`) that must be replaced by [`new`](Self::new) before use; xorshift
+    /// never leaves state 0.
+    pub const fn zeroed() -> Self {
+        XorShift {
+            state: 0,
+            spare: None,
+        }
+    }
+
     /// The next 64-bit output.
     pub fn next_u64(&mut self) -> u64 {
         let mut x = self.state;

@@ -442,6 +442,18 @@ impl Corruptor {
         }
     }
 
+    /// No corruption, and every byte zero (its generator a placeholder, reseeded when
+    /// training starts): the value of a zeroed trainer.
+    pub const fn zeroed() -> Self {
+        Corruptor {
+            dropout: [0.0; MAX_LAYERS],
+            sigma: [0.0; MAX_LAYERS],
+            active: false,
+            logits: 0,
+            rng: XorShift::zeroed(),
+        }
+    }
+
     /// Corrupt `values` of layer `layer` in place; returns whether a dropout mask was drawn
     /// (then `mask` holds it).
     pub fn apply(&mut self, layer: usize, values: &mut [f32], mask: &mut [f32]) -> bool {

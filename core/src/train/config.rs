@@ -127,6 +127,32 @@ impl TrainConfig {
         }
     }
 
+    /// Every field zero (an invalid configuration, the placeholder in a zeroed trainer until
+    /// [`Trainer::init_zeroed`](crate::train::Trainer::init_zeroed) sets the defaults).
+    pub(crate) const fn zeroed() -> Self {
+        TrainConfig {
+            algo: Optimizer::Sgd,
+            learning_rate: 0.0,
+            momentum: 0.0,
+            batch_size: 0,
+            patience: 0,
+            validate_every: 0,
+            min_improvement: 0.0,
+            max_gradient_norm: 0.0,
+            max_gradient_elem: 0.0,
+            max_updates: 0,
+            rng: 0,
+            loss: Loss::Mse,
+            sparsity_threshold: 0.0,
+            regs: heapless::Vec::new(),
+            customs: heapless::Vec::new(),
+            frozen: heapless::Vec::new(),
+            on_divergence: OnDivergence::Stop,
+            batch_capacity: 0,
+            slot_capacity: 0,
+        }
+    }
+
     /// The largest `batch_size` allowed (the trainer's batch capacity).
     pub fn batch_capacity(&self) -> usize {
         self.batch_capacity

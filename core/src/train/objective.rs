@@ -19,11 +19,14 @@ use crate::regularizers::{
 /// The most regularizers one configuration may hold.
 pub const MAX_REGS: usize = 12;
 
-/// A regularizer bound to a network: its targets resolved.
+/// A regularizer bound to a network: what it is, how strong, and its targets resolved
+/// (the setting's patterns are not kept: the selections say everything the step needs).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Active {
-    /// The setting it came from.
-    pub spec: RegSpec,
+    /// Which regularizer.
+    pub kind: RegKind,
+    /// Its weight (`p` for dropout, `sigma` for noise).
+    pub weight: f32,
     /// Matched tensors (weight penalties).
     pub tensors: Selection,
     /// Matched `:out`s.
@@ -55,7 +58,8 @@ impl Penalties {
         for spec in specs {
             spec.validate()?;
             let mut a = Active {
-                spec: spec.clone(),
+                kind: spec.kind,
+                weight: spec.weight,
                 tensors: Selection::default(),
                 outs: Selection::default(),
                 pres: Selection::default(),
@@ -195,8 +199,8 @@ pub fn evaluate<L: Layers, const B: usize, const JD: usize>(
     }
     terms.loss = terms.data;
     for (r, a) in penalties.items.iter().enumerate() {
-        let w = a.spec.weight;
-        let builtin: Option<&dyn Regularizer> = match a.spec.kind {
+        let w = a.weight;
+        let builtin: Option<&dyn Regularizer> = match a.kind {
             RegKind::WeightL2 => Some(&WeightL2 { targets: a.tensors }),
             RegKind::WeightL1 => Some(&WeightL1 { targets: a.tensors }),
             RegKind::HiddenL1 => Some(&HiddenL1 {

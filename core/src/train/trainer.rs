@@ -195,6 +195,66 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         }
     }
 
+    /// A trainer whose every byte is zero, so that a `static` of it sits in `.bss` (nothing
+    /// of it stored in flash, nothing copied at boot) rather than in `.data` as
+    /// [`new`](Self::new)'s value does (its configuration defaults and activations are not
+    /// zero). Call [`init_zeroed`](Self::init_zeroed) before anything else: until then its
+    /// layers are all `linear` and its configuration is invalid.
+    ///
+    /// ```
+    /// use staticnets::layers::{Activation::*, Dense};
+    /// use staticnets::train::Trainer;
+    /// type Body = (Dense<4, 2>, Dense<2, 4>);
+    /// // On firmware: a `static` handed out once with `static_cell::ConstStaticCell`.
+    /// let mut t: Box<Trainer<Body, 8, 0, 2>> = Box::new(Trainer::zeroed());
+    /// t.init_zeroed(|body| {
+    ///     body.0.act = Tanh;
+    ///     body.1.act = Linear;
+    /// });
+    /// assert_eq!(t.config.learning_rate, 1e-4); // theanets' defaults
+    /// ```
+    pub const fn zeroed() -> Self {
+        Trainer {
+            net: Network::zero(),
+            best: Network::zero(),
+            grads: Network::zero(),
+            state: OptimState::new(),
+            ws: Workspace::new(),
+            corrupt: Corruptor::zeroed(),
+            config: TrainConfig::zeroed(),
+            penalties: Penalties {
+                items: heapless::Vec::new(),
+            },
+            frozen: Selection(0),
+            applied_algo: Optimizer::Sgd,
+            applied_loss: crate::losses::Loss::Mse,
+            order_rng: XorShift::zeroed(),
+            pass_key: 0,
+            pass_rows: 0,
+            pass_batch: 0,
+            cursor: 0,
+            passes: 0,
+            best_loss: 0.0,
+            since_best: 0,
+            started: false,
+            halvings: 0,
+        }
+    }
+
+    /// Make a [`zeroed`](Self::zeroed) trainer what [`new`](Self::new) would have built:
+    /// theanets' default configuration, and the layers' settings (activations, an LSTM's
+    /// peepholes, ...) set by `layers` on the (zero) body. The parameters stay zero until
+    /// [`start`](Self::start) draws them or a checkpoint is loaded. Nothing large is built on
+    /// the stack.
+    pub fn init_zeroed(&mut self, layers: impl FnOnce(&mut L)) {
+        self.config = TrainConfig::with_capacity(B, S);
+        self.corrupt = Corruptor::off();
+        self.applied_algo = self.config.algo;
+        self.order_rng = XorShift::new(crate::rng::DEFAULT_SEED);
+        self.best_loss = f64::INFINITY;
+        layers(&mut self.net.body);
+    }
+
     /// Validate the data and the configuration, then seed the generators, draw the initial
     /// weights (from `config.rng`) and reset the optimizer. `customs` are the registered
     /// custom regularizers, in `config.customs` order. On error nothing changes (the weights

@@ -16,6 +16,7 @@
 #![no_main]
 
 mod l2sp;
+mod stack;
 
 use core::fmt;
 use cortex_m_rt::entry;
@@ -36,11 +37,11 @@ const B: usize = 4;
 /// Optimizer slots: adam keeps two moments.
 const S: usize = 2;
 type T = Trainer<Body, B, 0, S>;
-const BODY: Body = (Dense::new(Relu), Dense::new(Sigmoid));
 
-/// The trainer: network, gradients, best copy, optimizer state and activations, in `.data`
-/// (const-initialised; never built on the stack).
-static TRAINER: ConstStaticCell<T> = ConstStaticCell::new(Trainer::new(BODY));
+/// The trainer: network, gradients, best copy, optimizer state and activations, every byte
+/// zero, so it sits in `.bss` (nothing in flash, never built on the stack);
+/// `Trainer::init_zeroed` sets the activations and the default configuration at run time.
+static TRAINER: ConstStaticCell<T> = ConstStaticCell::new(Trainer::zeroed());
 /// The digits the firmware fine-tunes on and measures.
 static DIGITS: ConstStaticCell<[f32; ROWS * 64]> = ConstStaticCell::new([0.0; ROWS * 64]);
 
@@ -82,6 +83,7 @@ impl fmt::Display for Fail {
 
 #[entry]
 fn main() -> ! {
+    stack::paint();
     let ok = match run() {
         Ok(()) => true,
         Err(e) => {
@@ -271,6 +273,10 @@ fn run() -> Result<(), Fail> {
     let t: &'static mut T = TRAINER
         .try_take()
         .ok_or(Fail::Check("trainer already taken"))?;
+    t.init_zeroed(|body| {
+        body.0.act = Relu;
+        body.1.act = Sigmoid;
+    });
     let x = DIGITS
         .try_take()
         .ok_or(Fail::Check("data buffer already taken"))?;
@@ -298,6 +304,11 @@ fn run() -> Result<(), Fail> {
         "frozen = hid1.*\nbatch_size = 1\nmax_updates = 20",
     )?;
     report("decoder only, l2sp", before, after, Some(OLD_BOUND))?;
+    hprintln!(
+        "stack: {} bytes at the deepest (high-water mark by painting), of {} between the statics and the top of RAM",
+        stack::high_water(),
+        stack::room()
+    );
     hprintln!("firmware: ok");
     Ok(())
 }
