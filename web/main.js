@@ -18,6 +18,8 @@ const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b
 // What the page knows; window.staticnetsPage exposes it for tests and the curious.
 const state = {
   info: null,
+  run: 0, // the worker's run number: messages of an earlier run are dropped
+  inForce: {}, // each control's value in force (a refused value goes back to it)
   running: false,
   progress: null,
   views: null,
@@ -27,10 +29,26 @@ const state = {
 window.staticnetsPage = state;
 
 // ---------- the worker and a small request/reply layer ----------
-const worker = new Worker("worker.js", { type: "module" });
+// What keeps the page from running here, in plain words (or null).
+function pageProblem() {
+  if (location.protocol === "file:") {
+    return "This page has to be served over http, not opened as a file: browsers do not start its training worker from file://. Run `make demo` (or any static web server in web/) and open the address it prints.";
+  }
+  if (typeof WebAssembly !== "object") {
+    return "This browser has no WebAssembly, which the training runs on. Any current Chrome, Firefox, Safari or Edge has it.";
+  }
+  return null;
+}
+const problem = pageProblem();
+const worker = problem ? null : new Worker("worker.js", { type: "module" });
+if (problem) {
+  document.getElementById("status").textContent = problem;
+  document.getElementById("status").classList.add("error");
+}
 let nextId = 1;
 const pending = new Map();
 function rpc(cmd, args = {}, transfer = []) {
+  if (!worker) return Promise.reject(new Error(problem));
   const id = nextId++;
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject });
@@ -39,6 +57,7 @@ function rpc(cmd, args = {}, transfer = []) {
 }
 state.ping = () =>
   new Promise((resolve) => {
+    if (!worker) return resolve(NaN);
     const t = performance.now();
     const onPong = ({ data }) => {
       if (data.type === "pong" && data.t === t) {
@@ -50,21 +69,26 @@ state.ping = () =>
     worker.postMessage({ cmd: "ping", t });
   });
 
-worker.onmessage = ({ data }) => {
+if (worker) worker.onmessage = ({ data }) => {
   switch (data.type) {
     case "loaded":
       $("engine").textContent = data.simd ? "WASM SIMD" : "scalar WASM (no SIMD in this browser)";
       return restart();
+    case "run":
+      return newRun(data.run);
     case "ready":
       state.info = data.info;
+      newRun(data.info.run);
       return showInfo();
     case "progress":
+      if (data.run !== state.run) return;
       state.progress = data;
       if (showRate(data.learningRate)) {
         status(`a step diverged: the weights went back to the best validation and the learning rate was halved to ${$("learning_rate").value}`, true);
       }
       return record(data.train);
     case "views":
+      if (data.run !== state.run) return;
       state.views = data.views;
       return schedule();
     case "reply": {
@@ -75,10 +99,10 @@ worker.onmessage = ({ data }) => {
     case "error":
       setRunning(false);
       showRate(data.learningRate);
-      return status(data.message, true);
+      return stopped(data.message);
   }
 };
-worker.onerror = (e) => status(`worker failed: ${e.message}`, true);
+if (worker) worker.onerror = (e) => status(`the training worker failed to start: ${e.message}`, true);
 
 // on_divergence = halve lowers the rate (an f32): the field shows the value in force.
 // Returns whether it changed.
@@ -91,6 +115,24 @@ function showRate(lr) {
 function status(text, error = false) {
   $("status").textContent = text;
   $("status").classList.toggle("error", error);
+}
+
+// Why training stopped stays on screen (under the status line) until the next Start, whatever
+// the status line says meanwhile.
+function stopped(reason) {
+  $("stopped").textContent = reason ? `Training stopped: ${reason}` : "";
+  $("stopped").hidden = !reason;
+  if (reason) status("Training stopped (see below). Change a setting and press Start to go on.", true);
+}
+
+// A new run (a new model, or Reset): its history starts empty, its chart anew.
+function newRun(run) {
+  state.run = run;
+  state.history = { x: [], train: [], valid: [], regs: {} };
+  state.progress = null;
+  chart?.destroy();
+  chart = null;
+  chartSeries = "";
 }
 
 // ---------- controls ----------
@@ -114,24 +156,46 @@ function configText() {
   return c;
 }
 
+// The control of a setting: a field, a menu, or a regularizer's slider (with its label).
+function control(key) {
+  return $(key) ?? $(`reg-${key}`);
+}
+
+function showValue(key, value) {
+  control(key).value = value;
+  const out = $(`out-${key}`);
+  if (out) out.textContent = value;
+}
+
 async function setting(key, value) {
   try {
     await rpc("set", { key, value });
+    state.inForce[key] = value;
     status(`${key} = ${value}`);
   } catch (e) {
-    status(e.message, true);
+    // The field shows the value in force, not the refused one.
+    if (key in state.inForce) showValue(key, state.inForce[key]);
+    status(`${key} = ${value} refused: ${e.message}`, true);
   }
+}
+
+function rememberControls() {
+  for (const key of ["algo", "learning_rate", "batch_size", "on_divergence"]) state.inForce[key] = $(key).value;
+  for (const [key] of REGULARIZERS) state.inForce[key] = $(`reg-${key}`).value;
 }
 
 async function restart() {
   setRunning(false);
-  state.history = { x: [], train: [], valid: [], regs: {} };
-  state.progress = null;
+  stopped("");
   const seed = $("random_seed").checked ? null : Number($("seed").value);
   try {
     await rpc("init", { preset: $("preset").value, config: configText(), seed });
+    rememberControls();
+    state.seedInForce = $("seed").value;
   } catch (e) {
-    status(e.message, true);
+    // The model that was there stays (the worker builds the new one first).
+    if (state.seedInForce !== undefined) $("seed").value = state.seedInForce;
+    status(`${e.message}: the model stays as it was`, true);
   }
 }
 
@@ -148,6 +212,7 @@ for (const key of ["algo", "learning_rate", "batch_size", "on_divergence"]) {
 }
 $("start").addEventListener("click", () => {
   const on = !state.running;
+  if (on) stopped("");
   setRunning(on); // answered at once; the worker follows between two slices
   rpc(on ? "start" : "pause").catch((e) => status(e.message, true));
 });
@@ -156,9 +221,12 @@ $("step").addEventListener("click", () => {
   rpc("step").catch((e) => status(e.message, true));
 });
 $("reset").addEventListener("click", async () => {
-  state.history = { x: [], train: [], valid: [], regs: {} };
-  await rpc("reset").catch((e) => status(e.message, true));
-  status("weights drawn again from the seed");
+  try {
+    await rpc("reset"); // the worker announces the new run first
+    status("weights drawn again from the seed");
+  } catch (e) {
+    status(e.message, true);
+  }
 });
 $("save").addEventListener("click", async () => {
   try {
@@ -191,18 +259,20 @@ function showInfo() {
   $("code-card").hidden = i.layerSizes.length !== 5;
   status(
     `${i.preset}: ${i.parameters} parameters, trainer ${(i.trainerBytes / 1024).toFixed(0)} KB, seed ${i.seed}; ` +
-      `${i.trainRows} training and ${i.validRows} validation digits. Press Start.`,
+      `${i.trainRows} training and ${i.validRows} validation digits.` + (state.running ? "" : " Press Start."),
   );
 }
 
 // ---------- history and the loss chart ----------
 const MAX_POINTS = 1500;
+// Noise and dropout add no term to the loss: they have no curve.
+const hasTerm = (name) => !/noise|dropout/.test(name);
 function record(m) {
   const h = state.history;
   h.x.push(m.steps);
   h.train.push(m.loss > 0 ? m.loss : null);
   h.valid.push(state.views ? state.views.valid.loss : null);
-  m.regNames.forEach((name, k) => {
+  m.regNames.filter(hasTerm).forEach((name) => {
     if (!h.regs[name]) h.regs[name] = new Array(h.x.length - 1).fill(null);
   });
   for (const name of Object.keys(h.regs)) {
@@ -222,6 +292,16 @@ function record(m) {
 
 let chart = null;
 let chartSeries = "";
+const TRAIN_COLOUR = COLOURS[0];
+const VALID_COLOUR = COLOURS[3];
+// The terms' colours: none of the two losses'.
+const TERM_COLOURS = COLOURS.filter((c) => c !== TRAIN_COLOUR && c !== VALID_COLOUR);
+state.axisLabel = (v) => axisLabel(v); // for the end-to-end test
+function axisLabel(v) {
+  if (v === null || v === undefined) return "";
+  if (v === 0) return "0";
+  return Math.abs(v) >= 0.01 && Math.abs(v) < 1e4 ? String(Number(v.toPrecision(2))) : v.toExponential(0);
+}
 function drawChart() {
   const h = state.history;
   const names = Object.keys(h.regs);
@@ -236,12 +316,14 @@ function drawChart() {
         width: el.clientWidth || 600,
         height: 220,
         scales: { x: { time: false }, y: { distr: 3 } },
-        axes: [{ label: "steps" }, {}],
+        // Log-axis labels: 1e-4, 1e-5, ... (the default rounds them all to "0").
+        axes: [{ label: "steps" }, { values: (u, vals) => vals.map(axisLabel), size: 56 }],
+        legend: { live: false }, // labels only: no "--" placeholders
         series: [
           { label: "steps" },
-          { label: "train loss", stroke: "#1f77b4", width: 1.5 },
-          { label: "valid loss", stroke: "#d62728", width: 1.5 },
-          ...names.map((n, k) => ({ label: n, stroke: COLOURS[(k + 2) % 10], dash: [4, 3] })),
+          { label: "train loss", stroke: TRAIN_COLOUR, width: 1.5 },
+          { label: "valid loss", stroke: VALID_COLOUR, width: 1.5 },
+          ...names.map((n, k) => ({ label: n, stroke: TERM_COLOURS[k % TERM_COLOURS.length], dash: [4, 3] })),
         ],
       },
       data,

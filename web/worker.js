@@ -24,6 +24,9 @@ let lastViews = 0;
 let batchesPerSlice = 4;
 let batch = 32; // the batch size in force, for samples/s
 let rate = { t: 0, steps: 0, stepsPerSec: 0 }; // steps/s over the last half second
+// Each model (init) and each Reset is a new run: messages carry its number, so the page can
+// drop what an earlier run sent after it was replaced.
+let run = 0;
 
 async function loadDigits() {
   const bytes = new Uint8Array(await (await fetch("./data/digits.bin")).arrayBuffer());
@@ -63,12 +66,14 @@ function init({ preset, config, seed }) {
   }
   if (model) model.free();
   model = next;
+  run += 1;
   batchesPerSlice = 4;
   batch = Number(/batch_size = (\d+)/.exec(model.configText())[1]);
   rate = { t: performance.now(), steps: 0, stepsPerSec: 0 };
   postMessage({
     type: "ready",
     info: {
+      run,
       preset,
       seed: s,
       simd,
@@ -97,18 +102,21 @@ function monitors(m) {
   };
 }
 
-// One slice of training: as many batches as fit in SLICE_MS (adapted as we go).
-function slice() {
+// One slice of training: as many batches as fit in SLICE_MS (adapted as we go), or `batches`.
+function slice(batches = null) {
   const t0 = performance.now();
-  const m = model.train(batchesPerSlice);
+  const m = model.train(batches ?? batchesPerSlice);
   const dt = performance.now() - t0;
-  batchesPerSlice = Math.max(1, Math.min(512, Math.round(batchesPerSlice * (SLICE_MS / Math.max(dt, 1)))));
+  if (batches === null) {
+    batchesPerSlice = Math.max(1, Math.min(512, Math.round(batchesPerSlice * (SLICE_MS / Math.max(dt, 1)))));
+  }
   const now = performance.now();
   if (now - rate.t > 500) {
     rate = { t: now, steps: m.steps, stepsPerSec: ((m.steps - rate.steps) * 1000) / (now - rate.t) };
   }
   postMessage({
     type: "progress",
+    run,
     train: monitors(m),
     stepsPerSec: rate.stepsPerSec,
     samplesPerSec: rate.stepsPerSec * batch,
@@ -135,7 +143,7 @@ function sendViews(validation) {
     accuracy: model.isClassifier ? model.score(valid.x, valid.labels) : null,
     config: model.configText(),
   };
-  postMessage({ type: "views", views }, [views.filters.buffer, views.corrupted.buffer, views.hidden.buffer]);
+  postMessage({ type: "views", run, views }, [views.filters.buffer, views.corrupted.buffer, views.hidden.buffer]);
 }
 
 function loop() {
@@ -174,14 +182,17 @@ onmessage = ({ data: msg }) => {
       running = false;
       return reply(id, () => sendViews(model.validate()));
     case "step":
+      // Exactly one batch (one update).
       return reply(id, () => {
         running = false;
-        slice();
+        slice(1);
         sendViews(model.validate());
       });
     case "reset":
       return reply(id, () => {
         model.reset();
+        run += 1;
+        postMessage({ type: "run", run }); // before this run's first views
         rate = { t: performance.now(), steps: 0, stepsPerSec: 0 };
         sendViews(model.validate());
       });

@@ -136,11 +136,17 @@ try {
     }, [id, value]);
   await setField("on_divergence", "halve");
   await setField("learning_rate", "1e30");
-  await page.waitForFunction(() => /diverged/.test(document.getElementById("status").textContent), null, { timeout: 60000 });
-  const diverged = await page.textContent("#status");
-  const lrShown = Number(await page.inputValue("#learning_rate"));
-  check(lrShown < 1e30, "after a divergence the page says what happened and shows the rate in force", `${diverged.slice(0, 90)}… (learning rate field ${lrShown})`);
   await page.waitForFunction(() => !window.staticnetsPage.running, null, { timeout: 60000 });
+  const diverged = await page.textContent("#stopped");
+  const lrShown = Number(await page.inputValue("#learning_rate"));
+  check(/diverged/.test(diverged) && lrShown < 1e30, "after a divergence the page says what happened and shows the rate in force", `${diverged.slice(0, 90)}… (learning rate field ${lrShown})`);
+  // A later message does not replace why training stopped.
+  await page.$eval("#reg-weight_l2", (el) => {
+    el.value = "0.0001"; // a harmless setting: a success message
+    el.dispatchEvent(new Event("change"));
+  });
+  await page.waitForFunction(() => document.getElementById("status").textContent.startsWith("weight_l2"));
+  check(!(await page.isHidden("#stopped")) && (await page.textContent("#stopped")) === diverged, "why training stopped stays on screen after a later message");
   await setField("learning_rate", "0.003");
   const stepsBefore = await page.evaluate(() => window.staticnetsPage.progress.train.steps);
   await page.click("#start");
@@ -148,6 +154,67 @@ try {
   const lossAfter = await page.evaluate(() => window.staticnetsPage.progress.train.loss);
   check(Number.isFinite(lossAfter) && lossAfter < 0.1, "a sane rate trains on after the divergence, without Reset", `training loss ${lossAfter.toFixed(4)}`);
   await setField("on_divergence", "stop");
+
+  // Step is one update.
+  await page.click("#start"); // pause
+  await page.waitForFunction(() => !window.staticnetsPage.running);
+  await page.waitForTimeout(300);
+  const before = await page.evaluate(() => window.staticnetsPage.progress.train.steps);
+  await page.click("#step");
+  await page.waitForFunction((s) => window.staticnetsPage.progress.train.steps !== s, before);
+  const after1 = await page.evaluate(() => window.staticnetsPage.progress.train.steps);
+  check(after1 === before + 1, "Step makes exactly one update", `${before} -> ${after1}`);
+
+  // A refused value does not stay in its field; the model keeps working.
+  await setField("learning_rate", "-5");
+  await page.waitForFunction(() => document.getElementById("status").classList.contains("error"));
+  const lrField = await page.inputValue("#learning_rate");
+  check(lrField === "0.003", "a refused value goes back to the value in force", `field shows ${lrField}; ${await page.textContent("#status")}`);
+
+  // Batch size 1 (1,500 batches a pass) trains.
+  await setField("batch_size", "1");
+  await page.click("#start");
+  await page.waitForFunction((s) => window.staticnetsPage.progress.train.steps > s + 300, after1, { timeout: 60000 });
+  const statusTraining = await page.textContent("#status");
+  check(!statusTraining.includes("Press Start") && !(await page.evaluate(() => document.getElementById("status").classList.contains("error"))), "batch size 1 trains, and the status does not say Press Start while training", statusTraining);
+  await setField("batch_size", "32");
+
+  // Reset while training: the chart starts again from step 0, with nothing of the old run.
+  await page.click("#reset");
+  await page.waitForTimeout(1000);
+  const hist = await page.evaluate(() => window.staticnetsPage.history.x.slice(0, 3));
+  check(hist.length > 0 && hist[0] < 200, "after a Reset during training the chart starts anew", `first steps ${hist.join(", ")}`);
+
+  // The chart: no legend entry for noise or dropout (no term), no "--", distinct log labels.
+  await page.$eval("#reg-input_noise", (el) => {
+    el.value = "0.1";
+    el.dispatchEvent(new Event("change"));
+  });
+  await page.waitForTimeout(800);
+  const chartText = await page.textContent("#loss-chart");
+  // uPlot draws its axes on a canvas: check the formatter it is given, on a log axis's ticks.
+  const labels = await page.evaluate(() => [1, 0.1, 0.01, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7].map(window.staticnetsPage.axisLabel));
+  check(!chartText.includes("input_noise") && !chartText.includes("--"), "the legend has no noise entry and no placeholders", chartText.slice(0, 80));
+  check(new Set(labels).size === labels.length && !labels.every((l) => l === "0"), "the loss axis labels are distinct", labels.join(" "));
+  await page.$eval("#reg-input_noise", (el) => {
+    el.value = "0";
+    el.dispatchEvent(new Event("change"));
+  });
+
+  // A bad seed is refused and the model that was there keeps working.
+  await page.click("#start"); // pause
+  await page.waitForFunction(() => !window.staticnetsPage.running);
+  await setField("seed", "-1");
+  await page.waitForFunction(() => document.getElementById("status").classList.contains("error"));
+  const seedMsg = await page.textContent("#status");
+  const stepsNow = await page.evaluate(() => window.staticnetsPage.progress?.train.steps ?? 0);
+  await page.click("#start");
+  await page.waitForFunction((s) => (window.staticnetsPage.progress?.train.steps ?? 0) > s + 50, stepsNow, { timeout: 30000 });
+  check(!seedMsg.includes("null pointer"), "a bad seed is refused and training still works", seedMsg);
+  await setField("seed", "13");
+  await page.waitForFunction(() => window.staticnetsPage.info && !window.staticnetsPage.running);
+  await page.click("#start");
+  await page.waitForFunction(() => (window.staticnetsPage.progress?.train.steps ?? 0) > 100, null, { timeout: 30000 });
 
   // Save, reset (new weights), load: the reconstructions come back exactly.
   await page.click("#start"); // pause
@@ -211,6 +278,21 @@ try {
   const ratio = bench.simd / bench.scalar;
   console.log(`bench: ae-64-64-64, batch 64: simd ${bench.simd.toFixed(0)} steps/s, scalar ${bench.scalar.toFixed(0)} steps/s, ratio ${ratio.toFixed(2)}`);
   check(errors.length === 0, "no errors in the page", errors.join(" | "));
+
+  // Opened as a file, or in a browser without WebAssembly: a plain explanation.
+  const plain = await context.newPage();
+  await plain.goto(`file://${join(root, "web", "index.html")}`);
+  await plain.waitForTimeout(500);
+  const fileMsg = await plain.textContent("#status");
+  check(fileMsg.includes("served over http"), "opened as file:// the page says how to open it", fileMsg.slice(0, 80));
+  await plain.addInitScript(() => {
+    delete globalThis.WebAssembly;
+  });
+  await plain.goto(url);
+  await plain.waitForTimeout(500);
+  const wasmMsg = await plain.textContent("#status");
+  check(wasmMsg.includes("no WebAssembly"), "without WebAssembly the page says so plainly", wasmMsg.slice(0, 80));
+  await plain.close();
 } catch (e) {
   check(false, "the test ran to the end", e.message);
   await page.screenshot({ path: join(artifacts, "failure.png"), fullPage: true }).catch(() => {});
