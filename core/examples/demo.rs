@@ -4,6 +4,7 @@
 //! Run: `cargo run --release -p staticnets --example demo`
 
 use staticnets::layers::{Activation::*, Dense, Identity, Tied};
+use staticnets::regularizers::RegKind;
 use staticnets::train::{Data, Trainer};
 
 type Body = Tied<64, 32>;
@@ -45,23 +46,27 @@ fn main() {
         Trainer::<Body, 32, 64, 3>::BYTES
     );
     println!("config:\n  {}", config.replace('\n', "\n  "));
-    let names: Vec<&str> = t.config.regs.iter().map(|r| r.key).collect();
-    println!(
-        "{:>4} {:>9} {:>9} {:>9}  {}",
-        "pass",
-        "loss",
-        "err",
-        "valid",
-        names.iter().map(|n| format!("{n:>12}")).collect::<String>()
-    );
+    // One column per penalty term (noise and dropout add none: they corrupt, they do not
+    // penalize), each as wide as its name.
+    let terms: Vec<(usize, &str)> = t
+        .config
+        .regs
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !matches!(r.kind, RegKind::Dropout | RegKind::Noise))
+        .map(|(k, r)| (k, r.key))
+        .collect();
+    let width = |name: &str| name.len().max(9);
+    let header: String = terms.iter().map(|(_, n)| format!("  {n:>w$}", w = width(n))).collect();
+    println!("{:>4}  {:>9}  {:>9}  {:>9}{header}", "pass", "loss", "err", "valid");
     let last = t
         .train(&train, &valid, &[], |r| {
-            let regs: String = r.regs[..names.len()]
+            let regs: String = terms
                 .iter()
-                .map(|v| format!("{v:>12.5}"))
+                .map(|&(k, n)| format!("  {:>w$.5}", r.regs[k], w = width(n)))
                 .collect();
             println!(
-                "{:>4} {:>9.5} {:>9.5} {:>9.5}{}{}",
+                "{:>4}  {:>9.5}  {:>9.5}  {:>9.5}{}{}",
                 r.pass,
                 r.loss,
                 r.err,
