@@ -214,6 +214,9 @@ $("start").addEventListener("click", () => {
   const on = !state.running;
   if (on) stopped("");
   setRunning(on); // answered at once; the worker follows between two slices
+  status(on ? `training ${state.info?.preset ?? ""} in a Web Worker…` : "paused: press Start to go on, or Step for one update");
+  // On a narrow screen the views are below the controls: show the chart as training starts.
+  if (on && window.innerWidth < 800) $("loss-chart").scrollIntoView({ behavior: "smooth", block: "start" });
   rpc(on ? "start" : "pause").catch((e) => status(e.message, true));
 });
 $("step").addEventListener("click", () => {
