@@ -57,8 +57,14 @@ fn main() {
         .map(|(k, r)| (k, r.key))
         .collect();
     let width = |name: &str| name.len().max(9);
-    let header: String = terms.iter().map(|(_, n)| format!("  {n:>w$}", w = width(n))).collect();
-    println!("{:>4}  {:>9}  {:>9}  {:>9}{header}", "pass", "loss", "err", "valid");
+    let header: String = terms
+        .iter()
+        .map(|(_, n)| format!("  {n:>w$}", w = width(n)))
+        .collect();
+    println!(
+        "{:>4}  {:>9}  {:>9}  {:>9}{header}",
+        "pass", "loss", "err", "valid"
+    );
     let last = t
         .train(&train, &valid, &[], |r| {
             let regs: String = terms
