@@ -12,7 +12,9 @@ setup:
 test: setup
 	@bash scripts/test
 
-demo: setup
+# The demo installs only what it needs (scripts/setup demo): no browser, emulator or wasm-pack.
+demo:
+	@bash scripts/setup demo
 	@cargo run --release --locked -p staticnets --example demo
 	@bash scripts/build-web
 	@bash scripts/serve $(PORT)
