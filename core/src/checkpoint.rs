@@ -38,15 +38,42 @@ const HEADER: usize = 16;
 
 /// CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), bit by bit: small and table-free.
 pub fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= b as u32;
-        for _ in 0..8 {
-            let mask = (crc & 1).wrapping_neg();
-            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
+    let mut c = Crc32::new();
+    c.update(bytes);
+    c.finish()
+}
+
+/// [`crc32`] computed piece by piece, for data that is never all in memory at once.
+#[derive(Clone, Copy, Debug)]
+pub struct Crc32(u32);
+
+impl Crc32 {
+    /// Nothing seen yet.
+    pub const fn new() -> Self {
+        Crc32(!0)
+    }
+
+    /// Take in the next bytes.
+    pub fn update(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= b as u32;
+            for _ in 0..8 {
+                let mask = (self.0 & 1).wrapping_neg();
+                self.0 = (self.0 >> 1) ^ (0xEDB8_8320 & mask);
+            }
         }
     }
-    !crc
+
+    /// The CRC of everything taken in.
+    pub fn finish(self) -> u32 {
+        !self.0
+    }
+}
+
+impl Default for Crc32 {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 fn fnv1a(mut h: u32, bytes: &[u8]) -> u32 {
@@ -119,21 +146,47 @@ impl<L: Layers> Network<L> {
                 got: out.len(),
             });
         }
-        out[..8].copy_from_slice(MAGIC);
-        out[8..12].copy_from_slice(&self.fingerprint().to_le_bytes());
-        out[12..16].copy_from_slice(&(L::PARAMS as u32).to_le_bytes());
-        let mut at = HEADER;
+        let mut at = 0;
+        self.save_to(|piece| {
+            out[at..at + piece.len()].copy_from_slice(piece);
+            at += piece.len();
+        });
+        Ok(n)
+    }
+
+    /// The same bytes as [`save`](Self::save), handed to `put` in order, a few at a time
+    /// (header, then each parameter, then the CRC), so that firmware can write a checkpoint
+    /// to flash page by page without a RAM buffer the size of the file.
+    ///
+    /// ```
+    /// use staticnets::layers::{Activation::*, Dense};
+    /// use staticnets::network::Network;
+    /// type Body = (Dense<4, 2>, Dense<2, 4>);
+    /// let mut n: Network<Body> = Network::new((Dense::new(Tanh), Dense::new(Linear)));
+    /// n.init(3);
+    /// let mut whole = [0u8; Network::<Body>::CHECKPOINT_BYTES];
+    /// n.save(&mut whole).unwrap();
+    /// let mut streamed = Vec::new();
+    /// n.save_to(|piece| streamed.extend_from_slice(piece));
+    /// assert_eq!(streamed, whole);
+    /// ```
+    pub fn save_to(&self, mut put: impl FnMut(&[u8])) {
+        let mut crc = Crc32::new();
+        let mut emit = |bytes: &[u8]| {
+            crc.update(bytes);
+            put(bytes);
+        };
+        emit(MAGIC);
+        emit(&self.fingerprint().to_le_bytes());
+        emit(&(L::PARAMS as u32).to_le_bytes());
         for i in 0..L::TENSORS {
             if let Some(t) = self.tensor(i) {
                 for v in t.data {
-                    out[at..at + 4].copy_from_slice(&v.to_le_bytes());
-                    at += 4;
+                    emit(&v.to_le_bytes());
                 }
             }
         }
-        let crc = crc32(&out[..at]);
-        out[at..at + 4].copy_from_slice(&crc.to_le_bytes());
-        Ok(n)
+        put(&crc.finish().to_le_bytes());
     }
 
     /// Check a checkpoint for this network without loading it: length, magic, CRC,
