@@ -38,6 +38,7 @@
 extern crate std;
 
 pub mod checkpoint;
+pub mod conformance;
 pub mod datasets;
 pub mod error;
 pub mod kernels;

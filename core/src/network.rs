@@ -169,9 +169,21 @@ impl<L: Layers> Network<L> {
         ws: &mut Workspace<L, B, JD>,
         grads: &mut Self,
     ) {
-        let Workspace { input, bufs, .. } = ws;
-        let (x, dx) = input.out_and_sink();
-        self.body.backward(x, bufs, &mut grads.body, dx);
+        let Workspace {
+            input,
+            bufs,
+            input_gradient,
+            ..
+        } = ws;
+        if *input_gradient {
+            let (x, dx) = input.out_and_sink();
+            self.body.backward(x, bufs, &mut grads.body, dx);
+        } else {
+            // Training never reads the input's gradient (the input has no parameters): an
+            // empty sink tells the first layer to skip that product.
+            self.body
+                .backward(input.out(), bufs, &mut grads.body, &mut []);
+        }
     }
 }
 
@@ -187,6 +199,10 @@ pub struct Workspace<L: Layers, const B: usize, const JD: usize> {
     pub jacs: L::Jacs<JD>,
     /// The input's Jacobian.
     pub jac_in: L::JacIn<JD>,
+    /// Whether [`Network::backward`] also fills the gradient with respect to the input (the
+    /// input layer's `d_out`): off by default, since training never reads it and it costs
+    /// one matrix product per step; gradient checks and saliency maps turn it on.
+    pub input_gradient: bool,
 }
 
 impl<L: Layers, const B: usize, const JD: usize> Workspace<L, B, JD> {
@@ -206,6 +222,7 @@ impl<L: Layers, const B: usize, const JD: usize> Workspace<L, B, JD> {
             bufs: <L::Bufs<B> as Zeroed>::ZERO,
             jacs: <L::Jacs<JD> as Zeroed>::ZERO,
             jac_in: <L::JacIn<JD> as Zeroed>::ZERO,
+            input_gradient: false,
         }
     }
 

@@ -20,6 +20,7 @@ fn check<L: Layers, const JD: usize>(
     specs: &[RegSpec],
 ) -> (f64, f64) {
     let mut ws: Box<Workspace<L, 4, JD>> = Box::new(Workspace::new());
+    ws.input_gradient = true;
     let mut c = Corruptor::off();
     let pens = Penalties::resolve::<L, 4, JD>(specs, n, &mut c, 0).expect("resolve");
     c.active = true;
@@ -476,6 +477,7 @@ fn bptt_limit_truncates_to_the_last_steps_and_a_full_window_is_exact() {
     // (parameter gradients, input gradients) of the data loss
     fn grads<L: Layers>(n: &Network<L>, batch: Batch<'_>) -> (Network<L>, Vec<f32>) {
         let mut ws: Box<Workspace<L, 4, 0>> = Box::new(Workspace::new());
+        ws.input_gradient = true;
         let pens = Penalties::resolve::<L, 4, 0>(&[], n, &mut Corruptor::off(), 0).unwrap();
         let mut g = Network::<L>::zero();
         evaluate(

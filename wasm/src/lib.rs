@@ -351,3 +351,36 @@ pub fn random_seed() -> Result<f64, JsError> {
 pub fn simd_enabled() -> bool {
     cfg!(target_feature = "simd128")
 }
+
+/// The hash of the cross-target conformance run (`staticnets::conformance`): every build,
+/// at every kernel level, must return [`conformance_golden`]. With `portable`, the matrix
+/// products use the portable scalar tiles instead of this build's best level (the level is
+/// restored afterwards). `digits` is the digits file (`web/data/digits.bin`).
+#[wasm_bindgen(js_name = conformanceHash)]
+pub fn conformance_hash(digits: &[u8], portable: bool) -> Result<u32, JsError> {
+    use staticnets::conformance::{Model as Conformance, ROWS, run};
+    use staticnets::datasets::Digits;
+    let digits = Digits::parse(digits).map_err(|e| js(e.to_string()))?;
+    use staticnets::kernels::{Level, level, set_level};
+    let mut t: Box<Conformance> = Box::new(Conformance::zeroed());
+    let mut x = vec![0.0f32; ROWS * 64];
+    let before = level();
+    if portable {
+        set_level(Level::Portable).map_err(|e| js(e.to_string()))?;
+    }
+    let hash = run(&mut t, digits, &mut x);
+    set_level(before).map_err(|e| js(e.to_string()))?;
+    hash.map_err(|e| js(e.to_string()))
+}
+
+/// The committed value every build's [`conformance_hash`] must equal.
+#[wasm_bindgen(js_name = conformanceGolden)]
+pub fn conformance_golden() -> u32 {
+    staticnets::conformance::GOLDEN
+}
+
+/// The kernel level the matrix products use: `simd128` or `portable`.
+#[wasm_bindgen(js_name = kernelLevel)]
+pub fn kernel_level() -> String {
+    staticnets::kernels::level().name().to_string()
+}

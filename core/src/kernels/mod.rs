@@ -1,16 +1,201 @@
 //! The hot loops, over plain row-major slices. They know nothing of layers or training.
 //!
-//! Determinism: every reduction has one fixed order, the same on every target, so a SIMD
-//! build gives the same bits as a scalar one. Sums along a contiguous row (`dot`) use four
-//! interleaved partial sums (element `k` goes to partial `k % 4`), combined as
-//! `(s0 + s1) + (s2 + s3)`, then the tail in order: exactly what one 4-lane SIMD
-//! accumulator does. Every other loop is elementwise (`y[j] += a * x[j]` with the sum over
-//! the outer index in increasing order), which SIMD reproduces lane by lane.
-//! No fused multiply-add is used anywhere.
+//! Determinism: every reduction has one fixed order, the same on every target and at every
+//! SIMD level, so all of them give the same bits.
+//! - The matrix products ([`affine`], [`affine_t`], [`acc_outer`], [`back_affine`],
+//!   [`back_affine_t`]) are one blocked product (`gemm.rs`): each output element starts from
+//!   its bias (or its current value, for the accumulating ones) and adds its products one at
+//!   a time in increasing order of the summed index. Vector lanes span different output
+//!   elements, never one sum, so the vector width cannot change an element's rounding.
+//! - Sums along a contiguous row ([`dot`]) use four interleaved partial sums (element `k`
+//!   goes to partial `k % 4`), combined as `(s0 + s1) + (s2 + s3)`, then the tail in order:
+//!   exactly what one 4-lane SIMD accumulator does.
+//! - [`axpy`] and [`acc_rows`] are elementwise, the sum over the outer index in increasing
+//!   order, which SIMD reproduces lane by lane.
+//!
+//! No fused multiply-add is used anywhere. The backend ([`Level`]) is chosen once, at the
+//! first product: on x86-64 the widest of SSE2, AVX2 and AVX-512 the CPU and OS support
+//! (from `cpuid`, so the core stays `no_std`); on wasm32 `simd128` when the build has it;
+//! elsewhere (Cortex-M, scalar wasm) the portable scalar tiles. [`set_level`] picks another
+//! one, for tests and benchmarks. The SIMD backends pack panels of a transposed operand
+//! into a 16 KB buffer on the stack; the portable one needs none.
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd;
 
+mod gemm;
+#[cfg(target_arch = "x86_64")]
+mod x86;
+
+use crate::Error;
+use core::sync::atomic::{AtomicU8, Ordering};
+use gemm::{Operand, Product};
+
+/// A backend for the matrix products. Every level gives the same bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Plain scalar f32 tiles (6 rows x 4 columns): every target.
+    Portable,
+    /// x86-64 SSE2, 6 x 8 tiles (every x86-64 CPU).
+    Sse2,
+    /// x86-64 AVX2, 6 x 16 tiles.
+    Avx2,
+    /// x86-64 AVX-512F, 6 x 32 tiles.
+    Avx512,
+    /// wasm32 `simd128`, 6 x 8 tiles (builds with `+simd128`).
+    Simd128,
+}
+
+impl Level {
+    /// Every level, narrowest first.
+    pub const ALL: [Level; 5] = [
+        Level::Portable,
+        Level::Sse2,
+        Level::Avx2,
+        Level::Avx512,
+        Level::Simd128,
+    ];
+
+    /// Its name in reports: `portable`, `sse2`, `avx2`, `avx512`, `simd128`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Level::Portable => "portable",
+            Level::Sse2 => "sse2",
+            Level::Avx2 => "avx2",
+            Level::Avx512 => "avx512",
+            Level::Simd128 => "simd128",
+        }
+    }
+
+    const fn code(self) -> u8 {
+        match self {
+            Level::Portable => 1,
+            Level::Sse2 => 2,
+            Level::Avx2 => 3,
+            Level::Avx512 => 4,
+            Level::Simd128 => 5,
+        }
+    }
+
+    fn from_code(c: u8) -> Level {
+        match c {
+            2 => Level::Sse2,
+            3 => Level::Avx2,
+            4 => Level::Avx512,
+            5 => Level::Simd128,
+            _ => Level::Portable,
+        }
+    }
+
+    /// Whether this build, on this CPU, can run the level.
+    pub fn supported(self) -> bool {
+        let best = best();
+        match self {
+            Level::Portable => true,
+            Level::Simd128 => best == Level::Simd128,
+            // The x86-64 levels nest: SSE2 <= AVX2 <= AVX-512.
+            _ => {
+                matches!(best, Level::Sse2 | Level::Avx2 | Level::Avx512)
+                    && self.code() <= best.code()
+            }
+        }
+    }
+}
+
+/// The chosen level; 0 until the first product (or [`set_level`]) decides it.
+static LEVEL: AtomicU8 = AtomicU8::new(0);
+
+/// The widest level this build and CPU support.
+fn best() -> Level {
+    #[cfg(target_arch = "x86_64")]
+    return match x86::detect() {
+        3 => Level::Avx512,
+        2 => Level::Avx2,
+        _ => Level::Sse2,
+    };
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return Level::Simd128;
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    )))]
+    return Level::Portable;
+}
+
+/// The backend the products use (detected at the first call).
+///
+/// ```
+/// use staticnets::kernels::{level, Level};
+/// assert!(Level::ALL.contains(&level()) && level().supported());
+/// ```
+pub fn level() -> Level {
+    match LEVEL.load(Ordering::Relaxed) {
+        0 => {
+            let l = best();
+            LEVEL.store(l.code(), Ordering::Relaxed);
+            l
+        }
+        c => Level::from_code(c),
+    }
+}
+
+/// Use `l` for every later product (any supported level; the results are the same bits,
+/// only the speed differs). A level this CPU or build cannot run is refused and changes
+/// nothing.
+///
+/// ```
+/// use staticnets::kernels::{level, set_level, Level};
+/// let before = level();
+/// set_level(Level::Portable).unwrap();
+/// assert_eq!(level(), Level::Portable);
+/// set_level(before).unwrap();
+/// ```
+pub fn set_level(l: Level) -> Result<(), Error> {
+    if !l.supported() {
+        return Err(Error::BadValue {
+            name: "SIMD level (this CPU or build cannot run it)",
+        });
+    }
+    LEVEL.store(l.code(), Ordering::Relaxed);
+    Ok(())
+}
+
+/// Run one product on the current level. Sizes are the callers' invariants (layer shapes
+/// fixed at compile time), checked here once so the tiles need no per-element checks.
+fn product(prod: &Product<'_>, c: &mut [f32]) {
+    assert!(prod.fits(c), "kernel operands too short for their shape");
+    match level() {
+        #[cfg(target_arch = "x86_64")]
+        Level::Sse2 => x86::gemm_sse2(prod, c),
+        // SAFETY: `level()` is AVX2 only when `detect` found AVX2 with OS support.
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx2 => unsafe { x86::gemm_avx2(prod, c) },
+        // SAFETY: `level()` is AVX-512 only when `detect` found AVX-512F with OS support.
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx512 => unsafe { x86::gemm_avx512(prod, c) },
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Level::Simd128 => simd::gemm_simd128(prod, c),
+        // SAFETY: scalar tiles run everywhere; `fits` was checked above.
+        _ => unsafe { gemm::gemm::<gemm::Scalar, 4>(prod, c, &mut []) },
+    }
+}
+
+/// A row-major `rows x cols` matrix as an operand; `t` reads it transposed.
+fn mat(data: &[f32], cols: usize, t: bool) -> Operand<'_> {
+    if t {
+        Operand {
+            data,
+            row: 1,
+            col: cols,
+        }
+    } else {
+        Operand {
+            data,
+            row: cols,
+            col: 1,
+        }
+    }
+}
 /// `sum_k a[k] * b[k]` in the fixed order described in the module docs.
 #[inline]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
@@ -70,14 +255,16 @@ pub fn affine(
     nin: usize,
     nout: usize,
 ) {
-    for r in 0..rows {
-        let orow = &mut out[r * nout..(r + 1) * nout];
-        orow.copy_from_slice(&b[..nout]);
-        let xrow = &x[r * nin..(r + 1) * nin];
-        for (i, &xi) in xrow.iter().enumerate() {
-            axpy(xi, &w[i * nout..(i + 1) * nout], orow);
-        }
-    }
+    let (a, b_, bias) = (mat(x, nin, false), mat(w, nout, false), Some(b));
+    let prod = Product {
+        m: rows,
+        n: nout,
+        k: nin,
+        a,
+        b: b_,
+        bias,
+    };
+    product(&prod, out);
 }
 
 /// `out[r, i] = b[i] + sum_h x[r, h] w[i, h]`: the affine map through `w` transposed.
@@ -91,60 +278,81 @@ pub fn affine_t(
     nh: usize,
     ni: usize,
 ) {
-    for r in 0..rows {
-        let xrow = &x[r * nh..(r + 1) * nh];
-        for i in 0..ni {
-            out[r * ni + i] = b[i] + dot(xrow, &w[i * nh..(i + 1) * nh]);
-        }
-    }
+    let (a, b_, bias) = (mat(x, nh, false), mat(w, nh, true), Some(b));
+    let prod = Product {
+        m: rows,
+        n: ni,
+        k: nh,
+        a,
+        b: b_,
+        bias,
+    };
+    product(&prod, out);
 }
 
 /// `dw[i, o] += sum_r x[r, i] d[r, o]` (rows in increasing order). `dw` is nin x nout.
 pub fn acc_outer(x: &[f32], d: &[f32], dw: &mut [f32], rows: usize, nin: usize, nout: usize) {
-    for r in 0..rows {
-        let drow = &d[r * nout..(r + 1) * nout];
-        for i in 0..nin {
-            let xi = x[r * nin + i];
-            if xi != 0.0 {
-                axpy(xi, drow, &mut dw[i * nout..(i + 1) * nout]);
-            }
-        }
-    }
+    let (a, b) = (mat(x, nin, true), mat(d, nout, false));
+    let prod = Product {
+        m: nin,
+        n: nout,
+        k: rows,
+        a,
+        b,
+        bias: None,
+    };
+    product(&prod, dw);
 }
 
-/// `db[o] += sum_r d[r, o]`.
+/// `db[o] += sum_r d[r, o]` (rows in increasing order).
 pub fn acc_rows(d: &[f32], db: &mut [f32], rows: usize, n: usize) {
     for r in 0..rows {
-        axpy(1.0, &d[r * n..(r + 1) * n], &mut db[..n]);
+        for (s, &v) in db[..n].iter_mut().zip(&d[r * n..(r + 1) * n]) {
+            *s += v;
+        }
     }
 }
 
-/// `dx[r, i] += sum_o w[i, o] d[r, o]`: backward of [`affine`] to its input.
+/// `dx[r, i] += sum_o w[i, o] d[r, o]`: backward of [`affine`] to its input. An empty `dx`
+/// means nobody reads the input's gradient (the first layer): nothing is computed.
 pub fn back_affine(w: &[f32], d: &[f32], dx: &mut [f32], rows: usize, nin: usize, nout: usize) {
-    for r in 0..rows {
-        let drow = &d[r * nout..(r + 1) * nout];
-        for i in 0..nin {
-            dx[r * nin + i] += dot(&w[i * nout..(i + 1) * nout], drow);
-        }
+    if dx.is_empty() {
+        return;
     }
+    let (a, b) = (mat(d, nout, false), mat(w, nout, true));
+    let prod = Product {
+        m: rows,
+        n: nin,
+        k: nout,
+        a,
+        b,
+        bias: None,
+    };
+    product(&prod, dx);
 }
 
-/// `dx[r, h] += sum_i d[r, i] w[i, h]`: backward of [`affine_t`] to its input.
+/// `dx[r, h] += sum_i d[r, i] w[i, h]`: backward of [`affine_t`] to its input (empty `dx`:
+/// nothing is computed, as for [`back_affine`]).
 pub fn back_affine_t(w: &[f32], d: &[f32], dx: &mut [f32], rows: usize, nh: usize, ni: usize) {
-    for r in 0..rows {
-        let dxrow = &mut dx[r * nh..(r + 1) * nh];
-        for i in 0..ni {
-            let di = d[r * ni + i];
-            if di != 0.0 {
-                axpy(di, &w[i * nh..(i + 1) * nh], dxrow);
-            }
-        }
+    if dx.is_empty() {
+        return;
     }
+    let (a, b) = (mat(d, ni, false), mat(w, nh, false));
+    let prod = Product {
+        m: rows,
+        n: nh,
+        k: ni,
+        a,
+        b,
+        bias: None,
+    };
+    product(&prod, dx);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::vec;
 
     #[test]
     fn dot_order_is_the_documented_one() {
@@ -153,6 +361,149 @@ mod tests {
         // partials: s0 = 1e8 (+3 lost? no: 4 lanes only for the first 4), s1 = 1, s2 = -1e8, s3 = 1
         let expected = ((1.0e8f32 + 1.0) + (-1.0e8f32 + 1.0)) + 3.0 + 0.5;
         assert_eq!(dot(&a, &b).to_bits(), expected.to_bits());
+    }
+
+    /// The documented order, written as plainly as possible: start from the bias (or the
+    /// current value) and add the products one at a time in increasing `p`.
+    fn reference(
+        m: usize,
+        n: usize,
+        k: usize,
+        a: impl Fn(usize, usize) -> f32,
+        b: impl Fn(usize, usize) -> f32,
+        c: &mut [f32],
+        bias: Option<&[f32]>,
+    ) {
+        for i in 0..m {
+            for j in 0..n {
+                let mut s = match bias {
+                    Some(bias) => bias[j],
+                    None => c[i * n + j],
+                };
+                for p in 0..k {
+                    s += a(i, p) * b(p, j);
+                }
+                c[i * n + j] = s;
+            }
+        }
+    }
+
+    fn values(len: usize, seed: u64) -> std::vec::Vec<f32> {
+        let mut rng = crate::rng::XorShift::new(seed);
+        (0..len).map(|_| rng.gaussian()).collect()
+    }
+
+    /// Every product, at every level this machine runs, equals the reference bit for bit, on
+    /// shapes that exercise partial row tiles, partial vectors, scalar column tails and more
+    /// than one chunk of the summed index (k > 128 with AVX-512's packed panels).
+    #[test]
+    fn every_level_gives_the_reference_bits() {
+        let before = level();
+        let shapes = [
+            (1, 1, 1),
+            (3, 5, 7),
+            (6, 32, 64),
+            (7, 33, 129),
+            (13, 17, 300),
+            (32, 64, 32),
+            (64, 40, 513),
+        ];
+        for l in Level::ALL.into_iter().filter(|l| l.supported()) {
+            set_level(l).unwrap();
+            for &(rows, nin, nout) in &shapes {
+                let x = values(rows * nin, 1);
+                let w = values(nin * nout, 2);
+                let d = values(rows * nout, 3);
+                let bias = values(nout.max(nin), 4);
+                let start = values(nin * nout.max(rows), 5);
+                let case = |what: &str, got: &[f32], want: &[f32]| {
+                    let same = got
+                        .iter()
+                        .zip(want)
+                        .all(|(g, w)| g.to_bits() == w.to_bits());
+                    assert!(same, "{what} at {} for {rows}x{nin}x{nout}", l.name());
+                };
+                // affine: x (rows x nin) W (nin x nout) + bias
+                let (mut got, mut want) = (vec![0.0; rows * nout], vec![0.0; rows * nout]);
+                affine(&x, &w, &bias, &mut got, rows, nin, nout);
+                reference(
+                    rows,
+                    nout,
+                    nin,
+                    |i, p| x[i * nin + p],
+                    |p, j| w[p * nout + j],
+                    &mut want,
+                    Some(&bias),
+                );
+                case("affine", &got, &want);
+                // affine_t: x (rows x nin) through w read as (nout x nin), transposed
+                let (mut got, mut want) = (vec![0.0; rows * nout], vec![0.0; rows * nout]);
+                affine_t(&x, &w, &bias, &mut got, rows, nin, nout);
+                reference(
+                    rows,
+                    nout,
+                    nin,
+                    |i, p| x[i * nin + p],
+                    |p, j| w[j * nin + p],
+                    &mut want,
+                    Some(&bias),
+                );
+                case("affine_t", &got, &want);
+                // acc_outer: dw (nin x nout) += x^T d
+                let (mut got, mut want) =
+                    (start[..nin * nout].to_vec(), start[..nin * nout].to_vec());
+                acc_outer(&x, &d, &mut got, rows, nin, nout);
+                reference(
+                    nin,
+                    nout,
+                    rows,
+                    |i, p| x[p * nin + i],
+                    |p, j| d[p * nout + j],
+                    &mut want,
+                    None,
+                );
+                case("acc_outer", &got, &want);
+                // back_affine: dx (rows x nin) += d W^T
+                let (mut got, mut want) =
+                    (start[..rows * nin].to_vec(), start[..rows * nin].to_vec());
+                back_affine(&w, &d, &mut got, rows, nin, nout);
+                reference(
+                    rows,
+                    nin,
+                    nout,
+                    |i, p| d[i * nout + p],
+                    |p, j| w[j * nout + p],
+                    &mut want,
+                    None,
+                );
+                case("back_affine", &got, &want);
+                // back_affine_t: dx (rows x nin) += d w, with w read as (nout x nin)
+                let (mut got, mut want) =
+                    (start[..rows * nin].to_vec(), start[..rows * nin].to_vec());
+                back_affine_t(&w, &d, &mut got, rows, nin, nout);
+                reference(
+                    rows,
+                    nin,
+                    nout,
+                    |i, p| d[i * nout + p],
+                    |p, j| w[p * nin + j],
+                    &mut want,
+                    None,
+                );
+                case("back_affine_t", &got, &want);
+            }
+        }
+        set_level(before).unwrap();
+    }
+
+    #[test]
+    fn an_unsupported_level_is_refused_and_changes_nothing() {
+        let before = level();
+        for l in Level::ALL.into_iter().filter(|l| !l.supported()) {
+            assert!(set_level(l).is_err());
+            assert_eq!(level(), before);
+        }
+        assert!(Level::Portable.supported());
     }
 
     #[test]
@@ -192,6 +543,8 @@ mod tests {
         let dm = DMatrix::from_row_slice(rows, nout, &d);
         let mut dx = [0.0f32; 15];
         back_affine(&w, &d, &mut dx, rows, nin, nout);
+        let mut skipped: [f32; 0] = [];
+        back_affine(&w, &d, &mut skipped, rows, nin, nout); // an empty sink: nothing to do
         let dxm = &dm * wm.transpose();
         let mut dw = [0.0f32; 20];
         acc_outer(&x, &d, &mut dw, rows, nin, nout);

@@ -1,10 +1,10 @@
-//! WASM SIMD (`simd128`) versions of the two innermost loops, with the exact operation order
-//! of the scalar ones: one 4-lane accumulator for `dot` (lane `l` takes elements `k % 4 == l`,
-//! combined `(l0 + l1) + (l2 + l3)`, then the tail in order), and lane-wise `y += a * x` for
-//! `axpy`. Multiply then add, never fused, so results are bit-identical to the scalar build.
-//! Loads are built from bounds-checked chunks with the safe `f32x4` constructor, which the
-//! compiler turns into `v128.load`: no `unsafe` is needed.
+//! WASM SIMD (`simd128`) versions of the kernels, with the exact operation order of the
+//! scalar ones: one 4-lane accumulator for `dot` (lane `l` takes elements `k % 4 == l`,
+//! combined `(l0 + l1) + (l2 + l3)`, then the tail in order), lane-wise `y += a * x` for
+//! `axpy`, and the blocked product of [`gemm`] with 6 x 8 tiles. Multiply then add, never
+//! fused, so results are bit-identical to the scalar build.
 
+use super::gemm::{Lanes, PACK, Product, gemm};
 use core::arch::wasm32::*;
 
 #[inline]
@@ -45,4 +45,40 @@ pub fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
     for k in body..n {
         y[k] += a * x[k];
     }
+}
+
+#[derive(Clone, Copy)]
+pub(super) struct Simd128(v128);
+
+impl Lanes for Simd128 {
+    const W: usize = 4;
+    #[inline(always)]
+    unsafe fn splat(x: f32) -> Self {
+        Simd128(f32x4_splat(x))
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const f32) -> Self {
+        // SAFETY: the caller guarantees 4 floats at `p` (see `Lanes`).
+        Simd128(unsafe { v128_load(p as *const v128) })
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut f32) {
+        // SAFETY: the caller guarantees 4 floats at `p` (see `Lanes`).
+        unsafe { v128_store(p as *mut v128, self.0) }
+    }
+    #[inline(always)]
+    unsafe fn add(self, o: Self) -> Self {
+        Simd128(f32x4_add(self.0, o.0))
+    }
+    #[inline(always)]
+    unsafe fn mul(self, o: Self) -> Self {
+        Simd128(f32x4_mul(self.0, o.0))
+    }
+}
+
+/// The product with `simd128`: 6 x 8 tiles.
+pub(super) fn gemm_simd128(prod: &Product<'_>, c: &mut [f32]) {
+    let mut pack = [0.0f32; PACK];
+    // SAFETY: this build has simd128; the caller checked `prod.fits(c)`.
+    unsafe { gemm::<Simd128, 2>(prod, c, &mut pack) }
 }

@@ -373,7 +373,9 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
                     if xi != 0.0 {
                         kernels::axpy(xi, dzf, grads.xh[i].as_flattened_mut());
                     }
-                    dx[r * TI + t * I + i] += kernels::dot(self.xh[i].as_flattened(), dzf);
+                    if !dx.is_empty() {
+                        dx[r * TI + t * I + i] += kernels::dot(self.xh[i].as_flattened(), dzf);
+                    }
                 }
                 if t > 0 {
                     for k in 0..H {

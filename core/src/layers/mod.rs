@@ -615,7 +615,8 @@ pub trait Layers: Clone {
     fn output<'a, const B: usize>(bufs: &'a Self::Bufs<B>, x: &'a [f32]) -> &'a [f32];
     /// Backward pass. Before it, each layer's `d_out` and `d_pre` hold what losses and
     /// regularizers put there (the last layer's `d_out` holds the loss gradient).
-    /// Accumulates parameter gradients into `grads` and adds `d/dx` into `dx`.
+    /// Accumulates parameter gradients into `grads` and adds `d/dx` into `dx`. An empty `dx`
+    /// means nothing reads the input's gradient (the network's first layer): skip it.
     fn backward<const B: usize>(
         &self,
         x: &[f32],

@@ -74,6 +74,7 @@ pub fn loss_and_grad<L: Layers, const B: usize, const JD: usize>(
         bufs,
         jacs,
         jac_in,
+        ..
     } = ws;
     let (j_in, g_in) = jac_in.split();
     let seed = weight * 2.0 / (count * rows) as f32;

@@ -11,10 +11,15 @@
 //! the error on held-out shifted digits drops, and the error on the original digits stays
 //! within 3x of where it started (and below the same run without L2-SP) (the bound that says fine-tuning did not erase the model).
 //! Built with `--features broken-checkpoint`, one byte of the checkpoint is flipped first and
-//! the firmware must refuse it with a clear error and exit 1.
+//! the firmware must refuse it with a clear error and exit 1. Built with
+//! `--features conformance`, it runs only the cross-target conformance run instead.
 #![no_std]
 #![no_main]
+// The conformance build runs only the conformance run: the fine-tuning code goes unused.
+#![cfg_attr(feature = "conformance", allow(dead_code, unused_imports))]
 
+#[cfg(feature = "conformance")]
+mod conformance;
 mod l2sp;
 mod stack;
 
@@ -84,6 +89,9 @@ impl fmt::Display for Fail {
 #[entry]
 fn main() -> ! {
     stack::paint();
+    #[cfg(feature = "conformance")]
+    let ok = conformance::check();
+    #[cfg(not(feature = "conformance"))]
     let ok = match run() {
         Ok(()) => true,
         Err(e) => {

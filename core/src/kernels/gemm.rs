@@ -1,0 +1,332 @@
+//! The one matrix product every dense kernel is made of, blocked for registers and caches:
+//!
+//! ```text
+//! C[i, j] = init[i, j] + sum_{p = 0 .. k} A(i, p) * B(p, j)
+//! ```
+//!
+//! with `init` either a bias row (`init[i, j] = bias[j]`) or `C` itself (accumulate), and the
+//! sum taken **one product at a time in increasing `p`**: `c = c + a * b`, a multiply then an
+//! add, each rounded to f32. That order is the whole determinism argument: a register tile
+//! holds `MR` rows by `NV` vectors of `W` lanes, lanes span different `j` (different output
+//! elements), and each lane does exactly the scalar sequence above. Neither the vector width,
+//! the tile shape nor the cache blocking (which splits the `p` range into chunks whose partial
+//! results go through `C` in memory, unchanged as f32) can alter a single bit.
+//!
+//! `A` and `B` are strided views (`Operand`), so `x W`, `x W^T`, `x^T d` and `d W^T` are all
+//! this product. When the `j` direction of `B` is not contiguous and the lanes are wider than
+//! one, a `kc x NR` panel of `B` is first copied (packed) into a buffer on the stack of the
+//! calling backend, so that each vector load reads contiguous memory.
+
+/// A vector of `W` f32 lanes with lane-wise arithmetic, rounding like scalar f32 operations.
+///
+/// # Safety
+/// `load` and `store` touch `W` floats at the pointer. The implementations for instruction
+/// sets wider than the build's baseline may only be used inside a function compiled with
+/// that instruction set (the backends' `#[target_feature]` entry points).
+pub(super) trait Lanes: Copy {
+    /// Lanes per vector.
+    const W: usize;
+    /// Every lane `x`.
+    unsafe fn splat(x: f32) -> Self;
+    /// `W` floats from `p` (unaligned).
+    unsafe fn load(p: *const f32) -> Self;
+    /// `W` floats to `p` (unaligned).
+    unsafe fn store(self, p: *mut f32);
+    /// Lane-wise `self + o`.
+    unsafe fn add(self, o: Self) -> Self;
+    /// Lane-wise `self * o`.
+    unsafe fn mul(self, o: Self) -> Self;
+}
+
+/// Plain scalar f32: one lane. The portable backend, and every backend's column tail.
+#[derive(Clone, Copy)]
+pub(super) struct Scalar(f32);
+
+impl Lanes for Scalar {
+    const W: usize = 1;
+    #[inline(always)]
+    unsafe fn splat(x: f32) -> Self {
+        Scalar(x)
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const f32) -> Self {
+        // SAFETY: the caller guarantees `p` is in bounds.
+        Scalar(unsafe { *p })
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut f32) {
+        // SAFETY: the caller guarantees `p` is in bounds.
+        unsafe { *p = self.0 }
+    }
+    #[inline(always)]
+    unsafe fn add(self, o: Self) -> Self {
+        Scalar(self.0 + o.0)
+    }
+    #[inline(always)]
+    unsafe fn mul(self, o: Self) -> Self {
+        Scalar(self.0 * o.0)
+    }
+}
+
+/// A strided read-only matrix view: element `(r, c)` is `data[r * row + c * col]`.
+#[derive(Clone, Copy)]
+pub(super) struct Operand<'a> {
+    pub data: &'a [f32],
+    pub row: usize,
+    pub col: usize,
+}
+
+impl Operand<'_> {
+    /// Whether every element of an `rows x cols` matrix lies inside `data`.
+    fn covers(&self, rows: usize, cols: usize) -> bool {
+        if rows == 0 || cols == 0 {
+            return true;
+        }
+        let last = (rows - 1).checked_mul(self.row).and_then(|a| {
+            (cols - 1)
+                .checked_mul(self.col)
+                .and_then(|b| a.checked_add(b))
+        });
+        matches!(last, Some(l) if l < self.data.len())
+    }
+}
+
+/// The shape of one product call.
+#[derive(Clone, Copy)]
+pub(super) struct Product<'a> {
+    /// Rows of `C` and `A`.
+    pub m: usize,
+    /// Columns of `C` and `B`.
+    pub n: usize,
+    /// Columns of `A`, rows of `B`: the length of every sum.
+    pub k: usize,
+    /// `A`, `m x k`.
+    pub a: Operand<'a>,
+    /// `B`, `k x n`.
+    pub b: Operand<'a>,
+    /// `Some(bias)` (length `n`): `C = bias + A B`; `None`: `C += A B`.
+    pub bias: Option<&'a [f32]>,
+}
+
+impl Product<'_> {
+    /// Whether the operands and `c` (row-major, `m x n`) hold every element the product
+    /// touches: checked once per call, so the tiles can skip bounds checks.
+    pub fn fits(&self, c: &[f32]) -> bool {
+        self.a.covers(self.m, self.k)
+            && self.b.covers(self.k, self.n)
+            && self.m.checked_mul(self.n).is_some_and(|mn| mn <= c.len())
+            && self.bias.is_none_or(|b| b.len() >= self.n)
+    }
+}
+
+/// Floats in a backend's packing buffer: `kc * NR` with `kc` chosen to fill it (16 KB), small
+/// enough that a panel of `B` stays in L1 while every row tile of `A` passes over it.
+#[cfg_attr(
+    not(any(target_arch = "x86_64", target_feature = "simd128")),
+    allow(dead_code) // only the SIMD backends pack
+)]
+pub(super) const PACK: usize = 4096;
+
+/// Longest `p` chunk when no packing is needed (the portable backend): only cache blocking.
+const KC_PLAIN: usize = 256;
+
+/// Where one register tile reads `B`: vector `v` of row `p` starts at `ptr + p * k + v * v_step`.
+#[derive(Clone, Copy)]
+struct Panel {
+    ptr: *const f32,
+    k: usize,
+    v_step: usize,
+}
+
+/// An `MR x NV`-vector tile of `C` at `c` (row stride `ldc`): the product over `kc` values of
+/// `p`, reading `A(i, p)` at `a + i * a_row + p * a_k`, starting from `init` (a bias row, or
+/// `C` itself when null).
+///
+/// # Safety
+/// Every address named above, for `i < MR`, `p < kc`, `v < NV` and `W` lanes, is in bounds.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn tile<V: Lanes, const MR: usize, const NV: usize>(
+    kc: usize,
+    a: *const f32,
+    a_row: usize,
+    a_k: usize,
+    b: Panel,
+    c: *mut f32,
+    ldc: usize,
+    init: *const f32,
+) {
+    // SAFETY (whole body): the caller guarantees every address is in bounds.
+    unsafe {
+        let mut acc = [[V::splat(0.0); NV]; MR];
+        for i in 0..MR {
+            for v in 0..NV {
+                acc[i][v] = if init.is_null() {
+                    V::load(c.add(i * ldc + v * V::W))
+                } else {
+                    V::load(init.add(v * V::W))
+                };
+            }
+        }
+        for p in 0..kc {
+            let mut bv = [V::splat(0.0); NV];
+            for v in 0..NV {
+                bv[v] = V::load(b.ptr.add(p * b.k + v * b.v_step));
+            }
+            for i in 0..MR {
+                let av = V::splat(*a.add(i * a_row + p * a_k));
+                for v in 0..NV {
+                    acc[i][v] = acc[i][v].add(av.mul(bv[v]));
+                }
+            }
+        }
+        for i in 0..MR {
+            for v in 0..NV {
+                acc[i][v].store(c.add(i * ldc + v * V::W));
+            }
+        }
+    }
+}
+
+/// [`tile`] with the row count `mr` (1 to 6) chosen at run time.
+///
+/// # Safety
+/// As [`tile`], for `mr` rows.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn tile_rows<V: Lanes, const NV: usize>(
+    mr: usize,
+    kc: usize,
+    a: *const f32,
+    a_row: usize,
+    a_k: usize,
+    b: Panel,
+    c: *mut f32,
+    ldc: usize,
+    init: *const f32,
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        match mr {
+            1 => tile::<V, 1, NV>(kc, a, a_row, a_k, b, c, ldc, init),
+            2 => tile::<V, 2, NV>(kc, a, a_row, a_k, b, c, ldc, init),
+            3 => tile::<V, 3, NV>(kc, a, a_row, a_k, b, c, ldc, init),
+            4 => tile::<V, 4, NV>(kc, a, a_row, a_k, b, c, ldc, init),
+            5 => tile::<V, 5, NV>(kc, a, a_row, a_k, b, c, ldc, init),
+            _ => tile::<V, 6, NV>(kc, a, a_row, a_k, b, c, ldc, init),
+        }
+    }
+}
+
+/// The blocked product `C = init + A B` (see the module docs) with `V` lanes, tiles of 6 rows
+/// by `NV` vectors, and `pack` for panels of a `B` whose columns are not contiguous.
+///
+/// Loop order: chunks of `p` (outermost, so each element's sum stays in increasing `p`), then
+/// column panels of `NV * W`, then row tiles of 6. Columns left over after the last whole
+/// vector go through scalar tiles one column at a time (the same order, so the same bits).
+///
+/// # Safety
+/// `prod.fits(c)` holds, and `V` may be executed (see [`Lanes`]).
+#[inline(always)]
+pub(super) unsafe fn gemm<V: Lanes, const NV: usize>(
+    prod: &Product<'_>,
+    c: &mut [f32],
+    pack: &mut [f32],
+) {
+    const MR: usize = 6;
+    let Product {
+        m,
+        n,
+        k,
+        a,
+        b,
+        bias,
+    } = *prod;
+    let nr = NV * V::W;
+    let must_pack = V::W > 1 && b.col != 1;
+    let kc_max = if V::W > 1 {
+        (pack.len() / nr).max(1)
+    } else {
+        KC_PLAIN
+    };
+    let (ap, bp, cp) = (a.data.as_ptr(), b.data.as_ptr(), c.as_mut_ptr());
+    let mut p0 = 0;
+    loop {
+        let kc = kc_max.min(k - p0);
+        // The bias starts each sum; later chunks continue from C.
+        let init = match bias {
+            Some(bias) if p0 == 0 => bias.as_ptr(),
+            _ => core::ptr::null(),
+        };
+        let mut j0 = 0;
+        while j0 < n {
+            let width = nr.min(n - j0);
+            let nv = width / V::W;
+            // SAFETY: `prod.fits(c)` bounds every index below: rows `i0 + i < m`, columns
+            // `j0 + j < n`, sums `p0 + p < k`; the panel holds `kc * nr <= pack.len()` floats.
+            unsafe {
+                let panel = if nv == 0 {
+                    None
+                } else if must_pack {
+                    for p in 0..kc {
+                        for j in 0..nv * V::W {
+                            pack[p * nr + j] = b.data[(p0 + p) * b.row + (j0 + j) * b.col];
+                        }
+                    }
+                    Some(Panel {
+                        ptr: pack.as_ptr(),
+                        k: nr,
+                        v_step: V::W,
+                    })
+                } else {
+                    Some(Panel {
+                        ptr: bp.add(p0 * b.row + j0 * b.col),
+                        k: b.row,
+                        v_step: V::W * b.col,
+                    })
+                };
+                let mut i0 = 0;
+                while i0 < m {
+                    let mr = MR.min(m - i0);
+                    let at = ap.add(i0 * a.row + p0 * a.col);
+                    let ct = cp.add(i0 * n + j0);
+                    let it = if init.is_null() { init } else { init.add(j0) };
+                    if let Some(panel) = panel {
+                        if nv == NV {
+                            tile_rows::<V, NV>(mr, kc, at, a.row, a.col, panel, ct, n, it);
+                        } else {
+                            // A partial panel: one vector at a time (fewer tile shapes to
+                            // compile; the same sums).
+                            for v in 0..nv {
+                                let (dv, pv) = (v * V::W, v * panel.v_step);
+                                let one = Panel {
+                                    ptr: panel.ptr.add(pv),
+                                    ..panel
+                                };
+                                let iv = if it.is_null() { it } else { it.add(dv) };
+                                let cv = ct.add(dv);
+                                tile_rows::<V, 1>(mr, kc, at, a.row, a.col, one, cv, n, iv);
+                            }
+                        }
+                    }
+                    for j in nv * V::W..width {
+                        let col = Panel {
+                            ptr: bp.add(p0 * b.row + (j0 + j) * b.col),
+                            k: b.row,
+                            v_step: 0,
+                        };
+                        let it = if it.is_null() { it } else { it.add(j) };
+                        let (ct, a_row, a_k) = (ct.add(j), a.row, a.col);
+                        tile_rows::<Scalar, 1>(mr, kc, at, a_row, a_k, col, ct, n, it);
+                    }
+                    i0 += mr;
+                }
+            }
+            j0 += width;
+        }
+        p0 += kc;
+        if p0 >= k {
+            break;
+        }
+    }
+}
