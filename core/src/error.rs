@@ -216,12 +216,55 @@ impl<const N: usize> Write for Cut<'_, N> {
 
 /// Check that every value is finite; name the first bad one by row and column.
 pub fn check_finite(what: &'static str, data: &[f32], cols: usize) -> Result<(), Error> {
-    match data.iter().position(|v| !v.is_finite()) {
+    // A branch-free scan of blocks (it vectorizes: whole datasets are checked at every
+    // training call), then the exact position inside the first bad block.
+    const BLOCK: usize = 256;
+    let bad = |v: &f32| v.to_bits() & 0x7f80_0000 == 0x7f80_0000;
+    let first_bad_block = data
+        .chunks(BLOCK)
+        .position(|block| block.iter().fold(false, |any, v| any | bad(v)));
+    let Some(b) = first_bad_block else {
+        return Ok(());
+    };
+    match data[b * BLOCK..]
+        .iter()
+        .position(bad)
+        .map(|i| i + b * BLOCK)
+    {
         None => Ok(()),
         Some(i) => Err(Error::NonFiniteData {
             what,
             row: i / cols.max(1),
             col: i % cols.max(1),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_finite_finds_the_first_bad_value_in_any_block() {
+        let mut v = [0.5f32; 1000];
+        assert_eq!(check_finite("x", &v, 10), Ok(()));
+        for (i, bad) in [
+            (999, f32::NAN),
+            (700, f32::INFINITY),
+            (256, f32::NEG_INFINITY),
+            (255, f32::NAN),
+            (0, f32::NAN),
+        ] {
+            v[i] = bad;
+            let want = Error::NonFiniteData {
+                what: "x",
+                row: i / 10,
+                col: i % 10,
+            };
+            assert_eq!(check_finite("x", &v, 10), Err(want), "index {i}");
+        }
+        // the largest finite values and subnormals are finite
+        let ok = [f32::MAX, f32::MIN, f32::MIN_POSITIVE / 4.0, -0.0];
+        assert_eq!(check_finite("x", &ok, 2), Ok(()));
     }
 }

@@ -44,6 +44,7 @@ pub mod error;
 pub mod kernels;
 pub mod layers;
 pub mod losses;
+pub mod math;
 pub mod network;
 pub mod optim;
 pub mod regularizers;

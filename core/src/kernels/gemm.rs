@@ -17,6 +17,8 @@
 //! one, a `kc x NR` panel of `B` is first copied (packed) into a buffer on the stack of the
 //! calling backend, so that each vector load reads contiguous memory.
 
+use core::mem::MaybeUninit;
+
 /// A vector of `W` f32 lanes with lane-wise arithmetic, rounding like scalar f32 operations.
 ///
 /// # Safety
@@ -231,7 +233,7 @@ unsafe fn tile_rows<V: Lanes, const NV: usize>(
 pub(super) unsafe fn gemm<V: Lanes, const NV: usize>(
     prod: &Product<'_>,
     c: &mut [f32],
-    pack: &mut [f32],
+    pack: &mut [MaybeUninit<f32>],
 ) {
     const MR: usize = 6;
     let Product {
@@ -270,11 +272,13 @@ pub(super) unsafe fn gemm<V: Lanes, const NV: usize>(
                 } else if must_pack {
                     for p in 0..kc {
                         for j in 0..nv * V::W {
-                            pack[p * nr + j] = b.data[(p0 + p) * b.row + (j0 + j) * b.col];
+                            let v = b.data[(p0 + p) * b.row + (j0 + j) * b.col];
+                            pack[p * nr + j] = MaybeUninit::new(v);
                         }
                     }
+                    // The tiles read only the `kc x nv W` floats just written.
                     Some(Panel {
-                        ptr: pack.as_ptr(),
+                        ptr: pack.as_ptr() as *const f32,
                         k: nr,
                         v_step: V::W,
                     })

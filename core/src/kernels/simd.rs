@@ -6,6 +6,7 @@
 
 use super::gemm::{Lanes, PACK, Product, gemm};
 use core::arch::wasm32::*;
+use core::mem::MaybeUninit;
 
 #[inline]
 fn load(c: &[f32]) -> v128 {
@@ -78,7 +79,9 @@ impl Lanes for Simd128 {
 
 /// The product with `simd128`: 6 x 8 tiles.
 pub(super) fn gemm_simd128(prod: &Product<'_>, c: &mut [f32]) {
-    let mut pack = [0.0f32; PACK];
+    // Not zeroed (16 KB of stores per call would cost more than a small product): the
+    // product writes each panel before reading it.
+    let mut pack = [MaybeUninit::<f32>::uninit(); PACK];
     // SAFETY: this build has simd128; the caller checked `prod.fits(c)`.
     unsafe { gemm::<Simd128, 2>(prod, c, &mut pack) }
 }

@@ -6,6 +6,7 @@
 
 use super::gemm::{Lanes, PACK, Product, gemm};
 use core::arch::x86_64::*;
+use core::mem::MaybeUninit;
 
 /// What this CPU (and OS) can run, best first: 3 = AVX-512F, 2 = AVX2, 1 = SSE2.
 pub(super) fn detect() -> u8 {
@@ -99,7 +100,9 @@ lanes!(
 
 /// The product with SSE2 (always available on x86-64): 6 x 8 tiles.
 pub(super) fn gemm_sse2(prod: &Product<'_>, c: &mut [f32]) {
-    let mut pack = [0.0f32; PACK];
+    // Not zeroed (16 KB of stores per call would cost more than a small product): the
+    // product writes each panel before reading it.
+    let mut pack = [MaybeUninit::<f32>::uninit(); PACK];
     // SAFETY: SSE2 is part of x86-64; the caller checked `prod.fits(c)`.
     unsafe { gemm::<Sse2, 2>(prod, c, &mut pack) }
 }
@@ -110,7 +113,9 @@ pub(super) fn gemm_sse2(prod: &Product<'_>, c: &mut [f32]) {
 /// The CPU supports AVX2 and the OS saves its registers ([`detect`] >= 2); `prod.fits(c)`.
 #[target_feature(enable = "avx,avx2")]
 pub(super) unsafe fn gemm_avx2(prod: &Product<'_>, c: &mut [f32]) {
-    let mut pack = [0.0f32; PACK];
+    // Not zeroed (16 KB of stores per call would cost more than a small product): the
+    // product writes each panel before reading it.
+    let mut pack = [MaybeUninit::<f32>::uninit(); PACK];
     // SAFETY: this function is compiled for AVX2, which the caller checked the CPU has.
     unsafe { gemm::<Avx2, 2>(prod, c, &mut pack) }
 }
@@ -121,7 +126,9 @@ pub(super) unsafe fn gemm_avx2(prod: &Product<'_>, c: &mut [f32]) {
 /// The CPU supports AVX-512F and the OS saves its registers ([`detect`] == 3); `prod.fits(c)`.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn gemm_avx512(prod: &Product<'_>, c: &mut [f32]) {
-    let mut pack = [0.0f32; PACK];
+    // Not zeroed (16 KB of stores per call would cost more than a small product): the
+    // product writes each panel before reading it.
+    let mut pack = [MaybeUninit::<f32>::uninit(); PACK];
     // SAFETY: this function is compiled for AVX-512F, which the caller checked the CPU has.
     unsafe { gemm::<Avx512, 2>(prod, c, &mut pack) }
 }

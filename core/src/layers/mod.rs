@@ -319,9 +319,7 @@ impl<const B: usize, const O: usize> LayerBuf<B, O> {
                     softmax::softmax_row(p, o);
                 }
             } else {
-                for (o, &p) in self.out[r].iter_mut().zip(&self.pre[r]) {
-                    *o = act.apply(p);
-                }
+                act.apply_slice(&self.pre[r], &mut self.out[r]);
             }
         }
         if !self.corrupted_pre {
@@ -367,9 +365,7 @@ impl<const B: usize, const O: usize> LayerBuf<B, O> {
                     softmax::softmax_row_backward(pk, &g[span.clone()], &mut self.d_pre[r][span]);
                 }
             } else {
-                for ((d, &gj), &p) in self.d_pre[r].iter_mut().zip(&g).zip(&self.pre[r]) {
-                    *d += gj * act.d1(p);
-                }
+                act.d1_slice(&self.pre[r], &g, &mut self.d_pre[r]);
             }
             if self.dropped && self.corrupted_pre {
                 for (d, &m) in self.d_pre[r].iter_mut().zip(&self.mask[r]) {
@@ -476,8 +472,13 @@ impl Corruptor {
         }
         let sigma = self.sigma[layer];
         if sigma > 0.0 {
-            for v in values.iter_mut() {
-                *v += sigma * self.rng.gaussian();
+            let mut z = [0.0f32; 64];
+            for block in values.chunks_mut(64) {
+                let z = &mut z[..block.len()];
+                self.rng.fill_gaussian(z);
+                for (v, &g) in block.iter_mut().zip(z.iter()) {
+                    *v += sigma * g;
+                }
             }
         }
         dropped
