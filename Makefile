@@ -3,7 +3,8 @@
 #               the page (web/) on 127.0.0.1
 #   make test   installs what is missing, then runs every test suite
 #   make fuzz   runs each cargo-fuzz target (tests/fuzz) for FUZZ_SECONDS (default 300)
-.PHONY: setup test demo fuzz
+#   make bench  staticnets against PyTorch, TF.js and ConvNetJS on this machine (scripts/bench)
+.PHONY: setup test demo fuzz bench
 PORT ?= 8000
 
 setup:
@@ -21,3 +22,6 @@ demo:
 
 fuzz:
 	@bash scripts/fuzz
+
+bench:
+	@bash scripts/bench/run

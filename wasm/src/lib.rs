@@ -16,6 +16,7 @@
 //! Arrays come back as copies (`Float32Array`s that JavaScript owns): a view into wasm memory
 //! would be invalidated the next time memory grows and needs `unsafe` to make.
 
+pub mod bench;
 mod engine;
 pub mod model;
 
@@ -383,4 +384,34 @@ pub fn conformance_golden() -> u32 {
 #[wasm_bindgen(js_name = kernelLevel)]
 pub fn kernel_level() -> String {
     staticnets::kernels::level().name().to_string()
+}
+
+/// `make bench`'s reference models in wasm (built with `--features bench` only, so the
+/// page does not carry them): `new Bench("S" | "L", regularized, digitsFileBytes)`, then
+/// `steps(n)` returns the mean loss of `n` steps.
+#[cfg(feature = "bench")]
+#[wasm_bindgen]
+pub struct Bench {
+    inner: Box<dyn bench::Stepper>,
+}
+
+#[cfg(feature = "bench")]
+#[wasm_bindgen]
+impl Bench {
+    /// One of the reference models, started.
+    #[wasm_bindgen(constructor)]
+    pub fn new(model: &str, regularized: bool, digits: &[u8]) -> Result<Bench, JsError> {
+        let inner = bench::reference(model, regularized, digits).map_err(|e| js(e.to_string()))?;
+        Ok(Bench { inner })
+    }
+
+    /// `n` steps (at most 100,000); the mean loss of those batches.
+    pub fn steps(&mut self, n: u32) -> Result<f64, JsError> {
+        if n == 0 || n > 100_000 {
+            return Err(js(format!(
+                "steps: {n} is out of range: it must be 1 to 100000"
+            )));
+        }
+        self.inner.steps(n as usize).map_err(|e| js(e.to_string()))
+    }
 }

@@ -1,0 +1,175 @@
+// make bench, the JavaScript side: the timing protocol and the peer models (TF.js,
+// ConvNetJS), shared by Node (node.mjs) and Chromium (page.html). The staticnets models are
+// the wasm `Bench` class (wasm/src/bench.rs); these are the same models written for each
+// peer:
+//   S: 64-32-64 tied autoencoder, sigmoid hidden, linear output, MSE, batch 32, the digits.
+//   L: 784-256-784 untied, same activations, batch 64, 1024 rows of uniform data.
+//   regularized: + 1e-4 * weight_l2 (mean of squares per matrix, averaged over matrices)
+//                + 0.1 * hidden_l1 (mean |h|) and Gaussian input noise of sigma 0.1.
+// Plain SGD, learning rate 0.01. One step = one batch: noise, forward, loss, backward, update.
+
+export const SHAPES = {
+  S: { nin: 64, nh: 32, batch: 32, tied: true },
+  L: { nin: 784, nh: 256, batch: 64, tied: false },
+};
+
+/// The digits file (SNDIGIT1: 12-byte header with the row count at bytes 8-9, then 65-byte
+/// records of 64 pixels 0..16 and a label) as pixels / 16.
+export function digits(bytes) {
+  const rows = bytes[8] | (bytes[9] << 8);
+  const x = new Float32Array(rows * 64);
+  for (let r = 0; r < rows; r++) {
+    for (let p = 0; p < 64; p++) x[r * 64 + p] = bytes[12 + r * 65 + p] / 16;
+  }
+  return x;
+}
+
+/// L's data: uniform in [0, 1) from a small deterministic generator.
+export function uniformRows(rows, cols) {
+  const x = new Float32Array(rows * cols);
+  let s = 7;
+  for (let k = 0; k < x.length; k++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    x[k] = s / 4294967296;
+  }
+  return x;
+}
+
+const yieldNow = () => new Promise((r) => setTimeout(r, 0));
+
+/// The protocol: warm-up of at least 50 steps and `warm` s, then 5 repetitions of at least
+/// 50 steps and `rep` s; the median ms per step. `step(n)` runs n steps and returns a loss.
+export async function measure(step, { warm = 1, rep = 2 } = {}) {
+  const lossFirst = step(1);
+  let t0 = performance.now();
+  let n = 0;
+  while (n < 50 || performance.now() - t0 < warm * 1000) {
+    step(10);
+    n += 10;
+  }
+  const ms = [];
+  let lossLast = lossFirst;
+  for (let r = 0; r < 5; r++) {
+    await yieldNow();
+    const t = performance.now();
+    let done = 0;
+    while (done < 50 || performance.now() - t < rep * 1000) {
+      lossLast = step(10);
+      done += 10;
+    }
+    ms.push((performance.now() - t) / done);
+  }
+  ms.sort((a, b) => a - b);
+  return { ms: ms[2], loss_first: lossFirst, loss_last: lossLast };
+}
+
+/// A TF.js model as a step function (`tf` with its wasm backend already set).
+export function tfjsModel(tf, model, regularized, x) {
+  const { nin, nh, batch, tied } = SHAPES[model];
+  const nb = Math.floor(x.length / nin / batch);
+  const batches = [];
+  for (let b = 0; b < nb; b++) {
+    batches.push(tf.tensor2d(x.subarray(b * batch * nin, (b + 1) * batch * nin), [batch, nin]));
+  }
+  const std = 1 / Math.sqrt(nin + nh);
+  const W = tf.variable(tf.randomNormal([nin, nh], 0, std, "float32", 1));
+  const bh = tf.variable(tf.zeros([nh]));
+  const W2 = tied ? null : tf.variable(tf.randomNormal([nh, nin], 0, std, "float32", 2));
+  const bo = tf.variable(tf.zeros([nin]));
+  const opt = tf.train.sgd(0.01);
+  let i = 0;
+  const objective = (xb) => () => {
+    const xin = regularized ? xb.add(tf.randomNormal(xb.shape, 0, 0.1)) : xb;
+    const h = tf.sigmoid(xin.matMul(W).add(bh));
+    const y = (tied ? h.matMul(W, false, true) : h.matMul(W2)).add(bo);
+    let loss = tf.losses.meanSquaredError(xb, y);
+    if (regularized) {
+      const l2 = tied ? tf.mean(tf.square(W)) : tf.mean(tf.square(W)).add(tf.mean(tf.square(W2))).div(2);
+      loss = loss.add(l2.mul(1e-4)).add(tf.mean(tf.abs(h)).mul(0.1));
+    }
+    return loss;
+  };
+  return (n) => {
+    let last = null;
+    for (let k = 0; k < n; k++) {
+      const xb = batches[i++ % nb];
+      const loss = opt.minimize(objective(xb), true);
+      if (last) last.dispose();
+      last = loss;
+    }
+    const v = last.dataSync()[0];
+    last.dispose();
+    return v;
+  };
+}
+
+/// ConvNetJS (S only; it has no tied layers, no activity penalty and no noise layer): an
+/// untied 64-32-64 sigmoid/linear net with batch 32; regularized adds Gaussian input noise
+/// by hand and 1e-4 L2 weight decay (its nearest equivalent of weight_l2).
+export function convnetModel(convnetjs, regularized, x) {
+  const net = new convnetjs.Net();
+  net.makeLayers([
+    { type: "input", out_sx: 1, out_sy: 1, out_depth: 64 },
+    { type: "fc", num_neurons: 32, activation: "sigmoid" },
+    { type: "regression", num_neurons: 64 },
+  ]);
+  const trainer = new convnetjs.Trainer(net, {
+    method: "sgd",
+    learning_rate: 0.01,
+    momentum: 0,
+    batch_size: 32,
+    l2_decay: regularized ? 1e-4 : 0,
+  });
+  const rows = x.length / 64;
+  const vol = new convnetjs.Vol(1, 1, 64, 0);
+  const target = new Array(64);
+  let r = 0;
+  const gauss = () => {
+    const u = 1 - Math.random();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * Math.random());
+  };
+  return (n) => {
+    let loss = 0;
+    for (let k = 0; k < n * 32; k++) {
+      const row = r++ % rows;
+      for (let p = 0; p < 64; p++) {
+        const v = x[row * 64 + p];
+        target[p] = v;
+        vol.w[p] = regularized ? v + 0.1 * gauss() : v;
+      }
+      loss = trainer.train(vol, target).cost_loss;
+    }
+    return loss;
+  };
+}
+
+/// staticnets' own model from a wasm module (`Bench`, built with --features bench).
+export function staticnetsModel(wasm, model, regularized, digitsBytes) {
+  const b = new wasm.Bench(model, regularized, digitsBytes);
+  return (n) => b.steps(n);
+}
+
+/// Every record for one environment: staticnets (SIMD and scalar builds), TF.js wasm, and
+/// ConvNetJS when given. `emit` receives each record as it is made.
+export async function runAll({ env, pkgs, tf, convnetjs, digitsBytes, timing, emit, models = ["S", "L"] }) {
+  const xs = { S: digits(digitsBytes), L: uniformRows(1024, 784) };
+  for (const model of models) {
+    for (const regularized of [false, true]) {
+      const variant = regularized ? "regularized" : "plain";
+      const base = { env, model, variant };
+      for (const [kind, wasm] of Object.entries(pkgs)) {
+        const r = await measure(staticnetsModel(wasm, model, regularized, digitsBytes), timing);
+        emit({ framework: `staticnets wasm ${kind}`, level: wasm.kernelLevel(), ...base, ...r });
+      }
+      if (tf) {
+        const r = await measure(tfjsModel(tf, model, regularized, xs[model]), timing);
+        emit({ framework: "TF.js wasm", level: tf.getBackend(), ...base, ...r });
+        tf.disposeVariables();
+      }
+      if (convnetjs && model === "S") {
+        const r = await measure(convnetModel(convnetjs, regularized, xs.S), timing);
+        emit({ framework: "ConvNetJS", ...base, ...r });
+      }
+    }
+  }
+}

@@ -1,0 +1,114 @@
+# make bench's report: reads the JSON records of one run (target/bench/results.jsonl) and
+# prints the table (markdown): ms/step, samples/s, GFLOP/s, the fraction of one core's
+# measured SGEMM peak, and each framework's time against staticnets' in the same
+# environment (native: staticnets native; Node and Chromium: staticnets wasm SIMD in the
+# same engine); then the scaling sweeps and the issue's goals, each with its measured figure.
+# Usage: python3 scripts/bench/report.py target/bench/results.jsonl
+import json
+import sys
+
+# Multiply-adds of one step, times 2: forward (2 products), weight gradients (2) and the
+# decoder's input gradient (1); nobody computes the gradient of the data.
+ROWS = {"S": 32, "L": 64}
+SHAPE = {"S": (64, 32), "L": (784, 256)}
+
+
+def flops(model, variant="", rows=None, hidden=None):
+    nin, nh = SHAPE[model]
+    rows = rows or ROWS[model]
+    if variant.startswith("batch "):
+        rows = int(variant.split()[1])
+    if variant.startswith("hidden "):
+        nh = int(variant.split()[1])
+    return 5 * 2 * rows * nin * nh
+
+
+def rows_of(model, variant):
+    if variant.startswith("batch "):
+        return int(variant.split()[1])
+    return ROWS[model]
+
+
+records = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
+peak = next((r["gflops"] for r in records if r["framework"] == "sgemm probe"), None)
+runs = [r for r in records if "ms" in r]
+BASE = {"native": "staticnets native", "node": "staticnets wasm simd", "chromium": "staticnets wasm simd"}
+ENV = {"native": "native", "node": "Node", "chromium": "Chromium"}
+
+
+def find(framework, env, model, variant):
+    for r in runs:
+        if (r["framework"], r["env"], r["model"], r["variant"]) == (framework, env, model, variant):
+            return r
+    return None
+
+
+print("## make bench")
+print()
+if peak:
+    print(f"One core's SGEMM peak (torch.matmul 2048^3, float32, 1 thread, best of 5): **{peak:.0f} GFLOP/s**.")
+    print()
+print("| model | framework | where | ms/step | samples/s | GFLOP/s | of peak | time vs staticnets | loss fell |")
+print("|---|---|---|---:|---:|---:|---:|---:|:-:|")
+for model in ["S", "L"]:
+    for variant in ["plain", "regularized"]:
+        for env in ["native", "node", "chromium"]:
+            for r in [x for x in runs if (x["env"], x["model"], x["variant"]) == (env, model, variant)]:
+                gf = flops(model) / (r["ms"] * 1e6)
+                base = find(BASE[env], env, model, variant)
+                ratio = f"{r['ms'] / base['ms']:.2f}x" if base else ""
+                fell = "yes" if r["loss_last"] < r["loss_first"] else "**no**"
+                of_peak = f"{100 * gf / peak:.0f} %" if peak else ""
+                name = r["framework"] + (f" ({r['level']})" if r.get("level") and "staticnets" in r["framework"] else "")
+                print(f"| {model} {variant} | {name} | {ENV[env]} | {r['ms']:.4f} | "
+                      f"{rows_of(model, variant) / r['ms'] * 1e3:,.0f} | {gf:.1f} | {of_peak} | {ratio} | {fell} |")
+
+sweep = [r for r in runs if r["framework"] == "staticnets native" and r["variant"].split()[0] in ("batch", "hidden")]
+if sweep:
+    print()
+    print("staticnets native, S's shape (plain), by batch size and hidden width:")
+    print()
+    print("| setting | ms/step | samples/s | GFLOP/s |")
+    print("|---|---:|---:|---:|")
+    for r in sweep:
+        gf = flops("S", r["variant"]) / (r["ms"] * 1e6)
+        print(f"| {r['variant']} | {r['ms']:.4f} | {rows_of('S', r['variant']) / r['ms'] * 1e3:,.0f} | {gf:.1f} |")
+
+print()
+print("Goals (issue 16):")
+print()
+
+
+def goal(text, ok, figure):
+    print(f"- {'met' if ok else '**missed**'}: {text}: {figure}")
+
+
+def ratio(a, b):
+    return a["ms"] / b["ms"] if a and b else float("nan")
+
+
+sn = lambda m, v: find("staticnets native", "native", m, v)
+pt = lambda m, v: find("PyTorch eager", "native", m, v)
+cw = lambda m, v: find("staticnets wasm simd", "chromium", m, v)
+tfc = lambda m, v: find("TF.js wasm", "chromium", m, v)
+cn = lambda m, v: find("ConvNetJS", "node", m, v)
+nw = lambda m, v: find("staticnets wasm simd", "node", m, v)
+r = ratio(pt("S", "regularized"), sn("S", "regularized"))
+goal("S regularized, native, at least 20x faster than PyTorch eager (1 thread)", r >= 20, f"{r:.1f}x")
+if peak and sn("L", "plain"):
+    f = flops("L") / (sn("L", "plain")["ms"] * 1e6) / peak
+    goal("L plain, native, at least 50 % of one core's SGEMM peak", f >= 0.5, f"{100 * f:.0f} %")
+r = ratio(pt("L", "regularized"), sn("L", "regularized"))
+goal("L regularized, native, at least on par with PyTorch", r >= 1, f"{r:.2f}x")
+r = ratio(tfc("S", "regularized"), cw("S", "regularized"))
+goal("Chromium: S regularized at least 20x faster than TF.js wasm", r >= 20, f"{r:.1f}x")
+for v in ["plain", "regularized"]:
+    r = ratio(tfc("L", v), cw("L", v))
+    goal(f"Chromium: L {v} at least 10x faster than TF.js wasm", r >= 10, f"{r:.1f}x")
+for m in ["S", "L"]:
+    for v in ["plain", "regularized"]:
+        r = ratio(cw(m, v), sn(m, v))
+        goal(f"wasm (Chromium) within 2x of native, {m} {v}", r <= 2, f"{r:.1f}x")
+for v in ["plain", "regularized"]:
+    r = ratio(cn("S", v), nw("S", v))
+    goal(f"S {v} at least 20x faster than ConvNetJS (Node, both)", r >= 20, f"{r:.1f}x")

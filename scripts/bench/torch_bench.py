@@ -1,0 +1,101 @@
+# make bench, PyTorch eager on the CPU with one thread: the reference models of
+# wasm/src/bench.rs written in torch, by the same protocol, plus the SGEMM probe that gives
+# one core's peak. One JSON record per line.
+# Usage: python scripts/bench/torch_bench.py [--smoke]
+import json
+import math
+import os
+import statistics
+import sys
+import time
+
+import torch
+
+torch.set_num_threads(1)
+torch.manual_seed(1)
+SMOKE = "--smoke" in sys.argv
+WARM, REP = (0.1, 0.02) if SMOKE else (1.0, 2.0)
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+
+
+def digits():
+    b = open(os.path.join(ROOT, "core", "data", "digits.bin"), "rb").read()
+    rows = b[8] | (b[9] << 8)
+    x = torch.empty(rows, 64)
+    for r in range(rows):
+        rec = b[12 + r * 65: 12 + r * 65 + 64]
+        x[r] = torch.tensor(list(rec), dtype=torch.float32) / 16
+    return x
+
+
+def model(name, regularized):
+    nin, nh, batch, tied = {"S": (64, 32, 32, True), "L": (784, 256, 64, False)}[name]
+    x = digits() if name == "S" else torch.rand(1024, nin)
+    batches = list(x[: (len(x) // batch) * batch].split(batch))
+    std = 1 / math.sqrt(nin + nh)
+    w = (torch.randn(nin, nh) * std).requires_grad_()
+    bh = torch.zeros(nh, requires_grad=True)
+    w2 = None if tied else (torch.randn(nh, nin) * std).requires_grad_()
+    bo = torch.zeros(nin, requires_grad=True)
+    params = [w, bh, bo] + ([] if tied else [w2])
+    opt = torch.optim.SGD(params, lr=0.01)
+    state = {"i": 0}
+
+    def step(n):
+        for _ in range(n):
+            xb = batches[state["i"] % len(batches)]
+            state["i"] += 1
+            xin = xb + 0.1 * torch.randn_like(xb) if regularized else xb
+            h = torch.sigmoid(xin @ w + bh)
+            y = (h @ w.t() if tied else h @ w2) + bo
+            loss = torch.nn.functional.mse_loss(y, xb)
+            if regularized:
+                l2 = (w * w).mean() if tied else ((w * w).mean() + (w2 * w2).mean()) / 2
+                loss = loss + 1e-4 * l2 + 0.1 * h.abs().mean()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        return loss.item()
+
+    return step
+
+
+def measure(step):
+    first = step(1)
+    t0, n = time.perf_counter(), 0
+    while n < 50 or time.perf_counter() - t0 < WARM:
+        step(10)
+        n += 10
+    ms, last = [], first
+    for _ in range(5):
+        t, done = time.perf_counter(), 0
+        while done < 50 or time.perf_counter() - t < REP:
+            last = step(10)
+            done += 10
+        ms.append((time.perf_counter() - t) * 1e3 / done)
+    return {"ms": statistics.median(ms), "loss_first": first, "loss_last": last}
+
+
+def sgemm_peak():
+    """One core's float32 matrix-multiply rate (MKL/oneDNN through torch), GFLOP/s: the best
+    of 5 repetitions of a 2048^3 product, after a warm-up."""
+    n = 512 if SMOKE else 2048
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    for _ in range(2):
+        a @ b
+    best = 0.0
+    for _ in range(5):
+        t = time.perf_counter()
+        a @ b
+        best = max(best, 2 * n**3 / (time.perf_counter() - t) / 1e9)
+    return best
+
+
+print(json.dumps({"framework": "sgemm probe", "env": "native", "gflops": sgemm_peak(),
+                  "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+for name in ["S", "L"]:
+    for regularized in [False, True]:
+        r = measure(model(name, regularized))
+        r.update({"framework": "PyTorch eager", "env": "native", "model": name,
+                  "variant": "regularized" if regularized else "plain"})
+        print(json.dumps(r), flush=True)

@@ -1,0 +1,114 @@
+//! `make bench`'s native part: ms per training step of the reference models
+//! (`staticnets_wasm::bench`), one JSON record per line on stdout, which
+//! `scripts/bench/report.py` puts beside PyTorch, TF.js and ConvNetJS.
+//!
+//! Protocol (the same in every framework of `make bench`): a warm-up of at least 50 steps
+//! and 1 s, then 5 repetitions of at least 2 s; the record holds the median ms per step and
+//! the loss before and after, so the report can check that it fell.
+//!
+//! Run: `cargo run --release -p staticnets-wasm --example bench -- [--smoke] [--sweep]`
+//! (`--smoke`: 0.1 s warm-up and 0.02 s repetitions, a build and sanity check for
+//! `make test`, not a measurement; `--sweep`: S's cost over batch sizes 1 to 256 and hidden
+//! widths 16 to 512; `--level portable|sse2|avx2|avx512`: force a kernel level).
+
+use staticnets::kernels::{Level, level, set_level};
+use staticnets_wasm::bench::{SWEEP, Stepper, reference, sweep};
+use std::time::{Duration, Instant};
+
+static DIGITS: &[u8] = staticnets::datasets::digits::DIGITS_BIN;
+
+struct Timing {
+    warm: f64,
+    rep: f64,
+}
+
+/// Median ms per step, the first loss, the last loss.
+fn measure(timing: &Timing, s: &mut dyn Stepper) -> (f64, f64, f64) {
+    let first = s.steps(1).expect("steps");
+    let start = Instant::now();
+    let mut n = 0;
+    while n < 50 || start.elapsed() < Duration::from_secs_f64(timing.warm) {
+        s.steps(10).expect("steps");
+        n += 10;
+    }
+    let mut ms = Vec::new();
+    let mut last = first;
+    for _ in 0..5 {
+        let t = Instant::now();
+        let mut done = 0;
+        while done < 50 || t.elapsed() < Duration::from_secs_f64(timing.rep) {
+            last = s.steps(10).expect("steps");
+            done += 10;
+        }
+        ms.push(t.elapsed().as_secs_f64() * 1e3 / done as f64);
+    }
+    ms.sort_by(|a, b| a.total_cmp(b));
+    (ms[2], first, last)
+}
+
+fn record(model: &str, variant: &str, r: (f64, f64, f64)) {
+    let (ms, first, last) = r;
+    println!(
+        "{{\"framework\": \"staticnets native\", \"env\": \"native\", \"model\": \"{model}\", \
+         \"variant\": \"{variant}\", \"ms\": {ms:.6}, \"loss_first\": {first:.6}, \
+         \"loss_last\": {last:.6}, \"level\": \"{}\"}}",
+        level().name()
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let has = |a: &str| args.iter().any(|x| x == a);
+    let value = |a: &str| {
+        let i = args.iter().position(|x| x == a)?;
+        args.get(i + 1).cloned()
+    };
+    if let Some(name) = value("--level") {
+        let l = Level::ALL.into_iter().find(|l| l.name() == name);
+        let ok = l.is_some_and(|l| set_level(l).is_ok());
+        if !ok {
+            eprintln!("bench: level {name} is not one this CPU runs");
+            std::process::exit(2);
+        }
+    }
+    let timing = if has("--smoke") {
+        Timing {
+            warm: 0.1,
+            rep: 0.02,
+        }
+    } else {
+        Timing {
+            warm: 1.0,
+            rep: 2.0,
+        }
+    };
+    let sweeps = has("--sweep");
+    let only = value("--only");
+    let body = move || {
+        for model in ["S", "L"] {
+            if only.as_deref().is_some_and(|o| o != model) {
+                continue;
+            }
+            for (variant, reg) in [("plain", false), ("regularized", true)] {
+                let mut s = reference(model, reg, DIGITS).expect("model");
+                record(model, variant, measure(&timing, s.as_mut()));
+            }
+        }
+        if sweeps {
+            for (kind, values) in SWEEP {
+                for &v in values {
+                    let mut s = sweep(kind, v, DIGITS).expect("sweep");
+                    record("S", &format!("{kind} {v}"), measure(&timing, s.as_mut()));
+                }
+            }
+        }
+    };
+    // Trainers are built on the heap, but their `new` values pass through the stack first:
+    // a thread with room for S at hidden 512.
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(body)
+        .expect("thread")
+        .join()
+        .expect("bench");
+}

@@ -1,0 +1,139 @@
+//! The reference models of `make bench`, defined once for every staticnets figure: the
+//! native bench (`cargo run --release -p staticnets-wasm --example bench`) and the wasm one
+//! (the `Bench` class, built with `--features bench`, in Node and in Chromium).
+//!
+//! - **S**: 64-32-64 tied autoencoder, sigmoid hidden, linear output, MSE, batch 32, the
+//!   digits (pixels / 16).
+//! - **L**: 784-256-784 untied, sigmoid hidden, linear output, MSE, batch 64, 1024 rows of
+//!   uniform data in [0, 1) (xorshift seed 7).
+//! - **plain**: SGD, learning rate 0.01, no clipping. **regularized**: plus
+//!   `weight_l2 = 1e-4`, `hidden_l1 = 0.1`, `input_noise = 0.1`.
+//!
+//! One step is one batch: noise, forward, loss, backward, update (`Trainer::steps`, which
+//! also picks the batch from the shuffled order and checks the data once per call).
+
+use staticnets::Error;
+use staticnets::datasets::Digits;
+use staticnets::layers::{Activation::*, Dense, Identity, Layers, Tied};
+use staticnets::rng::XorShift;
+use staticnets::train::{Data, Trainer};
+
+/// The optimizer every model uses.
+pub const PLAIN: &str =
+    "algo = sgd\nlearning_rate = 0.01\nmomentum = 0\nmax_gradient_norm = 0\nmax_gradient_elem = 0";
+/// What "regularized" adds.
+pub const REGULARIZED: &str = "weight_l2 = 1e-4\nhidden_l1 = 0.1\ninput_noise = 0.1";
+
+/// A trainer and its data, stepping on demand.
+pub trait Stepper {
+    /// `n` steps; the mean loss of those batches.
+    fn steps(&mut self, n: usize) -> Result<f64, Error>;
+}
+
+struct Run<L: Layers, const B: usize> {
+    t: Box<Trainer<L, B, 0, 1>>,
+    x: Vec<f32>,
+}
+
+impl<L: Layers, const B: usize> Stepper for Run<L, B> {
+    fn steps(&mut self, n: usize) -> Result<f64, Error> {
+        let data = Data::autoencoder(&self.x);
+        Ok(self.t.steps(&data, n, &[])?.loss)
+    }
+}
+
+/// Configure and start `t` on `x` (autoencoder) with the optimizer, the batch size and
+/// `extra`.
+fn run<L: Layers + 'static, const B: usize>(
+    mut t: Box<Trainer<L, B, 0, 1>>,
+    x: Vec<f32>,
+    batch: usize,
+    extra: &str,
+) -> Result<Box<dyn Stepper>, Error> {
+    t.config.parse(PLAIN)?;
+    t.config.batch_size = batch;
+    t.config.parse(extra)?;
+    t.start(&Data::autoencoder(&x), &[])?;
+    Ok(Box::new(Run { t, x }))
+}
+
+/// All images of a digits file, pixels / 16.
+pub fn digits(bytes: &[u8]) -> Result<Vec<f32>, Error> {
+    let d = Digits::parse(bytes)?;
+    let mut x = vec![0.0f32; d.len() * 64];
+    let mut labels = vec![0u32; d.len()];
+    d.fill(0, &mut x, &mut labels)?;
+    Ok(x)
+}
+
+fn tied<const H: usize, const B: usize>() -> Box<Trainer<Tied<64, H>, B, 0, 1>> {
+    Box::new(Trainer::new(Tied::new(
+        Dense::new(Sigmoid),
+        Identity,
+        Linear,
+    )))
+}
+
+/// Model `"S"` or `"L"`, plain or regularized; `digits` is the digits file (S's data).
+pub fn reference(
+    model: &str,
+    regularized: bool,
+    digits_file: &[u8],
+) -> Result<Box<dyn Stepper>, Error> {
+    let extra = if regularized { REGULARIZED } else { "" };
+    match model {
+        "S" => run(tied::<32, 32>(), digits(digits_file)?, 32, extra),
+        "L" => {
+            type L = (Dense<784, 256>, Dense<256, 784>);
+            let mut rng = XorShift::new(7);
+            let x: Vec<f32> = (0..1024 * 784).map(|_| rng.uniform()).collect();
+            // Built zeroed in place: megabytes never pass through the stack.
+            let mut t: Box<Trainer<L, 64, 0, 1>> = Box::new(Trainer::zeroed());
+            t.init_zeroed(|body| {
+                body.0.act = Sigmoid;
+                body.1.act = Linear;
+            });
+            run(t, x, 64, extra)
+        }
+        _ => Err(Error::BadValue {
+            name: "bench model (S or L)",
+        }),
+    }
+}
+
+/// S's shape, plain, at another batch size (1 to 256) or hidden width (16 to 512):
+/// `("batch", b)` or `("hidden", h)`.
+pub fn sweep(kind: &str, value: usize, digits_file: &[u8]) -> Result<Box<dyn Stepper>, Error> {
+    let x = digits(digits_file)?;
+    macro_rules! pick {
+        ($v:expr, $mk:ident, [$($n:literal)*]) => {
+            match $v {
+                $($n => $mk!($n),)*
+                _ => Err(Error::BadValue { name: "sweep value" }),
+            }
+        };
+    }
+    macro_rules! batch {
+        ($b:literal) => {
+            run(tied::<32, $b>(), x, $b, "")
+        };
+    }
+    macro_rules! hidden {
+        ($h:literal) => {
+            run(tied::<$h, 32>(), x, 32, "")
+        };
+    }
+    match kind {
+        "batch" => pick!(value, batch, [1 4 16 32 64 128 256]),
+        "hidden" => pick!(value, hidden, [16 32 64 128 256 512]),
+        _ => Err(Error::BadValue {
+            name: "sweep kind (batch or hidden)",
+        }),
+    }
+}
+
+/// The sweep points, in order.
+pub const SWEEP: [(&str, &[usize]); 2] = [
+    ("batch", &[1, 4, 16, 32, 64, 128, 256]),
+    ("hidden", &[16, 32, 64, 128, 256, 512]),
+];
