@@ -216,19 +216,12 @@ impl<const N: usize> Write for Cut<'_, N> {
 
 /// Check that every value is finite; name the first bad one by row and column.
 pub fn check_finite(what: &'static str, data: &[f32], cols: usize) -> Result<(), Error> {
-    // A branch-free scan of blocks (it vectorizes: whole datasets are checked at every
-    // training call), then the exact position inside the first bad block.
-    const BLOCK: usize = 256;
-    let bad = |v: &f32| v.to_bits() & 0x7f80_0000 == 0x7f80_0000;
-    let first_bad_block = data
-        .chunks(BLOCK)
-        .position(|block| block.iter().fold(false, |any, v| any | bad(v)));
-    let Some(b) = first_bad_block else {
+    let Some(b) = first_bad_block(data) else {
         return Ok(());
     };
     match data[b * BLOCK..]
         .iter()
-        .position(bad)
+        .position(|v| !v.is_finite())
         .map(|i| i + b * BLOCK)
     {
         None => Ok(()),
@@ -238,6 +231,21 @@ pub fn check_finite(what: &'static str, data: &[f32], cols: usize) -> Result<(),
             col: i % cols.max(1),
         }),
     }
+}
+
+/// Whether every value is finite (no NaN, no infinity), scanned without early exits inside
+/// blocks so that it vectorizes: the trainer checks every gradient and parameter each step.
+pub fn all_finite(data: &[f32]) -> bool {
+    first_bad_block(data).is_none()
+}
+
+const BLOCK: usize = 256;
+
+/// The first block of `BLOCK` values holding a NaN or an infinity (exponent bits all ones).
+fn first_bad_block(data: &[f32]) -> Option<usize> {
+    let bad = |v: &f32| v.to_bits() & 0x7f80_0000 == 0x7f80_0000;
+    data.chunks(BLOCK)
+        .position(|block| block.iter().fold(false, |any, v| any | bad(v)))
 }
 
 #[cfg(test)]

@@ -129,7 +129,7 @@ impl<L: Layers> Network<L> {
     pub fn is_finite(&self) -> bool {
         (0..L::TENSORS).all(|i| {
             self.tensor(i)
-                .is_some_and(|t| t.data.iter().all(|v| v.is_finite()))
+                .is_some_and(|t| crate::error::all_finite(t.data))
         })
     }
 

@@ -84,7 +84,7 @@ pub fn loss_and_grad<L: Layers, const B: usize, const JD: usize>(
         net.body.jac_forward(bufs, row, j_in, jacs, upto);
         for k in targets.iter() {
             if let Some((j, _)) = L::jac_grads(jacs, k - 1) {
-                total += j.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>();
+                total += crate::kernels::sum_f64(j, |v| v * v);
             }
         }
         if let Some(grads) = grads.as_deref_mut() {

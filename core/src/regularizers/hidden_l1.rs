@@ -37,7 +37,7 @@ impl Regularizer for HiddenL1 {
             if let Some(v) = net.output(k) {
                 let h = if pre { v.pre } else { v.out };
                 if !h.is_empty() {
-                    total += h.iter().map(|&x| (x as f64).abs()).sum::<f64>() / h.len() as f64;
+                    total += crate::kernels::sum_f64(h, f64::abs) / h.len() as f64;
                 }
             }
         }

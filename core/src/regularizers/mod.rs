@@ -334,7 +334,7 @@ pub(crate) fn mean_over_tensors(
     }
     let mut total = 0.0f64;
     for t in targets.iter().filter_map(|i| net.tensor(i)) {
-        total += t.data.iter().map(|&w| f(w as f64)).sum::<f64>() / t.data.len() as f64;
+        total += crate::kernels::sum_f64(t.data, &f) / t.data.len() as f64;
     }
     total / count as f64
 }
