@@ -71,10 +71,13 @@ impl Lanes for Scalar {
 }
 
 /// A strided read-only matrix view: element `(r, c)` is `data[r * row + c * col]`.
-#[derive(Clone, Copy)]
-pub(super) struct Operand<'a> {
+#[derive(Clone, Copy, Debug)]
+pub struct Operand<'a> {
+    /// The elements.
     pub data: &'a [f32],
+    /// Distance between rows.
     pub row: usize,
+    /// Distance between columns.
     pub col: usize,
 }
 
@@ -93,9 +96,9 @@ impl Operand<'_> {
     }
 }
 
-/// The shape of one product call.
-#[derive(Clone, Copy)]
-pub(super) struct Product<'a> {
+/// One product call: `C = bias + A B` or `C += A B`, `C` row-major with row stride `ldc`.
+#[derive(Clone, Copy, Debug)]
+pub struct Product<'a> {
     /// Rows of `C` and `A`.
     pub m: usize,
     /// Columns of `C` and `B`.
@@ -108,6 +111,8 @@ pub(super) struct Product<'a> {
     pub b: Operand<'a>,
     /// `Some(bias)` (length `n`): `C = bias + A B`; `None`: `C += A B`.
     pub bias: Option<&'a [f32]>,
+    /// Distance between rows of `C` (at least `n`).
+    pub ldc: usize,
 }
 
 impl Product<'_> {
@@ -116,7 +121,13 @@ impl Product<'_> {
     pub fn fits(&self, c: &[f32]) -> bool {
         self.a.covers(self.m, self.k)
             && self.b.covers(self.k, self.n)
-            && self.m.checked_mul(self.n).is_some_and(|mn| mn <= c.len())
+            && self.ldc >= self.n
+            && (self.m == 0
+                || self.n == 0
+                || (self.m - 1)
+                    .checked_mul(self.ldc)
+                    .and_then(|l| l.checked_add(self.n))
+                    .is_some_and(|end| end <= c.len()))
             && self.bias.is_none_or(|b| b.len() >= self.n)
     }
 }
@@ -243,6 +254,7 @@ pub(super) unsafe fn gemm<V: Lanes, const NV: usize>(
         a,
         b,
         bias,
+        ldc,
     } = *prod;
     let nr = NV * V::W;
     let must_pack = V::W > 1 && b.col != 1;
@@ -293,11 +305,11 @@ pub(super) unsafe fn gemm<V: Lanes, const NV: usize>(
                 while i0 < m {
                     let mr = MR.min(m - i0);
                     let at = ap.add(i0 * a.row + p0 * a.col);
-                    let ct = cp.add(i0 * n + j0);
+                    let ct = cp.add(i0 * ldc + j0);
                     let it = if init.is_null() { init } else { init.add(j0) };
                     if let Some(panel) = panel {
                         if nv == NV {
-                            tile_rows::<V, NV>(mr, kc, at, a.row, a.col, panel, ct, n, it);
+                            tile_rows::<V, NV>(mr, kc, at, a.row, a.col, panel, ct, ldc, it);
                         } else {
                             // A partial panel: one vector at a time (fewer tile shapes to
                             // compile; the same sums).
@@ -309,7 +321,7 @@ pub(super) unsafe fn gemm<V: Lanes, const NV: usize>(
                                 };
                                 let iv = if it.is_null() { it } else { it.add(dv) };
                                 let cv = ct.add(dv);
-                                tile_rows::<V, 1>(mr, kc, at, a.row, a.col, one, cv, n, iv);
+                                tile_rows::<V, 1>(mr, kc, at, a.row, a.col, one, cv, ldc, iv);
                             }
                         }
                     }
@@ -321,7 +333,7 @@ pub(super) unsafe fn gemm<V: Lanes, const NV: usize>(
                         };
                         let it = if it.is_null() { it } else { it.add(j) };
                         let (ct, a_row, a_k) = (ct.add(j), a.row, a.col);
-                        tile_rows::<Scalar, 1>(mr, kc, at, a_row, a_k, col, ct, n, it);
+                        tile_rows::<Scalar, 1>(mr, kc, at, a_row, a_k, col, ct, ldc, it);
                     }
                     i0 += mr;
                 }

@@ -29,7 +29,7 @@ mod x86;
 
 use crate::Error;
 use core::sync::atomic::{AtomicU8, Ordering};
-use gemm::{Operand, Product};
+pub use gemm::{Operand, Product};
 
 /// A backend for the matrix products. Every level gives the same bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,9 +160,28 @@ pub fn set_level(l: Level) -> Result<(), Error> {
     Ok(())
 }
 
-/// Run one product on the current level. Sizes are the callers' invariants (layer shapes
-/// fixed at compile time), checked here once so the tiles need no per-element checks.
-fn product(prod: &Product<'_>, c: &mut [f32]) {
+/// Run one product ([`Product`]: `C = bias + A B` or `C += A B` over strided operands) on
+/// the current level, in the order of the module docs. Sizes are the callers' invariants
+/// (layer shapes fixed at compile time), checked here once so the tiles need no
+/// per-element checks: operands too short for their shape panic.
+///
+/// ```
+/// use staticnets::kernels::{product, Operand, Product};
+/// // C (2 x 2, row stride 3) = bias + A (2 x 3) B (3 x 2)
+/// let a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+/// let b = [1.0, 0.0, 0.0, 1.0, 1.0, 1.0];
+/// let mut c = [0.0; 5];
+/// let prod = Product {
+///     m: 2, n: 2, k: 3,
+///     a: Operand { data: &a, row: 3, col: 1 },
+///     b: Operand { data: &b, row: 2, col: 1 },
+///     bias: Some(&[0.5, -0.5]),
+///     ldc: 3,
+/// };
+/// product(&prod, &mut c);
+/// assert_eq!(c, [4.5, 4.5, 0.0, 10.5, 10.5]);
+/// ```
+pub fn product(prod: &Product<'_>, c: &mut [f32]) {
     assert!(prod.fits(c), "kernel operands too short for their shape");
     match level() {
         #[cfg(target_arch = "x86_64")]
@@ -290,6 +309,7 @@ pub fn affine(
         a,
         b: b_,
         bias,
+        ldc: nout,
     };
     product(&prod, out);
 }
@@ -313,6 +333,7 @@ pub fn affine_t(
         a,
         b: b_,
         bias,
+        ldc: ni,
     };
     product(&prod, out);
 }
@@ -327,6 +348,7 @@ pub fn acc_outer(x: &[f32], d: &[f32], dw: &mut [f32], rows: usize, nin: usize, 
         a,
         b,
         bias: None,
+        ldc: nout,
     };
     product(&prod, dw);
 }
@@ -354,6 +376,7 @@ pub fn back_affine(w: &[f32], d: &[f32], dx: &mut [f32], rows: usize, nin: usize
         a,
         b,
         bias: None,
+        ldc: nin,
     };
     product(&prod, dx);
 }
@@ -372,6 +395,7 @@ pub fn back_affine_t(w: &[f32], d: &[f32], dx: &mut [f32], rows: usize, nh: usiz
         a,
         b,
         bias: None,
+        ldc: nh,
     };
     product(&prod, dx);
 }
@@ -518,6 +542,64 @@ mod tests {
                     None,
                 );
                 case("back_affine_t", &got, &want);
+            }
+        }
+        set_level(before).unwrap();
+    }
+
+    /// Strided operands and a row stride of C wider than its columns (a time step of every
+    /// sequence, as the recurrent layers use them): the reference bits, at every level, and
+    /// the gaps between C's rows untouched.
+    #[test]
+    fn strided_products_give_the_reference_bits() {
+        let before = level();
+        let (m, n, k, lda, ldc) = (7, 37, 19, 45, 41);
+        let a = values(m * lda, 6);
+        let w = values(n * k, 7);
+        let bias = values(n, 8);
+        for l in Level::ALL.into_iter().filter(|l| l.supported()) {
+            set_level(l).unwrap();
+            for (t, bias) in [(false, Some(&bias[..])), (true, None)] {
+                // B is k x n row-major, or read transposed from an n x k matrix
+                let b = if t {
+                    mat(&w, k, true)
+                } else {
+                    mat(&w, n, false)
+                };
+                let at = |p: usize, j: usize| if t { w[j * k + p] } else { w[p * n + j] };
+                let mut got = values(m * ldc, 9);
+                let prod = Product {
+                    m,
+                    n,
+                    k,
+                    a: Operand {
+                        data: &a[3..],
+                        row: lda,
+                        col: 1,
+                    },
+                    b,
+                    bias,
+                    ldc,
+                };
+                let start = got.clone();
+                product(&prod, &mut got);
+                for i in 0..m {
+                    for j in 0..ldc {
+                        let mut want = start[i * ldc + j];
+                        if j < n {
+                            want = bias.map_or(want, |b| b[j]);
+                            for p in 0..k {
+                                want += a[3 + i * lda + p] * at(p, j);
+                            }
+                        }
+                        assert_eq!(
+                            got[i * ldc + j].to_bits(),
+                            want.to_bits(),
+                            "{} {i} {j}",
+                            l.name()
+                        );
+                    }
+                }
             }
         }
         set_level(before).unwrap();

@@ -281,35 +281,69 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         base.steps = T;
         base.recurrent = true;
         let peep = if self.peepholes { 1.0 } else { 0.0 };
-        for r in 0..rows {
-            let xrow = &x[r * TI..(r + 1) * TI];
-            let (mut h, mut c) = ([0.0f32; H], [0.0f32; H]);
-            for t in 0..T {
-                let mut z = self.b;
-                for i in 0..I {
-                    kernels::axpy(
-                        xrow[t * I + i],
-                        self.xh[i].as_flattened(),
-                        z.as_flattened_mut(),
-                    );
-                }
-                if t > 0 {
-                    for k in 0..H {
-                        kernels::axpy(h[k], self.hh[k].as_flattened(), z.as_flattened_mut());
-                    }
-                }
+        let (xh, hh) = (self.xh.as_flattened(), self.hh.as_flattened());
+        let (g4, h4) = (4 * H, 4 * H * T);
+        for t in 0..T {
+            // The gate pre-activations of one step of every sequence at once, made in place
+            // in `gates` (rows T * 4H apart): z = b + x_t W_xh, then += h_{t-1} W_hh with
+            // h_{t-1} from `base.pre` (the clean output, rows TH apart). Each element sums
+            // b, then over i, then over k, as a per-sequence loop would.
+            let z = &mut gates
+                .as_flattened_mut()
+                .as_flattened_mut()
+                .as_flattened_mut()[t * g4..];
+            let step = kernels::Product {
+                m: rows,
+                n: g4,
+                k: I,
+                a: kernels::Operand {
+                    data: &x[t * I..],
+                    row: TI,
+                    col: 1,
+                },
+                b: kernels::Operand {
+                    data: xh.as_flattened(),
+                    row: g4,
+                    col: 1,
+                },
+                bias: Some(self.b.as_flattened()),
+                ldc: h4,
+            };
+            kernels::product(&step, z);
+            if t > 0 {
+                let recur = kernels::Product {
+                    m: rows,
+                    n: g4,
+                    k: H,
+                    a: kernels::Operand {
+                        data: &base.pre.as_flattened()[(t - 1) * H..],
+                        row: TH,
+                        col: 1,
+                    },
+                    b: kernels::Operand {
+                        data: hh.as_flattened(),
+                        row: g4,
+                        col: 1,
+                    },
+                    bias: None,
+                    ldc: h4,
+                };
+                kernels::product(&recur, z);
+            }
+            for r in 0..rows {
+                let c_prev = if t > 0 { cell[r][t - 1] } else { [0.0f32; H] };
                 let g = &mut gates[r][t];
+                let mut h = [0.0f32; H];
                 for j in 0..H {
-                    let ig = sigmoid(z[0][j] + peep * c[j] * self.p[0][j]);
-                    let fg = sigmoid(z[1][j] + peep * c[j] * self.p[1][j]);
-                    let gg = libm::tanhf(z[2][j]);
-                    let cj = fg * c[j] + ig * gg;
-                    let og = sigmoid(z[3][j] + peep * cj * self.p[2][j]);
+                    let ig = sigmoid(g[0][j] + peep * c_prev[j] * self.p[0][j]);
+                    let fg = sigmoid(g[1][j] + peep * c_prev[j] * self.p[1][j]);
+                    let gg = libm::tanhf(g[2][j]);
+                    let cj = fg * c_prev[j] + ig * gg;
+                    let og = sigmoid(g[3][j] + peep * cj * self.p[2][j]);
                     (g[0][j], g[1][j], g[2][j], g[3][j]) = (ig, fg, gg, og);
-                    c[j] = cj;
+                    cell[r][t][j] = cj;
                     h[j] = og * libm::tanhf(cj);
                 }
-                cell[r][t] = c;
                 base.pre[r][t * H..(t + 1) * H].copy_from_slice(&h);
             }
         }

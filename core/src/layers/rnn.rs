@@ -171,23 +171,55 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         bufs.rows = rows;
         bufs.steps = T;
         bufs.recurrent = true;
-        for r in 0..rows {
-            let xrow = &x[r * TI..(r + 1) * TI];
-            let mut h = [0.0f32; H]; // clean h_{t-1}
-            for t in 0..T {
-                let pre = &mut bufs.pre[r][t * H..(t + 1) * H];
-                pre.copy_from_slice(&self.b);
-                for i in 0..I {
-                    kernels::axpy(xrow[t * I + i], &self.xh[i], pre);
-                }
-                if t > 0 {
-                    for k in 0..H {
-                        kernels::axpy(h[k], &self.hh[k], pre);
-                    }
-                }
-                for (hj, &p) in h.iter_mut().zip(pre.iter()) {
-                    *hj = self.act.apply(p);
-                }
+        // One time step of every sequence at once: pre_t (rows x H, rows TH apart) =
+        // b + X_t W_xh (X_t: rows TI apart), then += H_{t-1} W_hh, with the clean
+        // H_{t-1} = act(pre_{t-1}) kept in `out` meanwhile (`activate` rewrites `out` from
+        // `pre` below, then corrupts it). Each element sums b, then over i, then over k.
+        let (pre, out) = (bufs.pre.as_flattened_mut(), bufs.out.as_flattened_mut());
+        let xh = kernels::Operand {
+            data: self.xh.as_flattened(),
+            row: H,
+            col: 1,
+        };
+        let hh = kernels::Operand {
+            data: self.hh.as_flattened(),
+            row: H,
+            col: 1,
+        };
+        for t in 0..T {
+            let step = kernels::Product {
+                m: rows,
+                n: H,
+                k: I,
+                a: kernels::Operand {
+                    data: &x[t * I..],
+                    row: TI,
+                    col: 1,
+                },
+                b: xh,
+                bias: Some(&self.b),
+                ldc: TH,
+            };
+            kernels::product(&step, &mut pre[t * H..]);
+            if t > 0 {
+                let recur = kernels::Product {
+                    m: rows,
+                    n: H,
+                    k: H,
+                    a: kernels::Operand {
+                        data: &out[(t - 1) * H..],
+                        row: TH,
+                        col: 1,
+                    },
+                    b: hh,
+                    bias: None,
+                    ldc: TH,
+                };
+                kernels::product(&recur, &mut pre[t * H..]);
+            }
+            for r in 0..rows {
+                let span = r * TH + t * H..r * TH + (t + 1) * H;
+                self.act.apply_slice(&pre[span.clone()], &mut out[span]);
             }
         }
         bufs.activate(self.act, layer0, corrupt);
@@ -204,28 +236,74 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         // The direct part, every step: d_pre += act'(pre) * mask * d_out.
         bufs.backward_activation(self.act);
         let t0 = window_start(T, self.bptt_limit);
+        // Time steps of every sequence at once, from the last down: the gradient reaching
+        // h_{t-1} through the recurrence is G = d_pre_t W_hh^T (rows x H), then
+        // d_pre_{t-1} += act'(pre_{t-1}) * G. `d_out` is free scratch for G by now: its
+        // contribution went into `d_pre` above and nothing reads it after this pass.
+        let hh = self.hh.as_flattened();
+        let (pre, d_pre, scratch) = (
+            bufs.pre.as_flattened(),
+            bufs.d_pre.as_flattened_mut(),
+            bufs.d_out.as_flattened_mut(),
+        );
         for r in 0..rows {
-            let (pre, d_pre) = (&bufs.pre[r], &mut bufs.d_pre[r]);
-            d_pre[..t0 * H].fill(0.0); // steps before the window pass no gradient
-            for t in (t0 + 1..T).rev() {
-                // d_pre_t is final: pass it back through h_{t-1} = act(pre_{t-1}).
-                let (before, now) = d_pre.split_at_mut(t * H);
-                let now = &now[..H];
+            d_pre[r * TH..r * TH + t0 * H].fill(0.0); // steps before the window pass nothing
+        }
+        for t in (t0 + 1..T).rev() {
+            for r in 0..rows {
+                scratch[r * H..(r + 1) * H].fill(0.0);
+            }
+            let through = kernels::Product {
+                m: rows,
+                n: H,
+                k: H,
+                a: kernels::Operand {
+                    data: &d_pre[t * H..],
+                    row: TH,
+                    col: 1,
+                },
+                b: kernels::Operand {
+                    data: hh,
+                    row: 1,
+                    col: H,
+                },
+                bias: None,
+                ldc: H,
+            };
+            kernels::product(&through, scratch);
+            for r in 0..rows {
+                let before = r * TH + (t - 1) * H;
                 for k in 0..H {
-                    let g = kernels::dot(&self.hh[k], now);
-                    before[(t - 1) * H + k] += self.act.d1(pre[(t - 1) * H + k]) * g;
+                    d_pre[before + k] += self.act.d1(pre[before + k]) * scratch[r * H + k];
                 }
             }
-            // dW_hh += h_{t-1}^T d_pre_t
-            for t in t0.max(1)..T {
-                let dt = &d_pre[t * H..(t + 1) * H];
-                for k in 0..H {
-                    let hk = self.act.apply(pre[(t - 1) * H + k]);
-                    if hk != 0.0 {
-                        kernels::axpy(hk, dt, &mut grads.hh[k]);
-                    }
-                }
-            }
+        }
+        // dW_hh += sum_t h_{t-1}^T d_pre_t, with the clean h_{t-1} = act(pre_{t-1}) made in
+        // the scratch (`out` holds the corrupted outputs, which the monitors still read).
+        let h = scratch;
+        for r in 0..rows {
+            let span = r * TH..(r + 1) * TH;
+            self.act.apply_slice(&pre[span.clone()], &mut h[span]);
+        }
+        for t in t0.max(1)..T {
+            let outer = kernels::Product {
+                m: H,
+                n: H,
+                k: rows,
+                a: kernels::Operand {
+                    data: &h[(t - 1) * H..],
+                    row: 1,
+                    col: TH,
+                },
+                b: kernels::Operand {
+                    data: &d_pre[t * H..],
+                    row: TH,
+                    col: 1,
+                },
+                bias: None,
+                ldc: H,
+            };
+            kernels::product(&outer, grads.hh.as_flattened_mut());
         }
         let n = rows * T;
         let d = &bufs.d_pre.as_flattened()[..rows * TH];
