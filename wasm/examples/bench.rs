@@ -46,10 +46,10 @@ fn measure(timing: &Timing, s: &mut dyn Stepper) -> (f64, f64, f64) {
     (ms[2], first, last)
 }
 
-fn record(model: &str, variant: &str, r: (f64, f64, f64)) {
+fn record(framework: &str, model: &str, variant: &str, r: (f64, f64, f64)) {
     let (ms, first, last) = r;
     println!(
-        "{{\"framework\": \"staticnets native\", \"env\": \"native\", \"model\": \"{model}\", \
+        "{{\"framework\": \"{framework}\", \"env\": \"native\", \"model\": \"{model}\", \
          \"variant\": \"{variant}\", \"ms\": {ms:.6}, \"loss_first\": {first:.6}, \
          \"loss_last\": {last:.6}, \"level\": \"{}\"}}",
         level().name()
@@ -62,6 +62,11 @@ fn main() {
     let value = |a: &str| {
         let i = args.iter().position(|x| x == a)?;
         args.get(i + 1).cloned()
+    };
+    // A forced level is its own framework in the report ("staticnets native sse2").
+    let framework = match value("--level") {
+        Some(name) => format!("staticnets native {name}"),
+        None => "staticnets native".to_string(),
     };
     if let Some(name) = value("--level") {
         let l = Level::ALL.into_iter().find(|l| l.name() == name);
@@ -91,14 +96,15 @@ fn main() {
             }
             for (variant, reg) in [("plain", false), ("regularized", true)] {
                 let mut s = reference(model, reg, DIGITS).expect("model");
-                record(model, variant, measure(&timing, s.as_mut()));
+                record(&framework, model, variant, measure(&timing, s.as_mut()));
             }
         }
         if sweeps {
             for (kind, values) in SWEEP {
                 for &v in values {
                     let mut s = sweep(kind, v, DIGITS).expect("sweep");
-                    record("S", &format!("{kind} {v}"), measure(&timing, s.as_mut()));
+                    let r = measure(&timing, s.as_mut());
+                    record(&framework, "S", &format!("{kind} {v}"), r);
                 }
             }
         }
