@@ -81,7 +81,26 @@ pub struct Operand<'a> {
     pub col: usize,
 }
 
-impl Operand<'_> {
+impl<'a> Operand<'a> {
+    /// Rows `ld` apart, columns adjacent: a row-major matrix with `ld` columns, or one time
+    /// step of every sequence of a batch (`ld` = the sequence's length in values).
+    pub const fn rows(data: &'a [f32], ld: usize) -> Self {
+        Operand {
+            data,
+            row: ld,
+            col: 1,
+        }
+    }
+
+    /// The transpose of [`rows`](Self::rows): element `(r, c)` at `c * ld + r`.
+    pub const fn transposed(data: &'a [f32], ld: usize) -> Self {
+        Operand {
+            data,
+            row: 1,
+            col: ld,
+        }
+    }
+
     /// Whether every element of an `rows x cols` matrix lies inside `data`.
     fn covers(&self, rows: usize, cols: usize) -> bool {
         if rows == 0 || cols == 0 {
@@ -151,15 +170,11 @@ struct Panel {
     v_step: usize,
 }
 
-/// An `MR x NV`-vector tile of `C` at `c` (row stride `ldc`): the product over `kc` values of
-/// `p`, reading `A(i, p)` at `a + i * a_row + p * a_k`, starting from `init` (a bias row, or
-/// `C` itself when null).
-///
-/// # Safety
-/// Every address named above, for `i < MR`, `p < kc`, `v < NV` and `W` lanes, is in bounds.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-unsafe fn tile<V: Lanes, const MR: usize, const NV: usize>(
+/// One register tile's operands: `kc` values of `p`, `A(i, p)` at `a + i * a_row + p * a_k`,
+/// `B` through `b`, `C` at `c` with row stride `ldc`, starting from `init` (a bias row, or `C`
+/// itself when null).
+#[derive(Clone, Copy)]
+struct Tile {
     kc: usize,
     a: *const f32,
     a_row: usize,
@@ -168,26 +183,33 @@ unsafe fn tile<V: Lanes, const MR: usize, const NV: usize>(
     c: *mut f32,
     ldc: usize,
     init: *const f32,
-) {
+}
+
+/// An `MR x NV`-vector tile of `C`: the product over `t.kc` values of `p`.
+///
+/// # Safety
+/// Every address `t` names, for `i < MR`, `p < kc`, `v < NV` and `W` lanes, is in bounds.
+#[inline(always)]
+unsafe fn tile<V: Lanes, const MR: usize, const NV: usize>(t: Tile) {
     // SAFETY (whole body): the caller guarantees every address is in bounds.
     unsafe {
         let mut acc = [[V::splat(0.0); NV]; MR];
         for i in 0..MR {
             for v in 0..NV {
-                acc[i][v] = if init.is_null() {
-                    V::load(c.add(i * ldc + v * V::W))
+                acc[i][v] = if t.init.is_null() {
+                    V::load(t.c.add(i * t.ldc + v * V::W))
                 } else {
-                    V::load(init.add(v * V::W))
+                    V::load(t.init.add(v * V::W))
                 };
             }
         }
-        for p in 0..kc {
+        for p in 0..t.kc {
             let mut bv = [V::splat(0.0); NV];
             for v in 0..NV {
-                bv[v] = V::load(b.ptr.add(p * b.k + v * b.v_step));
+                bv[v] = V::load(t.b.ptr.add(p * t.b.k + v * t.b.v_step));
             }
             for i in 0..MR {
-                let av = V::splat(*a.add(i * a_row + p * a_k));
+                let av = V::splat(*t.a.add(i * t.a_row + p * t.a_k));
                 for v in 0..NV {
                     acc[i][v] = acc[i][v].add(av.mul(bv[v]));
                 }
@@ -195,7 +217,7 @@ unsafe fn tile<V: Lanes, const MR: usize, const NV: usize>(
         }
         for i in 0..MR {
             for v in 0..NV {
-                acc[i][v].store(c.add(i * ldc + v * V::W));
+                acc[i][v].store(t.c.add(i * t.ldc + v * V::W));
             }
         }
     }
@@ -206,27 +228,16 @@ unsafe fn tile<V: Lanes, const MR: usize, const NV: usize>(
 /// # Safety
 /// As [`tile`], for `mr` rows.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-unsafe fn tile_rows<V: Lanes, const NV: usize>(
-    mr: usize,
-    kc: usize,
-    a: *const f32,
-    a_row: usize,
-    a_k: usize,
-    b: Panel,
-    c: *mut f32,
-    ldc: usize,
-    init: *const f32,
-) {
+unsafe fn tile_rows<V: Lanes, const NV: usize>(mr: usize, t: Tile) {
     // SAFETY: forwarded from the caller.
     unsafe {
         match mr {
-            1 => tile::<V, 1, NV>(kc, a, a_row, a_k, b, c, ldc, init),
-            2 => tile::<V, 2, NV>(kc, a, a_row, a_k, b, c, ldc, init),
-            3 => tile::<V, 3, NV>(kc, a, a_row, a_k, b, c, ldc, init),
-            4 => tile::<V, 4, NV>(kc, a, a_row, a_k, b, c, ldc, init),
-            5 => tile::<V, 5, NV>(kc, a, a_row, a_k, b, c, ldc, init),
-            _ => tile::<V, 6, NV>(kc, a, a_row, a_k, b, c, ldc, init),
+            1 => tile::<V, 1, NV>(t),
+            2 => tile::<V, 2, NV>(t),
+            3 => tile::<V, 3, NV>(t),
+            4 => tile::<V, 4, NV>(t),
+            5 => tile::<V, 5, NV>(t),
+            _ => tile::<V, 6, NV>(t),
         }
     }
 }
@@ -304,36 +315,54 @@ pub(super) unsafe fn gemm<V: Lanes, const NV: usize>(
                 let mut i0 = 0;
                 while i0 < m {
                     let mr = MR.min(m - i0);
-                    let at = ap.add(i0 * a.row + p0 * a.col);
-                    let ct = cp.add(i0 * ldc + j0);
                     let it = if init.is_null() { init } else { init.add(j0) };
-                    if let Some(panel) = panel {
+                    let t = Tile {
+                        kc,
+                        a: ap.add(i0 * a.row + p0 * a.col),
+                        a_row: a.row,
+                        a_k: a.col,
+                        b: panel.unwrap_or(Panel {
+                            ptr: bp,
+                            k: 0,
+                            v_step: 0,
+                        }),
+                        c: cp.add(i0 * ldc + j0),
+                        ldc,
+                        init: it,
+                    };
+                    if panel.is_some() {
                         if nv == NV {
-                            tile_rows::<V, NV>(mr, kc, at, a.row, a.col, panel, ct, ldc, it);
+                            tile_rows::<V, NV>(mr, t);
                         } else {
                             // A partial panel: one vector at a time (fewer tile shapes to
                             // compile; the same sums).
                             for v in 0..nv {
-                                let (dv, pv) = (v * V::W, v * panel.v_step);
-                                let one = Panel {
-                                    ptr: panel.ptr.add(pv),
-                                    ..panel
+                                let (dv, pv) = (v * V::W, v * t.b.v_step);
+                                let one = Tile {
+                                    b: Panel {
+                                        ptr: t.b.ptr.add(pv),
+                                        ..t.b
+                                    },
+                                    c: t.c.add(dv),
+                                    init: if it.is_null() { it } else { it.add(dv) },
+                                    ..t
                                 };
-                                let iv = if it.is_null() { it } else { it.add(dv) };
-                                let cv = ct.add(dv);
-                                tile_rows::<V, 1>(mr, kc, at, a.row, a.col, one, cv, ldc, iv);
+                                tile_rows::<V, 1>(mr, one);
                             }
                         }
                     }
                     for j in nv * V::W..width {
-                        let col = Panel {
-                            ptr: bp.add(p0 * b.row + (j0 + j) * b.col),
-                            k: b.row,
-                            v_step: 0,
+                        let col = Tile {
+                            b: Panel {
+                                ptr: bp.add(p0 * b.row + (j0 + j) * b.col),
+                                k: b.row,
+                                v_step: 0,
+                            },
+                            c: t.c.add(j),
+                            init: if it.is_null() { it } else { it.add(j) },
+                            ..t
                         };
-                        let it = if it.is_null() { it } else { it.add(j) };
-                        let (ct, a_row, a_k) = (ct.add(j), a.row, a.col);
-                        tile_rows::<Scalar, 1>(mr, kc, at, a_row, a_k, col, ct, ldc, it);
+                        tile_rows::<Scalar, 1>(mr, col);
                     }
                     i0 += mr;
                 }

@@ -173,8 +173,8 @@ pub fn set_level(l: Level) -> Result<(), Error> {
 /// let mut c = [0.0; 5];
 /// let prod = Product {
 ///     m: 2, n: 2, k: 3,
-///     a: Operand { data: &a, row: 3, col: 1 },
-///     b: Operand { data: &b, row: 2, col: 1 },
+///     a: Operand::rows(&a, 3),
+///     b: Operand::rows(&b, 2),
 ///     bias: Some(&[0.5, -0.5]),
 ///     ldc: 3,
 /// };
@@ -202,19 +202,12 @@ pub fn product(prod: &Product<'_>, c: &mut [f32]) {
 /// A row-major `rows x cols` matrix as an operand; `t` reads it transposed.
 fn mat(data: &[f32], cols: usize, t: bool) -> Operand<'_> {
     if t {
-        Operand {
-            data,
-            row: 1,
-            col: cols,
-        }
+        Operand::transposed(data, cols)
     } else {
-        Operand {
-            data,
-            row: cols,
-            col: 1,
-        }
+        Operand::rows(data, cols)
     }
 }
+
 /// `sum_k a[k] * b[k]` in the fixed order described in the module docs.
 #[inline]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {

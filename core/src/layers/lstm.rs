@@ -296,16 +296,8 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
                 m: rows,
                 n: g4,
                 k: I,
-                a: kernels::Operand {
-                    data: &x[t * I..],
-                    row: TI,
-                    col: 1,
-                },
-                b: kernels::Operand {
-                    data: xh.as_flattened(),
-                    row: g4,
-                    col: 1,
-                },
+                a: kernels::Operand::rows(&x[t * I..], TI),
+                b: kernels::Operand::rows(xh.as_flattened(), g4),
                 bias: Some(self.b.as_flattened()),
                 ldc: h4,
             };
@@ -315,16 +307,8 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
                     m: rows,
                     n: g4,
                     k: H,
-                    a: kernels::Operand {
-                        data: &base.pre.as_flattened()[(t - 1) * H..],
-                        row: TH,
-                        col: 1,
-                    },
-                    b: kernels::Operand {
-                        data: hh.as_flattened(),
-                        row: g4,
-                        col: 1,
-                    },
+                    a: kernels::Operand::rows(&base.pre.as_flattened()[(t - 1) * H..], TH),
+                    b: kernels::Operand::rows(hh.as_flattened(), g4),
                     bias: None,
                     ldc: h4,
                 };

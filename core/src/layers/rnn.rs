@@ -176,26 +176,14 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         // H_{t-1} = act(pre_{t-1}) kept in `out` meanwhile (`activate` rewrites `out` from
         // `pre` below, then corrupts it). Each element sums b, then over i, then over k.
         let (pre, out) = (bufs.pre.as_flattened_mut(), bufs.out.as_flattened_mut());
-        let xh = kernels::Operand {
-            data: self.xh.as_flattened(),
-            row: H,
-            col: 1,
-        };
-        let hh = kernels::Operand {
-            data: self.hh.as_flattened(),
-            row: H,
-            col: 1,
-        };
+        let xh = kernels::Operand::rows(self.xh.as_flattened(), H);
+        let hh = kernels::Operand::rows(self.hh.as_flattened(), H);
         for t in 0..T {
             let step = kernels::Product {
                 m: rows,
                 n: H,
                 k: I,
-                a: kernels::Operand {
-                    data: &x[t * I..],
-                    row: TI,
-                    col: 1,
-                },
+                a: kernels::Operand::rows(&x[t * I..], TI),
                 b: xh,
                 bias: Some(&self.b),
                 ldc: TH,
@@ -206,11 +194,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
                     m: rows,
                     n: H,
                     k: H,
-                    a: kernels::Operand {
-                        data: &out[(t - 1) * H..],
-                        row: TH,
-                        col: 1,
-                    },
+                    a: kernels::Operand::rows(&out[(t - 1) * H..], TH),
                     b: hh,
                     bias: None,
                     ldc: TH,
@@ -257,16 +241,8 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
                 m: rows,
                 n: H,
                 k: H,
-                a: kernels::Operand {
-                    data: &d_pre[t * H..],
-                    row: TH,
-                    col: 1,
-                },
-                b: kernels::Operand {
-                    data: hh,
-                    row: 1,
-                    col: H,
-                },
+                a: kernels::Operand::rows(&d_pre[t * H..], TH),
+                b: kernels::Operand::transposed(hh, H),
                 bias: None,
                 ldc: H,
             };
@@ -290,16 +266,8 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
                 m: H,
                 n: H,
                 k: rows,
-                a: kernels::Operand {
-                    data: &h[(t - 1) * H..],
-                    row: 1,
-                    col: TH,
-                },
-                b: kernels::Operand {
-                    data: &d_pre[t * H..],
-                    row: TH,
-                    col: 1,
-                },
+                a: kernels::Operand::transposed(&h[(t - 1) * H..], TH),
+                b: kernels::Operand::rows(&d_pre[t * H..], TH),
                 bias: None,
                 ldc: H,
             };
