@@ -192,6 +192,9 @@ onmessage = ({ data: msg }) => {
       return reply(id, () => {
         model.reset();
         run += 1;
+        // Small slices again, so the new run's chart starts at its first steps (the slice
+        // size adapted to the old run can be hundreds of batches).
+        batchesPerSlice = 4;
         postMessage({ type: "run", run }); // before this run's first views
         rate = { t: performance.now(), steps: 0, stepsPerSec: 0 };
         sendViews(model.validate());

@@ -141,20 +141,8 @@ impl XorShift {
                 u1[k] = 1.0 - self.uniform();
                 u2[k] = self.uniform();
             }
-            // box_muller in three loops: the square root (a scalar instruction through libm
-            // on x86-64) gets its own, so the two others vectorize.
-            let mut r = [0.0f32; PAIRS];
-            for k in 0..PAIRS {
-                r[k] = -2.0 * crate::math::ln(u1[k]);
-            }
-            for v in r.iter_mut() {
-                *v = libm::sqrtf(*v);
-            }
             let (mut first, mut second) = ([0.0f32; PAIRS], [0.0f32; PAIRS]);
-            for k in 0..PAIRS {
-                let (sin, cos) = crate::math::sincos_turns(u2[k]);
-                (first[k], second[k]) = (r[k] * cos, r[k] * sin);
-            }
+            box_muller_block(&u1, &u2, &mut first, &mut second);
             let mut z = [0.0f32; 2 * PAIRS];
             for k in 0..pairs {
                 (z[2 * k], z[2 * k + 1]) = (first[k], second[k]);
@@ -194,6 +182,24 @@ fn box_muller(u1: f32, u2: f32) -> (f32, f32) {
     let r = libm::sqrtf(-2.0 * crate::math::ln(u1));
     let (sin, cos) = crate::math::sincos_turns(u2);
     (r * cos, r * sin)
+}
+
+/// [`box_muller`] over a block of pairs, in three loops: the square root (a scalar
+/// instruction through libm on x86-64) gets its own, so the two others vectorize. (Not
+/// compiled for wider levels like the sigmoid: libm's SSE square root called from AVX code
+/// made the block 5x slower.)
+fn box_muller_block(u1: &[f32; 32], u2: &[f32; 32], first: &mut [f32; 32], second: &mut [f32; 32]) {
+    let mut r = [0.0f32; 32];
+    for k in 0..32 {
+        r[k] = -2.0 * crate::math::ln(u1[k]);
+    }
+    for v in r.iter_mut() {
+        *v = libm::sqrtf(*v);
+    }
+    for k in 0..32 {
+        let (sin, cos) = crate::math::sincos_turns(u2[k]);
+        (first[k], second[k]) = (r[k] * cos, r[k] * sin);
+    }
 }
 
 /// Position `i` of the pseudo-random permutation of `0..n` selected by `key` (see the module

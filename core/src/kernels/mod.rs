@@ -199,6 +199,42 @@ pub fn product(prod: &Product<'_>, c: &mut [f32]) {
     }
 }
 
+/// Define an element-wise function whose loops are compiled for every x86-64 level and run
+/// at the current one (`level()`): the body is plain f32 code, inlined into an AVX-512 and an
+/// AVX2 copy, where the compiler vectorizes its loops 16 and 8 lanes wide (the baseline
+/// build gets SSE2's 4). Each lane does the scalar operations in the scalar order, so every
+/// copy gives the same bits; only the speed differs. Elsewhere the body runs as it is.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! elementwise {
+    ($(#[$m:meta])* $vis:vis fn $name:ident$(<$lt:lifetime>)?($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
+        $(#[$m])*
+        $vis fn $name$(<$lt>)?($($arg: $ty),*) {
+            #[inline(always)]
+            fn body$(<$lt>)?($($arg: $ty),*) $body
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f")]
+                fn wide$(<$lt>)?($($arg: $ty),*) {
+                    body($($arg),*)
+                }
+                #[target_feature(enable = "avx,avx2")]
+                fn mid$(<$lt>)?($($arg: $ty),*) {
+                    body($($arg),*)
+                }
+                match $crate::kernels::level() {
+                    // SAFETY: `level()` is AVX-512 or AVX2 only when `cpuid` and `xgetbv`
+                    // said this CPU and OS run it.
+                    $crate::kernels::Level::Avx512 => return unsafe { wide($($arg),*) },
+                    $crate::kernels::Level::Avx2 => return unsafe { mid($($arg),*) },
+                    _ => {}
+                }
+            }
+            body($($arg),*)
+        }
+    };
+}
+
 /// A row-major `rows x cols` matrix as an operand; `t` reads it transposed.
 fn mat(data: &[f32], cols: usize, t: bool) -> Operand<'_> {
     if t {

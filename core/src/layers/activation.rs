@@ -203,53 +203,15 @@ impl Activation {
     }
 
     /// `out[j] = f(pre[j])` for a slice: [`apply`](Self::apply) with the choice of function
-    /// made once, outside the loop, so the common ones vectorize.
+    /// made once, outside the loop, so the common ones vectorize (at the kernels' level).
     pub fn apply_slice(self, pre: &[f32], out: &mut [f32]) {
-        match self {
-            Activation::Linear => out[..pre.len()].copy_from_slice(pre),
-            Activation::Sigmoid => {
-                for (o, &p) in out.iter_mut().zip(pre) {
-                    *o = sigmoid(p);
-                }
-            }
-            Activation::Relu => {
-                for (o, &p) in out.iter_mut().zip(pre) {
-                    *o = if p > 0.0 { p } else { 0.0 };
-                }
-            }
-            other => {
-                for (o, &p) in out.iter_mut().zip(pre) {
-                    *o = other.apply(p);
-                }
-            }
-        }
+        apply_slice(self, pre, out)
     }
 
     /// `d[j] += g[j] * f'(pre[j])` for a slice (the backward step through the activation),
     /// with the function chosen once, as in [`apply_slice`](Self::apply_slice).
     pub fn d1_slice(self, pre: &[f32], g: &[f32], d: &mut [f32]) {
-        match self {
-            Activation::Linear | Activation::Softmax => {
-                for (dj, &gj) in d.iter_mut().zip(g) {
-                    *dj += gj;
-                }
-            }
-            Activation::Sigmoid => {
-                for ((dj, &gj), &p) in d.iter_mut().zip(g).zip(pre) {
-                    *dj += gj * sigmoid_slope(p);
-                }
-            }
-            Activation::Relu => {
-                for ((dj, &gj), &p) in d.iter_mut().zip(g).zip(pre) {
-                    *dj += gj * step(p > 0.0);
-                }
-            }
-            other => {
-                for ((dj, &gj), &p) in d.iter_mut().zip(g).zip(pre) {
-                    *dj += gj * other.d1(p);
-                }
-            }
-        }
+        d1_slice(self, pre, g, d)
     }
 
     /// Whether [`d1`](Self::d1) is constant on each piece (so `d2` is 0 everywhere it exists).
@@ -258,6 +220,63 @@ impl Activation {
             self,
             Activation::Sigmoid | Activation::Tanh | Activation::Softplus | Activation::Elu
         )
+    }
+}
+
+fn apply_slice(act: Activation, pre: &[f32], out: &mut [f32]) {
+    match act {
+        Activation::Linear => out[..pre.len()].copy_from_slice(pre),
+        Activation::Sigmoid => sigmoid_slice(pre, out),
+        Activation::Relu => {
+            for (o, &p) in out.iter_mut().zip(pre) {
+                *o = if p > 0.0 { p } else { 0.0 };
+            }
+        }
+        other => {
+            for (o, &p) in out.iter_mut().zip(pre) {
+                *o = other.apply(p);
+            }
+        }
+    }
+}
+
+fn d1_slice(act: Activation, pre: &[f32], g: &[f32], d: &mut [f32]) {
+    match act {
+        Activation::Linear | Activation::Softmax => {
+            for (dj, &gj) in d.iter_mut().zip(g) {
+                *dj += gj;
+            }
+        }
+        Activation::Sigmoid => sigmoid_slope_slice(pre, g, d),
+        Activation::Relu => {
+            for ((dj, &gj), &p) in d.iter_mut().zip(g).zip(pre) {
+                *dj += gj * step(p > 0.0);
+            }
+        }
+        other => {
+            for ((dj, &gj), &p) in d.iter_mut().zip(g).zip(pre) {
+                *dj += gj * other.d1(p);
+            }
+        }
+    }
+}
+
+// The sigmoid is all inline f32 code (no libm call): its loops run at the kernels' level.
+// (Code that calls into libm stays at the baseline: called from AVX code, libm's SSE
+// instructions made a Box-Muller block 5x slower.)
+crate::elementwise! {
+    fn sigmoid_slice(pre: &[f32], out: &mut [f32]) {
+        for (o, &p) in out.iter_mut().zip(pre) {
+            *o = sigmoid(p);
+        }
+    }
+}
+
+crate::elementwise! {
+    fn sigmoid_slope_slice(pre: &[f32], g: &[f32], d: &mut [f32]) {
+        for ((dj, &gj), &p) in d.iter_mut().zip(g).zip(pre) {
+            *dj += gj * sigmoid_slope(p);
+        }
     }
 }
 
