@@ -301,17 +301,10 @@ mod tests {
                 let mut b = a;
                 let mut got = [0.0f32; 200];
                 a.fill_gaussian(&mut got[..len]);
-                let want: std::vec::Vec<f32> = (0..len).map(|_| b.gaussian()).collect();
-                assert_eq!(
-                    got[..len]
-                        .iter()
-                        .map(|v| v.to_bits())
-                        .collect::<std::vec::Vec<_>>(),
-                    want.iter()
-                        .map(|v| v.to_bits())
-                        .collect::<std::vec::Vec<_>>(),
-                    "{len}"
-                );
+                let mut want = [0.0f32; 200];
+                want[..len].iter_mut().for_each(|w| *w = b.gaussian());
+                let bits = |v: &[f32; 200]| v.map(f32::to_bits);
+                assert_eq!(bits(&got), bits(&want), "{len}");
                 assert_eq!(a, b, "same state and spare after {len}");
             }
         }

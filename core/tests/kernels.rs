@@ -1,0 +1,262 @@
+//! The kernels against their definition: every product, at every level this machine runs,
+//! equals a plain loop in the documented order bit for bit, and agrees with nalgebra.
+
+use staticnets::kernels::*;
+
+/// The documented order, written as plainly as possible: start from the bias (or the
+/// current value) and add the products one at a time in increasing `p`.
+fn reference(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: impl Fn(usize, usize) -> f32,
+    b: impl Fn(usize, usize) -> f32,
+    c: &mut [f32],
+    bias: Option<&[f32]>,
+) {
+    for i in 0..m {
+        for j in 0..n {
+            let mut s = match bias {
+                Some(bias) => bias[j],
+                None => c[i * n + j],
+            };
+            for p in 0..k {
+                s += a(i, p) * b(p, j);
+            }
+            c[i * n + j] = s;
+        }
+    }
+}
+
+fn values(len: usize, seed: u64) -> Vec<f32> {
+    let mut rng = staticnets::rng::XorShift::new(seed);
+    (0..len).map(|_| rng.gaussian()).collect()
+}
+
+/// Every product, at every level this machine runs, equals the reference bit for bit, on
+/// shapes that exercise partial row tiles, partial vectors, scalar column tails and more
+/// than one chunk of the summed index (k > 128 with AVX-512's packed panels).
+#[test]
+fn every_level_gives_the_reference_bits() {
+    let before = level();
+    let shapes = [
+        (1, 1, 1),
+        (3, 5, 7),
+        (6, 32, 64),
+        (7, 33, 129),
+        (13, 17, 300),
+        (32, 64, 32),
+        (64, 40, 513),
+    ];
+    for l in Level::ALL.into_iter().filter(|l| l.supported()) {
+        set_level(l).unwrap();
+        for &(rows, nin, nout) in &shapes {
+            let x = values(rows * nin, 1);
+            let w = values(nin * nout, 2);
+            let d = values(rows * nout, 3);
+            let bias = values(nout.max(nin), 4);
+            let start = values(nin * nout.max(rows), 5);
+            let case = |what: &str, got: &[f32], want: &[f32]| {
+                let same = got
+                    .iter()
+                    .zip(want)
+                    .all(|(g, w)| g.to_bits() == w.to_bits());
+                assert!(same, "{what} at {} for {rows}x{nin}x{nout}", l.name());
+            };
+            // affine: x (rows x nin) W (nin x nout) + bias
+            let (mut got, mut want) = (vec![0.0; rows * nout], vec![0.0; rows * nout]);
+            affine(&x, &w, &bias, &mut got, rows, nin, nout);
+            reference(
+                rows,
+                nout,
+                nin,
+                |i, p| x[i * nin + p],
+                |p, j| w[p * nout + j],
+                &mut want,
+                Some(&bias),
+            );
+            case("affine", &got, &want);
+            // affine_t: x (rows x nin) through w read as (nout x nin), transposed
+            let (mut got, mut want) = (vec![0.0; rows * nout], vec![0.0; rows * nout]);
+            affine_t(&x, &w, &bias, &mut got, rows, nin, nout);
+            reference(
+                rows,
+                nout,
+                nin,
+                |i, p| x[i * nin + p],
+                |p, j| w[j * nin + p],
+                &mut want,
+                Some(&bias),
+            );
+            case("affine_t", &got, &want);
+            // acc_outer: dw (nin x nout) += x^T d
+            let (mut got, mut want) = (start[..nin * nout].to_vec(), start[..nin * nout].to_vec());
+            acc_outer(&x, &d, &mut got, rows, nin, nout);
+            reference(
+                nin,
+                nout,
+                rows,
+                |i, p| x[p * nin + i],
+                |p, j| d[p * nout + j],
+                &mut want,
+                None,
+            );
+            case("acc_outer", &got, &want);
+            // back_affine: dx (rows x nin) += d W^T
+            let (mut got, mut want) = (start[..rows * nin].to_vec(), start[..rows * nin].to_vec());
+            back_affine(&w, &d, &mut got, rows, nin, nout);
+            reference(
+                rows,
+                nin,
+                nout,
+                |i, p| d[i * nout + p],
+                |p, j| w[j * nout + p],
+                &mut want,
+                None,
+            );
+            case("back_affine", &got, &want);
+            // back_affine_t: dx (rows x nin) += d w, with w read as (nout x nin)
+            let (mut got, mut want) = (start[..rows * nin].to_vec(), start[..rows * nin].to_vec());
+            back_affine_t(&w, &d, &mut got, rows, nin, nout);
+            reference(
+                rows,
+                nin,
+                nout,
+                |i, p| d[i * nout + p],
+                |p, j| w[p * nin + j],
+                &mut want,
+                None,
+            );
+            case("back_affine_t", &got, &want);
+        }
+    }
+    set_level(before).unwrap();
+}
+
+/// Strided operands and a row stride of C wider than its columns (a time step of every
+/// sequence, as the recurrent layers use them): the reference bits, at every level, and
+/// the gaps between C's rows untouched.
+#[test]
+fn strided_products_give_the_reference_bits() {
+    let before = level();
+    let (m, n, k, lda, ldc) = (7, 37, 19, 45, 41);
+    let a = values(m * lda, 6);
+    let w = values(n * k, 7);
+    let bias = values(n, 8);
+    for l in Level::ALL.into_iter().filter(|l| l.supported()) {
+        set_level(l).unwrap();
+        for (t, bias) in [(false, Some(&bias[..])), (true, None)] {
+            // B is k x n row-major, or read transposed from an n x k matrix
+            let b = if t {
+                Operand::transposed(&w, k)
+            } else {
+                Operand::rows(&w, n)
+            };
+            let at = |p: usize, j: usize| if t { w[j * k + p] } else { w[p * n + j] };
+            let mut got = values(m * ldc, 9);
+            let prod = Product {
+                m,
+                n,
+                k,
+                a: Operand {
+                    data: &a[3..],
+                    row: lda,
+                    col: 1,
+                },
+                b,
+                bias,
+                ldc,
+            };
+            let start = got.clone();
+            product(&prod, &mut got);
+            for i in 0..m {
+                for j in 0..ldc {
+                    let mut want = start[i * ldc + j];
+                    if j < n {
+                        want = bias.map_or(want, |b| b[j]);
+                        for p in 0..k {
+                            want += a[3 + i * lda + p] * at(p, j);
+                        }
+                    }
+                    assert_eq!(
+                        got[i * ldc + j].to_bits(),
+                        want.to_bits(),
+                        "{} {i} {j}",
+                        l.name()
+                    );
+                }
+            }
+        }
+    }
+    set_level(before).unwrap();
+}
+
+#[test]
+fn an_unsupported_level_is_refused_and_changes_nothing() {
+    let before = level();
+    for l in Level::ALL.into_iter().filter(|l| !l.supported()) {
+        assert!(set_level(l).is_err());
+        assert_eq!(level(), before);
+    }
+    assert!(Level::Portable.supported());
+}
+
+#[test]
+fn affine_and_its_backward_agree_with_nalgebra() {
+    use nalgebra::{DMatrix, DVector};
+    let (rows, nin, nout) = (3, 5, 4);
+    let x: [f32; 15] = core::array::from_fn(|k| ((k * 7 % 11) as f32 - 5.0) * 0.1);
+    let w: [f32; 20] = core::array::from_fn(|k| ((k * 5 % 13) as f32 - 6.0) * 0.07);
+    let b = [0.1f32, -0.2, 0.3, 0.05];
+    let mut out = [0.0f32; 12];
+    affine(&x, &w, &b, &mut out, rows, nin, nout);
+    let xm = DMatrix::from_row_slice(rows, nin, &x);
+    let wm = DMatrix::from_row_slice(nin, nout, &w);
+    let bm = DVector::from_row_slice(&b);
+    let mut om = &xm * &wm;
+    for mut r in om.row_iter_mut() {
+        r += bm.transpose();
+    }
+    for r in 0..rows {
+        for o in 0..nout {
+            assert!((out[r * nout + o] - om[(r, o)]).abs() < 1e-6);
+        }
+    }
+    // affine_t with w as (nout x nin) is x * w^T
+    let mut out_t = [0.0f32; 12];
+    let wt = wm.transpose();
+    let wt_rows: Vec<f32> = (0..nout)
+        .flat_map(|o| (0..nin).map(move |i| (o, i)))
+        .map(|(o, i)| wt[(o, i)])
+        .collect();
+    affine_t(&x, &wt_rows, &b, &mut out_t, rows, nin, nout);
+    for k in 0..12 {
+        assert!((out[k] - out_t[k]).abs() < 1e-6);
+    }
+    // backward: dx = d w^T, dw = x^T d
+    let d: [f32; 12] = core::array::from_fn(|k| (k as f32 - 6.0) * 0.05);
+    let dm = DMatrix::from_row_slice(rows, nout, &d);
+    let mut dx = [0.0f32; 15];
+    back_affine(&w, &d, &mut dx, rows, nin, nout);
+    let mut skipped: [f32; 0] = [];
+    back_affine(&w, &d, &mut skipped, rows, nin, nout); // an empty sink: nothing to do
+    let dxm = &dm * wm.transpose();
+    let mut dw = [0.0f32; 20];
+    acc_outer(&x, &d, &mut dw, rows, nin, nout);
+    let dwm = xm.transpose() * &dm;
+    for r in 0..rows {
+        for i in 0..nin {
+            assert!((dx[r * nin + i] - dxm[(r, i)]).abs() < 1e-6);
+        }
+    }
+    for i in 0..nin {
+        for o in 0..nout {
+            assert!((dw[i * nout + o] - dwm[(i, o)]).abs() < 1e-6);
+        }
+    }
+    let mut dx_t = [0.0f32; 15];
+    back_affine_t(&wt_rows, &d, &mut dx_t, rows, nin, nout);
+    for k in 0..15 {
+        assert!((dx[k] - dx_t[k]).abs() < 1e-6);
+    }
+}
