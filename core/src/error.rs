@@ -87,6 +87,14 @@ pub enum Error {
     },
     /// A checkpoint is damaged or belongs to another model.
     BadCheckpoint { reason: &'static str },
+    /// A checkpoint's configuration text was refused by this trainer (the message says why).
+    CheckpointConfig { message: heapless::String<88> },
+    /// A safetensors file's tensor (or, with an empty name, its header) is damaged or does not
+    /// fit the model.
+    Tensor {
+        tensor: heapless::String<40>,
+        reason: &'static str,
+    },
     /// A bundled or user-supplied data file is damaged.
     BadDataFile { reason: &'static str },
     /// No data was given.
@@ -179,6 +187,15 @@ impl fmt::Display for Error {
             ),
             Error::LossMismatch { loss, needs } => write!(f, "loss {loss} needs {needs}"),
             Error::BadCheckpoint { reason } => write!(f, "bad checkpoint: {reason}"),
+            Error::CheckpointConfig { message } => {
+                write!(f, "bad checkpoint: its configuration is refused: {message}")
+            }
+            Error::Tensor { tensor, reason } if tensor.is_empty() => {
+                write!(f, "bad safetensors file: {reason}")
+            }
+            Error::Tensor { tensor, reason } => {
+                write!(f, "bad safetensors file: tensor {tensor:?} {reason}")
+            }
             Error::BadDataFile { reason } => write!(f, "bad data file: {reason}"),
             Error::EmptyData => write!(f, "no data"),
         }
@@ -188,6 +205,14 @@ impl fmt::Display for Error {
 impl core::error::Error for Error {}
 
 impl Error {
+    /// This error as the reason a checkpoint's configuration was refused.
+    pub fn in_checkpoint_config(&self) -> Error {
+        let mut message = heapless::String::new();
+        let mut w = Cut(&mut message);
+        let _ = write!(w, "{self}");
+        Error::CheckpointConfig { message }
+    }
+
     /// This error as the error of line `line` of a configuration text.
     pub fn at_line(&self, line: usize) -> Error {
         if let Error::ConfigLine { .. } = self {

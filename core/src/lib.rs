@@ -49,6 +49,7 @@ pub mod network;
 pub mod optim;
 pub mod regularizers;
 pub mod rng;
+pub mod safetensors;
 pub mod train;
 
 pub use error::Error;

@@ -81,6 +81,21 @@ impl XorShift {
         }
     }
 
+    /// The complete state: the xorshift word and the Box-Muller value not yet handed out
+    /// (what a checkpoint stores so that a resumed run draws the same numbers).
+    pub const fn state(&self) -> (u64, Option<f32>) {
+        (self.state, self.spare)
+    }
+
+    /// A generator in the state [`state`](Self::state) returned; `None` for the word 0,
+    /// which xorshift never reaches, or a non-finite spare.
+    pub fn from_state(state: u64, spare: Option<f32>) -> Option<Self> {
+        if state == 0 || spare.is_some_and(|z| !z.is_finite()) {
+            return None;
+        }
+        Some(XorShift { state, spare })
+    }
+
     /// The next 64-bit output.
     pub fn next_u64(&mut self) -> u64 {
         let mut x = self.state;

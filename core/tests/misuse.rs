@@ -355,7 +355,7 @@ fn a_file_of_the_first_format_still_loads_where_it_is_unambiguous() {
         &["tanh", "linear"],
         &[(1, 0, 3, 2), (1, 1, 1, 2), (2, 0, 2, 3), (2, 1, 1, 3)],
     );
-    bytes[8..12].copy_from_slice(&old.to_le_bytes());
+    bytes[12..16].copy_from_slice(&old.to_le_bytes()); // the fingerprint field (format 2)
     let n = bytes.len();
     let crc = staticnets::checkpoint::crc32(&bytes[..n - 4]);
     bytes[n - 4..].copy_from_slice(&crc.to_le_bytes());

@@ -153,6 +153,14 @@ impl TrainConfig {
         }
     }
 
+    /// theanets' defaults with this configuration's capacities and custom regularizers: what
+    /// a configuration text is parsed into to reproduce a configuration exactly.
+    pub(crate) fn fresh(&self) -> Self {
+        let mut c = Self::with_capacity(self.batch_capacity, self.slot_capacity);
+        c.customs = self.customs.clone();
+        c
+    }
+
     /// The largest `batch_size` allowed (the trainer's batch capacity).
     pub fn batch_capacity(&self) -> usize {
         self.batch_capacity
@@ -310,6 +318,30 @@ impl TrainConfig {
                     });
                 }
             },
+            "rprop_increase" | "rprop_decrease" | "rprop_min_step" | "rprop_max_step" => {
+                match &mut self.algo {
+                    Optimizer::Rprop {
+                        increase,
+                        decrease,
+                        min_step,
+                        max_step,
+                    } => {
+                        let (field, name) = match key {
+                            "rprop_increase" => (increase, "rprop_increase"),
+                            "rprop_decrease" => (decrease, "rprop_decrease"),
+                            "rprop_min_step" => (min_step, "rprop_min_step"),
+                            _ => (max_step, "rprop_max_step"),
+                        };
+                        *field = num(name, v)?;
+                        name
+                    }
+                    _ => {
+                        return Err(Error::BadValue {
+                            name: "rprop_* (only for rprop)",
+                        });
+                    }
+                }
+            }
             "beta1" | "beta2" => match &mut self.algo {
                 Optimizer::Adam { beta1, beta2 } => {
                     if key == "beta1" {
@@ -416,4 +448,85 @@ impl TrainConfig {
         }
         Ok(())
     }
+}
+
+/// The configuration as the text [`TrainConfig::parse`] reads: every setting on its own
+/// `key = value` line, in a fixed order, each number written so that it parses back to the
+/// same bits. Parsing it into a configuration with the same custom regularizers registered
+/// gives an equal configuration (a checkpoint stores this text).
+///
+/// ```
+/// use staticnets::train::TrainConfig;
+/// let mut c = TrainConfig::new();
+/// c.parse("algo = adam\nbeta2 = 0.99\nlearning_rate = 0.001\nhidden_dropout = 0.2 @ hid1:out").unwrap();
+/// let text = c.to_string();
+/// assert!(text.contains("learning_rate = 0.001\n"));
+/// let mut d = TrainConfig::new();
+/// d.parse(&text).unwrap();
+/// assert_eq!(c, d);
+/// ```
+impl core::fmt::Display for TrainConfig {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        writeln!(f, "algo = {}", self.algo.name())?;
+        match self.algo {
+            Optimizer::RmsProp { halflife } | Optimizer::Adadelta { halflife } => {
+                writeln!(f, "rms_halflife = {halflife:?}")?
+            }
+            Optimizer::Adam { beta1, beta2 } => {
+                writeln!(f, "beta1 = {beta1:?}\nbeta2 = {beta2:?}")?
+            }
+            Optimizer::Rprop {
+                increase,
+                decrease,
+                min_step,
+                max_step,
+            } => writeln!(
+                f,
+                "rprop_increase = {increase:?}\nrprop_decrease = {decrease:?}\n\
+                 rprop_min_step = {min_step:?}\nrprop_max_step = {max_step:?}"
+            )?,
+            Optimizer::Sgd | Optimizer::Nag | Optimizer::Adagrad => {}
+        }
+        writeln!(f, "learning_rate = {:?}", self.learning_rate)?;
+        writeln!(f, "momentum = {:?}", self.momentum)?;
+        writeln!(f, "batch_size = {}", self.batch_size)?;
+        writeln!(f, "patience = {}", self.patience)?;
+        writeln!(f, "validate_every = {}", self.validate_every)?;
+        writeln!(f, "min_improvement = {:?}", self.min_improvement)?;
+        writeln!(f, "max_gradient_norm = {:?}", self.max_gradient_norm)?;
+        writeln!(f, "max_gradient_elem = {:?}", self.max_gradient_elem)?;
+        writeln!(f, "max_updates = {}", self.max_updates)?;
+        writeln!(f, "rng = {}", self.rng)?;
+        writeln!(f, "loss = {}", self.loss.name())?;
+        writeln!(f, "sparsity_threshold = {:?}", self.sparsity_threshold)?;
+        let on = match self.on_divergence {
+            OnDivergence::Stop => "stop",
+            OnDivergence::Halve => "halve",
+        };
+        writeln!(f, "on_divergence = {on}")?;
+        if !self.frozen.is_empty() {
+            write!(f, "frozen = ")?;
+            write_list(f, &self.frozen)?;
+            writeln!(f)?;
+        }
+        for r in &self.regs {
+            write!(f, "{} = {:?}", r.key, r.weight)?;
+            if !r.patterns.is_empty() {
+                write!(f, " @ ")?;
+                write_list(f, &r.patterns)?;
+            }
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}
+
+fn write_list(f: &mut core::fmt::Formatter<'_>, items: &[Pattern]) -> core::fmt::Result {
+    for (k, p) in items.iter().enumerate() {
+        if k > 0 {
+            write!(f, ", ")?;
+        }
+        write!(f, "{p}")?;
+    }
+    Ok(())
 }

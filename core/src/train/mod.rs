@@ -32,6 +32,7 @@
 //!            t.score(&data).unwrap());
 //! ```
 
+pub mod checkpoint;
 pub mod config;
 pub mod objective;
 pub mod trainer;

@@ -137,27 +137,27 @@ pub struct Trainer<L: Layers, const B: usize, const JD: usize, const S: usize> {
     pub corrupt: Corruptor,
     /// The configuration ([`start`](Self::start) validates and applies it).
     pub config: TrainConfig,
-    penalties: Penalties,
-    frozen: Selection,
+    pub(super) penalties: Penalties,
+    pub(super) frozen: Selection,
     /// The optimizer the state in `state` belongs to.
-    applied_algo: Optimizer,
+    pub(super) applied_algo: Optimizer,
     /// The loss in force (with `penalties`, the objective `best_loss` was measured on).
-    applied_loss: crate::losses::Loss,
-    order_rng: XorShift,
+    pub(super) applied_loss: crate::losses::Loss,
+    pub(super) order_rng: XorShift,
     /// The current pass's batch order: position `i` holds batch `permute(i, batches, key)`.
     /// Laid out for `pass_rows` rows in batches of `pass_batch`; if either changes, the
     /// unfinished pass is abandoned and a new one starts.
-    pass_key: u64,
-    pass_rows: usize,
-    pass_batch: usize,
+    pub(super) pass_key: u64,
+    pub(super) pass_rows: usize,
+    pub(super) pass_batch: usize,
     /// Next position in the pass (0: a new pass starts, with a new key, at the next batch).
-    cursor: usize,
-    passes: u32,
-    best_loss: f64,
-    since_best: u32,
-    started: bool,
+    pub(super) cursor: usize,
+    pub(super) passes: u32,
+    pub(super) best_loss: f64,
+    pub(super) since_best: u32,
+    pub(super) started: bool,
     /// Learning-rate halvings since the last finite validation (`on_divergence = halve`).
-    halvings: u32,
+    pub(super) halvings: u32,
 }
 
 impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, JD, S> {
@@ -278,7 +278,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
 
     /// The progress of a new run: generators seeded, optimizer and counters reset, the
     /// current weights known good.
-    fn begin(&mut self) {
+    pub(super) fn begin(&mut self) {
         self.corrupt.rng = XorShift::new(self.config.rng ^ 0x5EED_0001);
         self.order_rng = XorShift::new(self.config.rng ^ 0x5EED_0002);
         self.state.reset();

@@ -1,0 +1,317 @@
+//! A trainer's whole state as a checkpoint, and resuming from one: the run continues bit for
+//! bit as if it had never stopped, on any target. The byte layout is in
+//! [`crate::checkpoint`]; this file writes and reads the sections a trainer owns.
+//!
+//! ```
+//! use staticnets::layers::{Activation::*, Dense};
+//! use staticnets::train::{Data, Trainer};
+//! type T = Trainer<(Dense<2, 3>, Dense<3, 2>), 4, 0, 2>;
+//! let new = || -> Box<T> { Box::new(Trainer::new((Dense::new(Tanh), Dense::new(Linear)))) };
+//! let x = [0.5f32, -1.0, 2.0, 0.25, -0.75, 1.5, 1.0, 1.0, 0.0, 0.5];
+//! let data = Data::autoencoder(&x);
+//!
+//! let mut a = new();
+//! a.config.parse("algo = adam\nlearning_rate = 0.01\nbatch_size = 2\ninput_noise = 0.1").unwrap();
+//! a.start(&data, &[]).unwrap();
+//! a.steps(&data, 4, &[]).unwrap(); // mid-pass: 3 batches per pass
+//! let mut file = vec![0u8; a.checkpoint_len()];
+//! a.save(&mut file, &[]).unwrap();
+//! a.steps(&data, 5, &[]).unwrap();
+//!
+//! let mut b = new(); // its own configuration comes from the file
+//! b.resume(&file, &[]).unwrap();
+//! b.steps(&data, 5, &[]).unwrap();
+//! assert_eq!(a.net, b.net); // the same bits
+//! ```
+
+use super::Trainer;
+use crate::checkpoint::{HEADER, Sections, Writer, bad_checkpoint, dword, finite_f32s, word};
+use crate::error::Error;
+use crate::layers::Layers;
+use crate::optim::Optimizer;
+use crate::regularizers::Regularizer;
+use crate::rng::XorShift;
+
+/// The longest configuration text a checkpoint holds (every setting and
+/// [`MAX_REGS`](super::objective::MAX_REGS) regularizers with four long patterns each fit).
+pub const MAX_CONFIG_TEXT: usize = 4096;
+
+/// The algorithm's number in the optimizer section.
+fn algo_code(a: Optimizer) -> u32 {
+    match a {
+        Optimizer::Sgd => 0,
+        Optimizer::Nag => 1,
+        Optimizer::RmsProp { .. } => 2,
+        Optimizer::Adam { .. } => 3,
+        Optimizer::Adagrad => 4,
+        Optimizer::Adadelta { .. } => 5,
+        Optimizer::Rprop { .. } => 6,
+    }
+}
+
+/// Counts the bytes written through it.
+struct Count(usize);
+
+impl core::fmt::Write for Count {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.0 += s.len();
+        Ok(())
+    }
+}
+
+impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, JD, S> {
+    /// The most bytes a checkpoint of this trainer can take (all sections, every slot, the
+    /// longest configuration): a buffer this long always suffices.
+    pub const CHECKPOINT_MAX_BYTES: usize = HEADER
+        + 4 * L::PARAMS
+        + (12 + S * 4 * L::PARAMS)
+        + 24
+        + 28
+        + (12 + 4 * L::PARAMS)
+        + (4 + MAX_CONFIG_TEXT)
+        + 4;
+
+    fn config_text_len(&self) -> usize {
+        let mut n = Count(0);
+        let _ = core::fmt::write(&mut n, format_args!("{}", self.config));
+        n.0
+    }
+
+    /// The bytes [`save`](Self::save) writes now (it depends on the optimizer's slots and
+    /// the configuration text).
+    pub fn checkpoint_len(&self) -> usize {
+        self.sections_len(Sections::ALL)
+    }
+
+    fn sections_len(&self, sections: Sections) -> usize {
+        let p = 4 * L::PARAMS;
+        let slots = self.config.algo.slots(self.config.momentum);
+        let mut n = HEADER + p + 4;
+        let parts = [
+            (Sections::OPTIMIZER, 12 + slots * p),
+            (Sections::GENERATORS, 24),
+            (Sections::PROGRESS, 28),
+            (Sections::BEST, 12 + p),
+            (Sections::CONFIG, 4 + self.config_text_len()),
+        ];
+        for (bit, len) in parts {
+            if sections.contains(bit) {
+                n += len;
+            }
+        }
+        n
+    }
+
+    /// Write a checkpoint of everything a run is ([`Sections::ALL`]): parameters, optimizer
+    /// state, generators, progress, early-stopping state and configuration, so that
+    /// [`resume`](Self::resume) continues bit for bit. `config` is applied first, as every
+    /// training call does (so a change not yet in force is recorded as in force; a refused
+    /// one is the error). Returns the bytes written ([`checkpoint_len`](Self::checkpoint_len)).
+    pub fn save(&mut self, out: &mut [u8], customs: &[&dyn Regularizer]) -> Result<usize, Error> {
+        self.reconfigure(customs)?;
+        let n = self.checkpoint_len();
+        if out.len() < n {
+            return Err(Error::WrongLength {
+                what: "checkpoint buffer",
+                expected: n,
+                got: out.len(),
+            });
+        }
+        let mut at = 0;
+        self.write_checkpoint(Sections::ALL, |piece| {
+            out[at..at + piece.len()].copy_from_slice(piece);
+            at += piece.len();
+        })?;
+        Ok(n)
+    }
+
+    /// [`save`](Self::save)'s bytes for the chosen `sections` only, handed to `put` a few at
+    /// a time (firmware writes them to flash page by page, with no buffer).
+    pub fn save_to(
+        &mut self,
+        sections: Sections,
+        customs: &[&dyn Regularizer],
+        put: impl FnMut(&[u8]),
+    ) -> Result<usize, Error> {
+        self.reconfigure(customs)?;
+        self.write_checkpoint(sections, put)
+    }
+
+    fn write_checkpoint(&self, sections: Sections, put: impl FnMut(&[u8])) -> Result<usize, Error> {
+        if !self.started {
+            return Err(Error::NotStarted);
+        }
+        if sections.0 & !Sections::ALL.0 != 0 {
+            return Err(Error::BadValue {
+                name: "checkpoint sections (unknown bits)",
+            });
+        }
+        let text = self.config_text_len();
+        if sections.contains(Sections::CONFIG) && text > MAX_CONFIG_TEXT {
+            return Err(Error::CapacityExceeded {
+                what: "bytes of configuration text in a checkpoint",
+                capacity: MAX_CONFIG_TEXT,
+            });
+        }
+        let len = self.sections_len(sections);
+        let mut w = Writer::new(put);
+        self.net.write_head(&mut w, sections, len);
+        if sections.contains(Sections::OPTIMIZER) {
+            let n = self.config.algo.slots(self.config.momentum);
+            w.u32(algo_code(self.config.algo));
+            w.u32(n as u32);
+            w.u32(self.state.t);
+            for slot in &self.state.slots[..n] {
+                slot.write_params(&mut w);
+            }
+        }
+        if sections.contains(Sections::GENERATORS) {
+            let (state, spare) = self.corrupt.rng.state();
+            w.u64(state);
+            w.u32(spare.is_some() as u32);
+            w.f32(spare.unwrap_or(0.0));
+            w.u64(self.order_rng.state().0);
+        }
+        if sections.contains(Sections::PROGRESS) {
+            w.u64(self.pass_key);
+            w.u32(self.pass_rows as u32);
+            w.u32(self.pass_batch as u32);
+            w.u32(self.cursor as u32);
+            w.u32(self.passes);
+            w.u32(self.halvings);
+        }
+        if sections.contains(Sections::BEST) {
+            w.u64(self.best_loss.to_bits());
+            w.u32(self.since_best);
+            self.best.write_params(&mut w);
+        }
+        if sections.contains(Sections::CONFIG) {
+            w.u32(text as u32);
+            let _ = core::fmt::write(&mut w, format_args!("{}", self.config));
+        }
+        let written = w.written + 4;
+        w.finish();
+        Ok(written)
+    }
+
+    /// Continue the run a checkpoint recorded (one written by [`save`](Self::save) here, in
+    /// the browser or on a device): parameters, and each section the file has: the
+    /// configuration (parsed with `customs` registered as now), optimizer state, generators,
+    /// progress and early-stopping state. A section the file lacks starts afresh as
+    /// [`restart`](Self::restart) would (the file's parameters become the known-good ones).
+    /// The trainer is then started; the next training call continues the run.
+    ///
+    /// Everything is checked before anything changes: on error the trainer is as it was.
+    pub fn resume(&mut self, bytes: &[u8], customs: &[&dyn Regularizer]) -> Result<(), Error> {
+        let l = self.net.verify_checkpoint(bytes)?;
+        let p = L::PARAMS;
+        let mut config = self.config.clone();
+        if let Some(at) = l.config_at {
+            let len = word(bytes, at) as usize;
+            let text = core::str::from_utf8(&bytes[at + 4..at + 4 + len])
+                .map_err(|_| bad_checkpoint("its configuration is not UTF-8 text"))?;
+            config = self.config.fresh();
+            config.parse(text).map_err(|e| e.in_checkpoint_config())?;
+        }
+        let mut slots = 0;
+        if let Some(at) = l.optimizer_at {
+            slots = word(bytes, at + 4) as usize;
+            if word(bytes, at) != algo_code(config.algo)
+                || slots != config.algo.slots(config.momentum)
+            {
+                return Err(bad_checkpoint(
+                    "its optimizer state is for another algorithm (or momentum) than the configuration's",
+                ));
+            }
+            if slots > S {
+                return Err(Error::WorkspaceTooSmall {
+                    what: "optimizer state slots (S) for the checkpoint's optimizer",
+                    needed: slots,
+                    have: S,
+                });
+            }
+            if !finite_f32s(bytes, at + 12, slots * p) {
+                return Err(bad_checkpoint(
+                    "its optimizer state holds a non-finite value",
+                ));
+            }
+        }
+        let mut generators = None;
+        if let Some(at) = l.generators_at {
+            let spare = match word(bytes, at + 8) {
+                0 => None,
+                1 => Some(f32::from_bits(word(bytes, at + 12))),
+                _ => return Err(bad_checkpoint("its generator state is invalid")),
+            };
+            let noise = XorShift::from_state(dword(bytes, at), spare);
+            let order = XorShift::from_state(dword(bytes, at + 16), None);
+            match (noise, order) {
+                (Some(n), Some(o)) => generators = Some((n, o)),
+                _ => return Err(bad_checkpoint("its generator state is invalid")),
+            }
+        }
+        if let Some(at) = l.progress_at {
+            let (rows, batch, cursor) = (
+                word(bytes, at + 8) as usize,
+                word(bytes, at + 12) as usize,
+                word(bytes, at + 16) as usize,
+            );
+            let consistent = if cursor == 0 {
+                true
+            } else {
+                batch > 0 && cursor < rows.div_ceil(batch)
+            };
+            if !consistent {
+                return Err(bad_checkpoint(
+                    "its progress is inconsistent (a position beyond its pass)",
+                ));
+            }
+        }
+        if let Some(at) = l.best_at {
+            let best_loss = f64::from_bits(dword(bytes, at));
+            if best_loss.is_nan() || best_loss == f64::NEG_INFINITY {
+                return Err(bad_checkpoint("its best loss is not a number"));
+            }
+            if !finite_f32s(bytes, at + 12, p) {
+                return Err(bad_checkpoint(
+                    "its best parameters hold a non-finite value",
+                ));
+            }
+        }
+        // Everything in the file is checked; the configuration must also suit this network
+        // (patterns, loss, capacities): apply it, and put the old one back if it is refused.
+        let old = core::mem::replace(&mut self.config, config);
+        if let Err(e) = self.reconfigure(customs) {
+            self.config = old;
+            return Err(e.in_checkpoint_config());
+        }
+        // Commit: a fresh run's state, then each section the file has over it.
+        self.net.read_params(bytes, l.params_at);
+        self.begin();
+        self.applied_algo = self.config.algo;
+        if let Some(at) = l.optimizer_at {
+            self.state.t = word(bytes, at + 8);
+            for (k, slot) in self.state.slots[..slots].iter_mut().enumerate() {
+                slot.read_params(bytes, at + 12 + 4 * p * k);
+            }
+        }
+        if let Some((noise, order)) = generators {
+            self.corrupt.rng = noise;
+            self.order_rng = order;
+        }
+        if let Some(at) = l.progress_at {
+            self.pass_key = dword(bytes, at);
+            self.pass_rows = word(bytes, at + 8) as usize;
+            self.pass_batch = word(bytes, at + 12) as usize;
+            self.cursor = word(bytes, at + 16) as usize;
+            self.passes = word(bytes, at + 20);
+            self.halvings = word(bytes, at + 24);
+        }
+        if let Some(at) = l.best_at {
+            self.best_loss = f64::from_bits(dword(bytes, at));
+            self.since_best = word(bytes, at + 8);
+            self.best.read_params(bytes, at + 12);
+        }
+        Ok(())
+    }
+}
