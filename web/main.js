@@ -234,27 +234,66 @@ $("reset").addEventListener("click", async () => {
 $("save").addEventListener("click", async () => {
   try {
     const bytes = await rpc("save");
-    const a = document.createElement("a");
-    a.href = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
-    a.download = `${state.info.preset}.snet`;
-    a.click();
-    URL.revokeObjectURL(a.href);
-    status(`saved ${bytes.length} bytes as ${a.download}`);
+    download(bytes, `${state.info.preset}.snet`);
+    status(`saved the run (weights, optimizer, position, settings): ${bytes.length} bytes as ${state.info.preset}.snet`);
   } catch (e) {
     status(e.message, true);
   }
 });
-$("load").addEventListener("change", async (ev) => {
-  const file = ev.target.files[0];
-  if (!file) return;
-  try {
-    const bytes = await file.arrayBuffer();
-    await rpc("load", { bytes }, [bytes]);
-    status(`loaded ${file.name}`);
-  } catch (e) {
-    status(`could not load ${file.name}: ${e.message}`, true);
+// Download `bytes` as `name`.
+function download(bytes, name) {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+  a.download = name;
+  a.click();
+  URL.revokeObjectURL(a.href);
+}
+
+// The fields show a configuration text's values (after a checkpoint brought its own).
+function showConfig(text) {
+  const values = {};
+  for (const line of text.split("\n")) {
+    const [key, value] = line.split("=").map((p) => p?.trim());
+    if (key && value !== undefined) values[key] = value;
   }
-  ev.target.value = "";
+  for (const key of ["algo", "learning_rate", "batch_size", "on_divergence"]) {
+    if (key in values) showValue(key, key === "learning_rate" ? String(Number(Number(values[key]).toPrecision(6))) : values[key]);
+  }
+  for (const [key] of REGULARIZERS) showValue(key, String(Number(values[key] ?? 0)));
+  if ("rng" in values) {
+    $("seed").value = values.rng;
+    state.seedInForce = values.rng;
+  }
+  rememberControls();
+}
+
+// Load a checkpoint (resumes its run) or import safetensors weights, from a file field.
+function fileLoader(field, cmd, what) {
+  $(field).addEventListener("change", async (ev) => {
+    const file = ev.target.files[0];
+    if (!file) return;
+    try {
+      const bytes = await file.arrayBuffer();
+      setRunning(false);
+      stopped("");
+      showConfig(await rpc(cmd, { bytes }, [bytes]));
+      status(`${what} ${file.name}: press Start to go on`);
+    } catch (e) {
+      status(`could not load ${file.name}: ${e.message}; the model stays as it was`, true);
+    }
+    ev.target.value = "";
+  });
+}
+fileLoader("load", "load", "resumed the run saved in");
+fileLoader("import-safetensors", "importSafetensors", "imported the weights of");
+$("export-safetensors").addEventListener("click", async () => {
+  try {
+    const bytes = await rpc("exportSafetensors");
+    download(bytes, `${state.info.preset}.safetensors`);
+    status(`exported ${bytes.length} bytes of weights as ${state.info.preset}.safetensors`);
+  } catch (e) {
+    status(e.message, true);
+  }
 });
 
 function showInfo() {

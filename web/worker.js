@@ -1,6 +1,6 @@
 // The training side of the page: owns the model, trains in slices of about 25 ms, and posts
 // monitors and views to the main thread, which only renders. Messages in: init, start,
-// pause, step, reset, set, save, load, ping. Messages out: ready, progress, views, reply,
+// pause, step, reset, set, save, load, importSafetensors, exportSafetensors, ping. Messages out: ready, progress, views, reply,
 // saved, error.
 
 // Feature detection: this module uses one SIMD instruction (the test from wasm-feature-detect).
@@ -208,10 +208,26 @@ onmessage = ({ data: msg }) => {
     case "save":
       return reply(id, () => model.save());
     case "load":
+    case "importSafetensors":
+      // A checkpoint resumes its run (with its configuration); safetensors weights restart
+      // the optimizer with the settings in force. Either way the chart starts anew (a
+      // checkpoint's run continues its own step count), and the page's fields are set from
+      // the configuration now in force.
       return reply(id, () => {
-        model.load(new Uint8Array(msg.bytes));
+        running = false;
+        const bytes = new Uint8Array(msg.bytes);
+        if (msg.cmd === "load") model.load(bytes);
+        else model.loadSafetensors(bytes);
+        run += 1;
+        batchesPerSlice = 4;
+        const config = model.configText();
+        batch = Number(/batch_size = (\d+)/.exec(config)[1]);
+        postMessage({ type: "run", run });
         sendViews(model.validate());
+        return config;
       });
+    case "exportSafetensors":
+      return reply(id, () => model.saveSafetensors());
     case "ping":
       return postMessage({ type: "pong", t: msg.t });
     default:

@@ -14,7 +14,7 @@
 //! | | | then each section whose flag is set, in flag order: |
 //! | | 4 + 4 + 4 + 4·P·n | **optimizer** (bit 0): algorithm (0 sgd, 1 nag, 2 rmsprop, 3 adam, 4 adagrad, 5 adadelta, 6 rprop), slot count `n`, update count `t`, then the `n` slots, each `P` f32 in parameter order |
 //! | | 24 | **generators** (bit 1): noise/dropout generator state (u64), whether a Box-Muller value is pending (u32, 0 or 1), that value (f32), batch-order generator state (u64) |
-//! | | 28 | **progress** (bit 2): the current pass's order key (u64), rows and batch size it was laid out for (u32, u32), next position in it (u32), passes completed (u32), learning-rate halvings in the current row (u32) |
+//! | | 36 | **progress** (bit 2): the current pass's order key (u64), rows and batch size it was laid out for (u32, u32), next position in it (u32), passes completed (u32), learning-rate halvings in the current row (u32), updates applied (u64) |
 //! | | 8 + 4 + 4·P | **best** (bit 3, early stopping): best validation loss (f64, +inf before any), validations since it (u32), the best parameters (`P` f32) |
 //! | | 4 + m | **configuration** (bit 4): its length `m`, then the configuration text (UTF-8, as [`TrainConfig`](crate::train::TrainConfig)'s `Display` writes it) |
 //! | end − 4 | 4 | CRC-32 (IEEE) of every byte before it |
@@ -51,7 +51,7 @@
 
 use crate::error::Error;
 use crate::layers::{Arch, Layers, ParamKind};
-use crate::network::Network;
+use crate::network::{Network, Params};
 
 const MAGIC_V1: &[u8; 8] = b"SNETCKP1";
 const MAGIC_V2: &[u8; 8] = b"SNETCKP2";
@@ -196,7 +196,7 @@ pub fn layout(bytes: &[u8]) -> Result<Layout, Error> {
     })
     .or(bad(structure))?;
     l.generators_at = take(Sections::GENERATORS, 24, &|_| 0).or(bad(structure))?;
-    l.progress_at = take(Sections::PROGRESS, 28, &|_| 0).or(bad(structure))?;
+    l.progress_at = take(Sections::PROGRESS, 36, &|_| 0).or(bad(structure))?;
     l.best_at = take(Sections::BEST, 12 + pp, &|_| 0).or(bad(structure))?;
     l.config_at = take(Sections::CONFIG, 4, &|h| word(bytes, h) as u64).or(bad(structure))?;
     if at != end {
@@ -339,36 +339,16 @@ impl<L: Layers> Network<L> {
     /// n.save_to(|piece| streamed.extend_from_slice(piece));
     /// assert_eq!(streamed, whole);
     /// ```
-    pub fn save_to(&self, put: impl FnMut(&[u8])) {
-        let mut w = Writer::new(put);
-        self.write_head(&mut w, Sections::NONE, Self::CHECKPOINT_BYTES);
+    pub fn save_to(&self, mut put: impl FnMut(&[u8])) {
+        let mut w = Writer::new(&mut put);
+        write_head(
+            self,
+            self.fingerprint(),
+            &mut w,
+            Sections::NONE,
+            Self::CHECKPOINT_BYTES,
+        );
         w.finish();
-    }
-
-    /// Write the header (with `sections` and the file's total `len`) and the parameters.
-    pub(crate) fn write_head<F: FnMut(&[u8])>(
-        &self,
-        w: &mut Writer<F>,
-        sections: Sections,
-        len: usize,
-    ) {
-        w.put(MAGIC_V2);
-        w.u32(sections.0);
-        w.u32(self.fingerprint());
-        w.u32(L::PARAMS as u32);
-        w.u32(len as u32);
-        self.write_params(w);
-    }
-
-    /// Write every parameter, in tensor order.
-    pub(crate) fn write_params<F: FnMut(&[u8])>(&self, w: &mut Writer<F>) {
-        for i in 0..L::TENSORS {
-            if let Some(t) = self.tensor(i) {
-                for &v in t.data {
-                    w.f32(v);
-                }
-            }
-        }
     }
 
     /// Check a checkpoint (either format, any sections) for this network without loading
@@ -392,19 +372,50 @@ impl<L: Layers> Network<L> {
     /// not used here), after checking all of it; on error the network is unchanged.
     pub fn load(&mut self, bytes: &[u8]) -> Result<(), Error> {
         let l = self.verify_checkpoint(bytes)?;
-        self.read_params(bytes, l.params_at);
+        read_params(self, bytes, l.params_at);
         Ok(())
     }
+}
 
-    /// Set the parameters from `P` f32 stored from byte `at` (already checked).
-    pub(crate) fn read_params(&mut self, bytes: &[u8], at: usize) {
-        let mut k = at;
-        for i in 0..L::TENSORS {
-            if let Some(t) = self.tensor_mut(i) {
-                for v in t.iter_mut() {
-                    *v = f32::from_bits(word(bytes, k));
-                    k += 4;
-                }
+/// Write the header (with `sections` and the file's total `len`) and `net`'s parameters.
+pub(crate) fn write_head(
+    net: &dyn Params,
+    fingerprint: u32,
+    w: &mut Writer<'_>,
+    sections: Sections,
+    len: usize,
+) {
+    w.put(MAGIC_V2);
+    w.u32(sections.0);
+    w.u32(fingerprint);
+    let count: usize = (0..net.tensors())
+        .filter_map(|i| net.tensor(i))
+        .map(|t| t.data.len())
+        .sum();
+    w.u32(count as u32);
+    w.u32(len as u32);
+    write_params(net, w);
+}
+
+/// Write every parameter of `net`, in tensor order.
+pub(crate) fn write_params(net: &dyn Params, w: &mut Writer<'_>) {
+    for i in 0..net.tensors() {
+        if let Some(t) = net.tensor(i) {
+            for &v in t.data {
+                w.f32(v);
+            }
+        }
+    }
+}
+
+/// Set `net`'s parameters from the f32 stored from byte `at` (already checked).
+pub(crate) fn read_params(net: &mut dyn Params, bytes: &[u8], at: usize) {
+    let mut k = at;
+    for i in 0..net.tensors() {
+        if let Some(t) = net.tensor_mut(i) {
+            for v in t.iter_mut() {
+                *v = f32::from_bits(word(bytes, k));
+                k += 4;
             }
         }
     }
@@ -416,15 +427,15 @@ pub(crate) fn finite_f32s(bytes: &[u8], at: usize, count: usize) -> bool {
 }
 
 /// A checkpoint being written: each piece goes to `put` and into the CRC.
-pub(crate) struct Writer<F: FnMut(&[u8])> {
-    put: F,
+pub(crate) struct Writer<'a> {
+    put: &'a mut dyn FnMut(&[u8]),
     crc: Crc32,
     /// Bytes written so far.
     pub written: usize,
 }
 
-impl<F: FnMut(&[u8])> Writer<F> {
-    pub(crate) fn new(put: F) -> Self {
+impl<'a> Writer<'a> {
+    pub(crate) fn new(put: &'a mut dyn FnMut(&[u8])) -> Self {
         Writer {
             put,
             crc: Crc32::new(),
@@ -446,13 +457,13 @@ impl<F: FnMut(&[u8])> Writer<F> {
         self.put(&v.to_le_bytes());
     }
     /// Write the CRC of everything so far.
-    pub(crate) fn finish(mut self) {
+    pub(crate) fn finish(self) {
         let crc = self.crc.finish().to_le_bytes();
         (self.put)(&crc);
     }
 }
 
-impl<F: FnMut(&[u8])> core::fmt::Write for Writer<F> {
+impl core::fmt::Write for Writer<'_> {
     fn write_str(&mut self, s: &str) -> core::fmt::Result {
         self.put(s.as_bytes());
         Ok(())

@@ -51,6 +51,35 @@ pub fn output_name(layer: usize, port: &str, layers: usize) -> Name {
     s
 }
 
+/// A network's parameter tensors as a trait object: code that only walks tensors (the file
+/// formats) is compiled once rather than once per architecture, which keeps a page that
+/// holds several architectures small.
+pub trait Params {
+    /// Layers after the input.
+    fn layers(&self) -> usize;
+    /// Parameter tensors.
+    fn tensors(&self) -> usize;
+    /// Tensor `i` with its shape.
+    fn tensor(&self, i: usize) -> Option<Tensor<'_>>;
+    /// Tensor `i`'s values, mutable.
+    fn tensor_mut(&mut self, i: usize) -> Option<&mut [f32]>;
+}
+
+impl<L: Layers> Params for Network<L> {
+    fn layers(&self) -> usize {
+        L::LAYERS
+    }
+    fn tensors(&self) -> usize {
+        L::TENSORS
+    }
+    fn tensor(&self, i: usize) -> Option<Tensor<'_>> {
+        Network::tensor(self, i)
+    }
+    fn tensor_mut(&mut self, i: usize) -> Option<&mut [f32]> {
+        Network::tensor_mut(self, i)
+    }
+}
+
 /// A network's parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Network<L> {

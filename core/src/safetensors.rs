@@ -48,7 +48,7 @@ use core::fmt::Write;
 
 use crate::error::Error;
 use crate::layers::{Layers, ParamKind, Tensor};
-use crate::network::{Name, Network, layer_name};
+use crate::network::{Name, Network, Params, layer_name};
 
 /// The largest header import reads (safetensors' own limit is 100 MB; ours is for headers of
 /// models that fit a device).
@@ -82,15 +82,15 @@ enum Part {
 }
 
 /// The file tensors of staticnets tensor `t` of `net`: (name, part, PyTorch shape).
-fn parts<L: Layers>(net: &Network<L>, t: &Tensor<'_>) -> heapless::Vec<(Name, Part), 2> {
+fn parts(net: &dyn Params, t: &Tensor<'_>) -> heapless::Vec<(Name, Part), 2> {
     let mut out = heapless::Vec::new();
-    let layer = layer_name(t.layer, L::LAYERS);
+    let layer = layer_name(t.layer, net.layers());
     let name = |suffix: &str| {
         let mut n = layer.clone();
         let _ = write!(n, ".{suffix}");
         n
     };
-    let recurrent = (0..L::TENSORS).any(|i| {
+    let recurrent = (0..net.tensors()).any(|i| {
         net.tensor(i)
             .is_some_and(|o| o.layer == t.layer && o.kind == ParamKind::InputWeight)
     });
@@ -151,55 +151,159 @@ impl Write for Count {
 }
 
 /// Hands what is written through it to `put`.
-struct Put<F: FnMut(&[u8])>(F);
+struct Put<'a>(&'a mut dyn FnMut(&[u8]));
 
-impl<F: FnMut(&[u8])> Write for Put<F> {
+impl Write for Put<'_> {
     fn write_str(&mut self, s: &str) -> core::fmt::Result {
         (self.0)(s.as_bytes());
         Ok(())
     }
 }
 
-impl<L: Layers> Network<L> {
-    /// Write the JSON header (unpadded).
-    fn write_header(&self, w: &mut impl Write) -> core::fmt::Result {
-        w.write_char('{')?;
-        let mut offset = 0usize;
-        for i in 0..L::TENSORS {
-            let Some(t) = self.tensor(i).filter(exported) else {
-                continue;
-            };
-            let (shape, dims) = torch_shape(&t);
-            for (name, _) in parts(self, &t) {
-                let n = 4 * t.data.len();
-                write!(w, "\"{name}\":{{\"dtype\":\"F32\",\"shape\":[{}", shape[0])?;
-                if dims == 2 {
-                    write!(w, ",{}", shape[1])?;
-                }
-                write!(w, "],\"data_offsets\":[{},{}]}},", offset, offset + n)?;
-                offset += n;
+/// Write `net`'s JSON header (unpadded).
+fn write_header(net: &dyn Params, w: &mut dyn Write) -> core::fmt::Result {
+    w.write_char('{')?;
+    let mut offset = 0usize;
+    for i in 0..net.tensors() {
+        let Some(t) = net.tensor(i).filter(exported) else {
+            continue;
+        };
+        let (shape, dims) = torch_shape(&t);
+        for (name, _) in parts(net, &t) {
+            let n = 4 * t.data.len();
+            write!(w, "\"{name}\":{{\"dtype\":\"F32\",\"shape\":[{}", shape[0])?;
+            if dims == 2 {
+                write!(w, ",{}", shape[1])?;
+            }
+            write!(w, "],\"data_offsets\":[{},{}]}},", offset, offset + n)?;
+            offset += n;
+        }
+    }
+    w.write_str("\"__metadata__\":{\"format\":\"pt\",\"producer\":\"staticnets\"}}")
+}
+
+/// The unpadded and the padded header's lengths.
+fn header_len(net: &dyn Params) -> (usize, usize) {
+    let mut c = Count(0);
+    let _ = write_header(net, &mut c);
+    (c.0, c.0.div_ceil(8) * 8)
+}
+
+fn file_len(net: &dyn Params) -> usize {
+    let data: usize = (0..net.tensors())
+        .filter_map(|i| net.tensor(i).filter(exported))
+        .map(|t| 4 * t.data.len() * parts(net, &t).len())
+        .sum();
+    8 + header_len(net).1 + data
+}
+
+fn save_to(net: &dyn Params, put: &mut dyn FnMut(&[u8])) {
+    let (unpadded, header) = header_len(net);
+    put(&(header as u64).to_le_bytes());
+    let _ = write_header(net, &mut Put(&mut *put));
+    for _ in unpadded..header {
+        put(b" ");
+    }
+    for i in 0..net.tensors() {
+        let Some(t) = net.tensor(i).filter(exported) else {
+            continue;
+        };
+        for (_, part) in parts(net, &t) {
+            for k in 0..t.data.len() {
+                let v = if part == Part::BiasHh {
+                    0.0
+                } else {
+                    torch_value(&t, k)
+                };
+                put(&v.to_le_bytes());
             }
         }
-        w.write_str("\"__metadata__\":{\"format\":\"pt\",\"producer\":\"staticnets\"}}")
     }
+}
 
-    /// The padded header's length.
-    fn header_len(&self) -> usize {
-        let mut c = Count(0);
-        let _ = self.write_header(&mut c);
-        c.0.div_ceil(8) * 8
+fn load(net: &mut dyn Params, bytes: &[u8]) -> Result<(), Error> {
+    let file = File::parse(bytes)?;
+    // Every entry must be a tensor of this model, given once.
+    let mut seen = [0u8; 128];
+    let mut entries = file.entries();
+    while let Some(e) = entries.next_entry()? {
+        let Some(slot) = slot_of(net, e.name).filter(|&s| s < seen.len()) else {
+            return fail(e.name, "is not a parameter of this model");
+        };
+        if seen[slot] > 0 {
+            return fail(e.name, "is given twice");
+        }
+        seen[slot] = 1;
     }
-
-    fn data_len(&self) -> usize {
-        (0..L::TENSORS)
-            .filter_map(|i| self.tensor(i).filter(exported))
-            .map(|t| 4 * t.data.len() * parts(self, &t).len())
-            .sum()
+    // Every tensor of the model must be there (peepholes may be missing), of the right
+    // dtype and shape, with finite values.
+    for i in 0..net.tensors() {
+        let Some(t) = net.tensor(i) else { continue };
+        let (shape, dims) = torch_shape(&t);
+        for (name, _) in parts(net, &t) {
+            let Some(e) = file.find(&name)? else {
+                if is_peephole(t.kind) {
+                    continue;
+                }
+                return fail(&name, "is missing from the file");
+            };
+            if e.dims != dims || e.shape[..dims] != shape[..dims] {
+                return fail(&name, "has the wrong shape for this model");
+            }
+            let values = file.values(&e, t.data.len())?;
+            if !(0..values.len()).all(|k| values.get(k).is_finite()) {
+                return fail(&name, "holds a value that is not finite");
+            }
+        }
     }
+    // Checked: write.
+    for i in 0..net.tensors() {
+        let Some(t) = net.tensor(i) else { continue };
+        let (rows, cols, matrix, kind) = (t.rows, t.cols, t.kind.is_matrix(), t.kind);
+        let names = parts(net, &t);
+        let Some(dst) = net.tensor_mut(i) else {
+            continue;
+        };
+        dst.fill(0.0);
+        for (name, _) in names {
+            let Some(e) = file.find(&name)? else {
+                debug_assert!(is_peephole(kind));
+                continue;
+            };
+            let values = file.values(&e, dst.len())?;
+            for k in 0..dst.len() {
+                let v = values.get(k);
+                if matrix {
+                    let (o, i) = (k / rows, k % rows);
+                    dst[i * cols + o] += v;
+                } else {
+                    dst[k] += v;
+                }
+            }
+        }
+    }
+    Ok(())
+}
 
+/// The slot of file tensor `name` among `net`'s (in [`parts`] order), if any.
+fn slot_of(net: &dyn Params, name: &str) -> Option<usize> {
+    let mut slot = 0;
+    for i in 0..net.tensors() {
+        let Some(t) = net.tensor(i) else { continue };
+        for (n, _) in parts(net, &t) {
+            if n.as_str() == name {
+                return Some(slot);
+            }
+            slot += 1;
+        }
+    }
+    None
+}
+
+impl<L: Layers> Network<L> {
     /// Bytes of [`save_safetensors`](Self::save_safetensors)'s file.
     pub fn safetensors_len(&self) -> usize {
-        8 + self.header_len() + self.data_len()
+        file_len(self)
     }
 
     /// Write the parameters as a safetensors file (names and layouts as in the
@@ -214,7 +318,7 @@ impl<L: Layers> Network<L> {
             });
         }
         let mut at = 0;
-        self.save_safetensors_to(|piece| {
+        save_to(self, &mut |piece: &[u8]| {
             out[at..at + piece.len()].copy_from_slice(piece);
             at += piece.len();
         });
@@ -223,111 +327,14 @@ impl<L: Layers> Network<L> {
 
     /// The same bytes, handed to `put` a few at a time (no buffer the size of the file).
     pub fn save_safetensors_to(&self, mut put: impl FnMut(&[u8])) {
-        let header = self.header_len();
-        put(&(header as u64).to_le_bytes());
-        let mut c = Count(0);
-        let _ = self.write_header(&mut c);
-        let _ = self.write_header(&mut Put(&mut put));
-        for _ in c.0..header {
-            put(b" ");
-        }
-        for i in 0..L::TENSORS {
-            let Some(t) = self.tensor(i).filter(exported) else {
-                continue;
-            };
-            for (_, part) in parts(self, &t) {
-                for k in 0..t.data.len() {
-                    let v = if part == Part::BiasHh {
-                        0.0
-                    } else {
-                        torch_value(&t, k)
-                    };
-                    put(&v.to_le_bytes());
-                }
-            }
-        }
+        save_to(self, &mut put)
     }
 
     /// Replace the parameters with a safetensors file's (names and layouts as in the
     /// [module docs](crate::safetensors)), after checking all of it: on error the network is
     /// unchanged and the error names the tensor.
     pub fn load_safetensors(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        let file = File::parse(bytes)?;
-        // Every entry must be a tensor of this model, given once.
-        let mut seen = [0u8; 128];
-        let mut entries = file.entries();
-        while let Some(e) = entries.next_entry()? {
-            let Some(slot) = self.slot_of(e.name).filter(|&s| s < seen.len()) else {
-                return fail(e.name, "is not a parameter of this model");
-            };
-            if seen[slot] > 0 {
-                return fail(e.name, "is given twice");
-            }
-            seen[slot] = 1;
-        }
-        // Every tensor of the model must be there (peepholes may be missing), of the right
-        // dtype and shape, with finite values.
-        for i in 0..L::TENSORS {
-            let Some(t) = self.tensor(i) else { continue };
-            let (shape, dims) = torch_shape(&t);
-            for (name, _) in parts(self, &t) {
-                let Some(e) = file.find(&name)? else {
-                    if is_peephole(t.kind) {
-                        continue;
-                    }
-                    return fail(&name, "is missing from the file");
-                };
-                if e.dims != dims || e.shape[..dims] != shape[..dims] {
-                    return fail(&name, "has the wrong shape for this model");
-                }
-                let values = file.values(&e, t.data.len())?;
-                if !(0..values.len()).all(|k| values.get(k).is_finite()) {
-                    return fail(&name, "holds a value that is not finite");
-                }
-            }
-        }
-        // Checked: write.
-        for i in 0..L::TENSORS {
-            let Some(t) = self.tensor(i) else { continue };
-            let (rows, cols, matrix, kind) = (t.rows, t.cols, t.kind.is_matrix(), t.kind);
-            let names = parts(self, &t);
-            let Some(dst) = self.tensor_mut(i) else {
-                continue;
-            };
-            dst.fill(0.0);
-            for (name, _) in names {
-                let Some(e) = file.find(&name)? else {
-                    debug_assert!(is_peephole(kind));
-                    continue;
-                };
-                let values = file.values(&e, dst.len())?;
-                for k in 0..dst.len() {
-                    let v = values.get(k);
-                    if matrix {
-                        let (o, i) = (k / rows, k % rows);
-                        dst[i * cols + o] += v;
-                    } else {
-                        dst[k] += v;
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The slot of file tensor `name` among this model's (in [`parts`] order), if any.
-    fn slot_of(&self, name: &str) -> Option<usize> {
-        let mut slot = 0;
-        for i in 0..L::TENSORS {
-            let Some(t) = self.tensor(i) else { continue };
-            for (n, _) in parts(self, &t) {
-                if n.as_str() == name {
-                    return Some(slot);
-                }
-                slot += 1;
-            }
-        }
-        None
+        load(self, bytes)
     }
 }
 

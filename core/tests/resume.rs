@@ -68,6 +68,7 @@ fn resume_matches<L: Layers, const B: usize, const JD: usize, const S: usize>(
     let resumed = run(&mut *b, data, rest);
     assert_eq!(straight, resumed, "{config}");
     assert_eq!(b.passes(), a.passes());
+    assert_eq!(b.updates(), a.updates());
     file
 }
 
@@ -228,7 +229,7 @@ fn every_damage_and_mismatch_is_refused_by_name_and_changes_nothing() {
     let opt = 24 + p; // the optimizer section
     let gen_at = opt + 12 + 2 * p;
     let prog = gen_at + 24;
-    let best = prog + 28;
+    let best = prog + 36;
     let conf = best + 12 + p;
 
     let mut victim = ae();

@@ -6,7 +6,8 @@
 // trains on without Reset, that Step is one update, that refused values (a negative rate, a
 // bad seed) go back to the value in force and the model keeps working, that batch size 1
 // trains, that Reset mid-run restarts the chart, the chart's legend and labels, that a saved
-// model loads back to the same reconstructions, and the plain messages for file:// and a
+// run loads back (its settings in the fields) and continues with the same bits, that
+// safetensors weights export and import, and the plain messages for file:// and a
 // browser without WebAssembly. Also measures the SIMD build against the scalar build in the
 // same browser. Screenshot: tests/browser/artifacts/page.png.
 //
@@ -224,23 +225,50 @@ try {
   await page.click("#start");
   await page.waitForFunction(() => (window.staticnetsPage.progress?.train.steps ?? 0) > 100, null, { timeout: 30000 });
 
-  // Save, reset (new weights), load: the reconstructions come back exactly.
+  // Save the run, take 3 single steps; reset (new weights) and change a setting; load the
+  // file: the fields show the saved settings, and the same 3 steps give the same bits.
   await page.click("#start"); // pause
   await page.waitForFunction(() => !window.staticnetsPage.running);
   await page.waitForTimeout(300);
   const recon = () => page.evaluate(() => Array.from(window.staticnetsPage.views.reconstructions));
-  const saved = await recon();
+  // One Step (one update), waiting for its progress message and views.
+  const stepOnce = async () => {
+    await page.evaluate(() => (window.staticnetsPage.progress = null));
+    await page.click("#step");
+    await page.waitForFunction(() => window.staticnetsPage.progress !== null, null, { timeout: 30000 });
+    await page.waitForTimeout(300); // the views follow the step's progress message
+  };
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#save")]);
   const file = join(artifacts, "model.snet");
   await download.saveAs(file);
-  check(readFileSync(file).subarray(0, 8).toString() === "SNETCKP1", "the saved file is a checkpoint");
+  check(readFileSync(file).subarray(0, 8).toString() === "SNETCKP2", "the saved file is a format-2 checkpoint of the run");
+  const savedRate = await page.inputValue("#learning_rate");
+  for (let k = 0; k < 3; k++) await stepOnce();
+  const straight = await recon();
   await page.click("#reset");
-  await page.waitForFunction((s) => window.staticnetsPage.views.reconstructions[0] !== s, saved[0]);
+  await page.waitForFunction((s) => window.staticnetsPage.views.reconstructions[0] !== s, straight[0]);
+  await setField("learning_rate", "0.05");
+  await page.waitForFunction(() => document.getElementById("status").textContent.startsWith("learning_rate"));
   await page.setInputFiles("#load", file);
-  await page.waitForFunction(() => document.getElementById("status").textContent.startsWith("loaded"));
-  await page.waitForTimeout(200);
-  const loaded = await recon();
-  check(JSON.stringify(loaded) === JSON.stringify(saved), "a saved and reloaded model gives the same reconstructions");
+  await page.waitForFunction(() => document.getElementById("status").textContent.startsWith("resumed"));
+  check((await page.inputValue("#learning_rate")) === savedRate, "loading a run shows its settings in the fields", await page.inputValue("#learning_rate"));
+  for (let k = 0; k < 3; k++) await stepOnce();
+  const resumed = await recon();
+  check(JSON.stringify(resumed) === JSON.stringify(straight), "a saved run, loaded after a reset, continues with the same bits");
+
+  // Export safetensors, reset, import: the same weights (and reconstructions) come back.
+  const [tensors] = await Promise.all([page.waitForEvent("download"), page.click("#export-safetensors")]);
+  const tfile = join(artifacts, "model.safetensors");
+  await tensors.saveAs(tfile);
+  const tbytes = readFileSync(tfile);
+  const header = tbytes.subarray(8, 8 + Number(tbytes.readBigUInt64LE(0))).toString();
+  check(header.includes('"hid1.weight":{"dtype":"F32","shape":[32,64]'), "the exported safetensors has PyTorch's names and shapes", header.slice(0, 60));
+  await page.click("#reset");
+  await page.waitForFunction((s) => window.staticnetsPage.views.reconstructions[0] !== s, resumed[0]);
+  await page.setInputFiles("#import-safetensors", tfile);
+  await page.waitForFunction(() => document.getElementById("status").textContent.startsWith("imported"));
+  await page.waitForTimeout(300);
+  check(JSON.stringify(await recon()) === JSON.stringify(resumed), "imported safetensors weights give the same reconstructions");
 
   // A file of another model is refused with a message, and the page keeps working.
   await page.selectOption("#preset", "ae-64-32-2-32-64");

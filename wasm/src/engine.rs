@@ -5,7 +5,6 @@
 
 use staticnets::Error;
 use staticnets::layers::{Activation::*, Corruptor, Dense, Identity, Layers, Tensor, Tied};
-use staticnets::network::Network;
 use staticnets::train::{Data, Report, TrainConfig, Trainer};
 
 /// Largest batch the presets accept.
@@ -72,8 +71,14 @@ pub trait Engine {
     fn params(&self) -> usize;
     fn bytes(&self) -> usize;
     fn passes(&self) -> u32;
-    fn save(&self) -> Vec<u8>;
+    fn updates(&self) -> u64;
+    /// A checkpoint of the whole run (format 2, every section).
+    fn save(&mut self) -> Result<Vec<u8>, Error>;
+    /// Resume a checkpoint (a parameters-only one restarts the optimizer).
     fn load(&mut self, bytes: &[u8]) -> Result<(), Error>;
+    fn save_safetensors(&self) -> Vec<u8>;
+    /// Take a safetensors file's parameters and restart on `data` (configuration kept).
+    fn load_safetensors(&mut self, bytes: &[u8], data: Option<&Data<'_>>) -> Result<(), Error>;
 }
 
 impl<L: Layers> Engine for Trainer<L, BATCH, INPUTS, SLOTS> {
@@ -164,16 +169,37 @@ impl<L: Layers> Engine for Trainer<L, BATCH, INPUTS, SLOTS> {
     fn passes(&self) -> u32 {
         Trainer::passes(self)
     }
-    fn save(&self) -> Vec<u8> {
-        let mut out = vec![0u8; Network::<L>::CHECKPOINT_BYTES];
-        // The buffer has exactly the size save needs, so this cannot fail.
-        let _ = self.net.save(&mut out);
-        out
+    fn updates(&self) -> u64 {
+        Trainer::updates(self)
+    }
+    fn save(&mut self) -> Result<Vec<u8>, Error> {
+        let mut out = vec![0u8; self.checkpoint_len()];
+        Trainer::save(self, &mut out, &[])?;
+        Ok(out)
     }
     fn load(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.net.load(bytes)?;
-        self.best.copy_params_from(&self.net);
-        Ok(())
+        Trainer::resume(self, bytes, &[])
+    }
+    fn save_safetensors(&self) -> Vec<u8> {
+        let mut out = vec![0u8; self.net.safetensors_len()];
+        // The buffer has exactly the size the export needs, so this cannot fail.
+        let _ = self.net.save_safetensors(&mut out);
+        out
+    }
+    fn load_safetensors(&mut self, bytes: &[u8], data: Option<&Data<'_>>) -> Result<(), Error> {
+        if let Some(d) = data {
+            // Checked first, so that a refusal below cannot leave new weights half-started.
+            Trainer::check_data(self, d)?;
+            Trainer::reconfigure(self, &[])?;
+        }
+        self.net.load_safetensors(bytes)?;
+        match data {
+            Some(d) => Trainer::restart(self, d, &[]),
+            None => {
+                self.best.copy_params_from(&self.net);
+                Ok(())
+            }
+        }
     }
 }
 

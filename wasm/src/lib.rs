@@ -8,7 +8,8 @@
 //! const m = model.train(50);             // 50 batches; the monitors come back
 //! console.log(m.loss, m.regNames, m.regTerms);
 //! model.set("input_noise", "0.2");       // any setting, while training
-//! const bytes = model.save();            // Uint8Array checkpoint; model.load(bytes)
+//! const bytes = model.save();            // Uint8Array checkpoint of the whole run; model.load(bytes) resumes it
+//! model.loadSafetensors(fromPyTorch);    // weights from a PyTorch state_dict (safetensors)
 //! ```
 //!
 //! Every misuse (wrong array length, bad configuration value, non-finite data, a checkpoint
@@ -29,7 +30,8 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(getter_with_clone)]
 #[derive(Clone, Debug)]
 pub struct Monitors {
-    /// Updates (batches) made since the data was set.
+    /// Updates applied since the data was set or the model reset (a resumed checkpoint
+    /// counts on from its own; a step refused for divergence is not one).
     pub steps: u32,
     /// Completed passes over the training data.
     pub passes: u32,
@@ -319,16 +321,35 @@ impl Model {
         self.core.weights(&name).map_err(js)
     }
 
-    /// The checkpoint of the current weights (see `staticnets::checkpoint`).
-    pub fn save(&self) -> Vec<u8> {
-        self.core.save()
+    /// A checkpoint of the whole run (format 2: weights, optimizer state, generators,
+    /// position in the pass, best weights, configuration; see `staticnets::checkpoint`):
+    /// `load` continues it exactly, here, natively or on a device.
+    pub fn save(&mut self) -> Result<Vec<u8>, JsError> {
+        self.core.save().map_err(js)
     }
 
-    /// Load a checkpoint of this preset; a damaged file or another preset's throws and
-    /// leaves the weights as they were.
+    /// Resume a checkpoint of this preset with its configuration (see `configText`); a
+    /// parameters-only file keeps this model's configuration. A damaged file or another
+    /// preset's throws and leaves the model as it was.
     pub fn load(&mut self, bytes_: JsValue) -> Result<(), JsError> {
         let b = bytes(&bytes_, "bytes")?;
         self.core.load(&b).map_err(js)
+    }
+
+    /// The weights as a safetensors file with PyTorch's names and layouts (`hid1.weight` is
+    /// out x in; see `staticnets::safetensors`).
+    #[wasm_bindgen(js_name = saveSafetensors)]
+    pub fn save_safetensors(&self) -> Vec<u8> {
+        self.core.save_safetensors()
+    }
+
+    /// Take the weights of a safetensors file (from PyTorch, say) and restart training from
+    /// them with the configuration in force; a file of the wrong names, shapes or dtype
+    /// throws, naming the tensor, and changes nothing.
+    #[wasm_bindgen(js_name = loadSafetensors)]
+    pub fn load_safetensors(&mut self, bytes_: JsValue) -> Result<(), JsError> {
+        let b = bytes(&bytes_, "bytes")?;
+        self.core.load_safetensors(&b).map_err(js)
     }
 }
 
@@ -353,31 +374,40 @@ pub fn simd_enabled() -> bool {
     cfg!(target_feature = "simd128")
 }
 
-/// The hash of the cross-target conformance run (`staticnets::conformance`): every build,
-/// at every kernel level, must return [`conformance_golden`]. With `portable`, the matrix
-/// products use the portable scalar tiles instead of this build's best level (the level is
-/// restored afterwards). `digits` is the digits file (`web/data/digits.bin`).
-#[wasm_bindgen(js_name = conformanceHash)]
-pub fn conformance_hash(digits: &[u8], portable: bool) -> Result<u32, JsError> {
-    use staticnets::conformance::{Model as Conformance, ROWS, run};
+/// The cross-target conformance run (`staticnets::conformance`) in this build: returns
+/// `[hash, checkpoint CRC, resumed hash]`, which must equal [`conformance_golden`]'s
+/// `[GOLDEN, CHECKPOINT_GOLDEN, GOLDEN]`: the run's final bits, the CRC of the checkpoint it
+/// writes mid-run, and the final bits after resuming `fixture` (the checkpoint written
+/// natively, `tests/fixtures/conformance-step20.snet`). With `portable`, the matrix products
+/// use the portable scalar tiles instead of this build's best level (the level is restored
+/// afterwards). `digits` is the digits file (`web/data/digits.bin`).
+#[wasm_bindgen(js_name = conformanceRun)]
+pub fn conformance_run(digits: &[u8], portable: bool, fixture: &[u8]) -> Result<Vec<u32>, JsError> {
+    use staticnets::conformance::{Model as Conformance, ROWS, resume, run};
     use staticnets::datasets::Digits;
-    let digits = Digits::parse(digits).map_err(|e| js(e.to_string()))?;
     use staticnets::kernels::{Level, level, set_level};
+    let digits = Digits::parse(digits).map_err(|e| js(e.to_string()))?;
     let mut t: Box<Conformance> = Box::new(Conformance::zeroed());
     let mut x = vec![0.0f32; ROWS * 64];
     let before = level();
     if portable {
         set_level(Level::Portable).map_err(|e| js(e.to_string()))?;
     }
-    let hash = run(&mut t, digits, &mut x);
+    let mut file = Vec::new();
+    let out = run(&mut t, digits, &mut x, |p| file.extend_from_slice(p)).and_then(|hash| {
+        let crc = u32::from_le_bytes([0, 1, 2, 3].map(|k| file[file.len() - 4 + k]));
+        let resumed = resume(&mut t, digits, &mut x, fixture)?;
+        Ok(vec![hash, crc, resumed])
+    });
     set_level(before).map_err(|e| js(e.to_string()))?;
-    hash.map_err(|e| js(e.to_string()))
+    out.map_err(|e| js(e.to_string()))
 }
 
-/// The committed value every build's [`conformance_hash`] must equal.
+/// The committed values every build's [`conformance_run`] must return.
 #[wasm_bindgen(js_name = conformanceGolden)]
-pub fn conformance_golden() -> u32 {
-    staticnets::conformance::GOLDEN
+pub fn conformance_golden() -> Vec<u32> {
+    use staticnets::conformance::{CHECKPOINT_GOLDEN, GOLDEN};
+    vec![GOLDEN, CHECKPOINT_GOLDEN, GOLDEN]
 }
 
 /// The kernel level the matrix products use: `simd128` or `portable`.

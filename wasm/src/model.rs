@@ -3,7 +3,6 @@
 
 use crate::Monitors;
 use crate::engine::{self, Engine, INPUTS, PRESETS};
-use staticnets::train::config::OnDivergence;
 use staticnets::train::{Data, Report};
 
 /// The most batches one [`ModelCore::train`] call runs: a page trains in slices, and a call
@@ -26,7 +25,6 @@ pub struct ModelCore {
     train_labels: Vec<u32>,
     valid_x: Vec<f32>,
     valid_labels: Vec<u32>,
-    steps: u32,
 }
 
 fn data<'a>(x: &'a [f32], labels: &'a [u32], classify: bool) -> Data<'a> {
@@ -60,7 +58,6 @@ impl ModelCore {
             train_labels: Vec::new(),
             valid_x: Vec::new(),
             valid_labels: Vec::new(),
-            steps: 0,
         })
     }
 
@@ -106,7 +103,6 @@ impl ModelCore {
             self.valid_x = self.train_x.clone();
             self.valid_labels = self.train_labels.clone();
         }
-        self.steps = 0;
         Ok(())
     }
 
@@ -136,9 +132,7 @@ impl ModelCore {
     pub fn reset(&mut self) -> Result<(), String> {
         self.need_data()?;
         let d = data(&self.train_x, &self.train_labels, self.classify());
-        self.engine.start(&d).map_err(msg)?;
-        self.steps = 0;
-        Ok(())
+        self.engine.start(&d).map_err(msg)
     }
 
     fn need_data(&self) -> Result<(), String> {
@@ -171,24 +165,10 @@ impl ModelCore {
         Ok(())
     }
 
-    /// The configuration as `key = value` lines (the regularizers and main settings).
+    /// The configuration in force as `key = value` lines: every setting, in the form the
+    /// core parses back exactly (a checkpoint stores the same text).
     pub fn config_text(&mut self) -> String {
-        let c = self.engine.config();
-        let mut s = format!(
-            "algo = {}\nlearning_rate = {}\nbatch_size = {}\nrng = {}\non_divergence = {}\n",
-            c.algo.name(),
-            c.learning_rate,
-            c.batch_size,
-            c.rng,
-            match c.on_divergence {
-                OnDivergence::Stop => "stop",
-                OnDivergence::Halve => "halve",
-            }
-        );
-        for r in c.regs.iter() {
-            s.push_str(&format!("{} = {}\n", r.key, r.weight));
-        }
-        s
+        self.engine.config().to_string()
     }
 
     /// Run `batches` updates and return the monitors of those batches.
@@ -202,7 +182,6 @@ impl ModelCore {
         self.need_data()?;
         let d = data(&self.train_x, &self.train_labels, self.classify());
         let r = self.engine.steps(&d, batches as usize).map_err(msg)?;
-        self.steps += batches;
         Ok(self.monitors(&r))
     }
 
@@ -226,7 +205,7 @@ impl ModelCore {
     }
 
     fn monitors(&mut self, r: &Report) -> Monitors {
-        let steps = self.steps;
+        let steps = self.engine.updates() as u32;
         let passes = self.engine.passes();
         let c = self.engine.config();
         Monitors {
@@ -315,15 +294,35 @@ impl ModelCore {
             .ok_or_else(|| err(&format!("no parameter named {name:?}")))
     }
 
-    /// The checkpoint of the current weights (see `staticnets::checkpoint`).
-    pub fn save(&self) -> Vec<u8> {
-        self.engine.save()
+    /// A checkpoint of the whole run (see `staticnets::checkpoint`, format 2): weights,
+    /// optimizer state, generators, position in the pass, best weights and configuration,
+    /// so that [`load`](Self::load) continues it exactly.
+    pub fn save(&mut self) -> Result<Vec<u8>, String> {
+        self.engine.save().map_err(msg)
     }
 
-    /// Load a checkpoint of this preset; a damaged file or another preset's throws and
-    /// leaves the weights as they were.
+    /// Resume a checkpoint of this preset (written here, natively or on a device): the run
+    /// continues exactly, with the file's configuration. A parameters-only file (format 1,
+    /// or `Network::save`) keeps this model's configuration and restarts the optimizer. A
+    /// damaged file or another preset's throws and leaves the model as it was.
     pub fn load(&mut self, bytes: &[u8]) -> Result<(), String> {
         self.engine.load(bytes).map_err(msg)
+    }
+
+    /// The weights as a safetensors file, in PyTorch's names and layouts (see
+    /// `staticnets::safetensors`).
+    pub fn save_safetensors(&self) -> Vec<u8> {
+        self.engine.save_safetensors()
+    }
+
+    /// Take the weights of a safetensors file (from PyTorch, say) and restart training from
+    /// them with the configuration in force. A file of the wrong names, shapes or dtype
+    /// throws, naming the tensor, and changes nothing.
+    pub fn load_safetensors(&mut self, bytes: &[u8]) -> Result<(), String> {
+        let classify = self.classify();
+        let d =
+            (!self.train_x.is_empty()).then(|| data(&self.train_x, &self.train_labels, classify));
+        self.engine.load_safetensors(bytes, d.as_ref()).map_err(msg)
     }
 }
 

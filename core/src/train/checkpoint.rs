@@ -24,8 +24,11 @@
 //! assert_eq!(a.net, b.net); // the same bits
 //! ```
 
-use super::Trainer;
-use crate::checkpoint::{HEADER, Sections, Writer, bad_checkpoint, dword, finite_f32s, word};
+use super::{TrainConfig, Trainer};
+use crate::checkpoint::{
+    HEADER, Layout, Sections, Writer, bad_checkpoint, dword, finite_f32s, read_params, word,
+    write_head, write_params,
+};
 use crate::error::Error;
 use crate::layers::Layers;
 use crate::optim::Optimizer;
@@ -90,7 +93,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         let parts = [
             (Sections::OPTIMIZER, 12 + slots * p),
             (Sections::GENERATORS, 24),
-            (Sections::PROGRESS, 28),
+            (Sections::PROGRESS, 36),
             (Sections::BEST, 12 + p),
             (Sections::CONFIG, 4 + self.config_text_len()),
         ];
@@ -137,7 +140,11 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         self.write_checkpoint(sections, put)
     }
 
-    fn write_checkpoint(&self, sections: Sections, put: impl FnMut(&[u8])) -> Result<usize, Error> {
+    fn write_checkpoint(
+        &self,
+        sections: Sections,
+        mut put: impl FnMut(&[u8]),
+    ) -> Result<usize, Error> {
         if !self.started {
             return Err(Error::NotStarted);
         }
@@ -154,15 +161,15 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             });
         }
         let len = self.sections_len(sections);
-        let mut w = Writer::new(put);
-        self.net.write_head(&mut w, sections, len);
+        let mut w = Writer::new(&mut put);
+        write_head(&self.net, self.net.fingerprint(), &mut w, sections, len);
         if sections.contains(Sections::OPTIMIZER) {
             let n = self.config.algo.slots(self.config.momentum);
             w.u32(algo_code(self.config.algo));
             w.u32(n as u32);
             w.u32(self.state.t);
             for slot in &self.state.slots[..n] {
-                slot.write_params(&mut w);
+                write_params(slot, &mut w);
             }
         }
         if sections.contains(Sections::GENERATORS) {
@@ -179,11 +186,12 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             w.u32(self.cursor as u32);
             w.u32(self.passes);
             w.u32(self.halvings);
+            w.u64(self.updates);
         }
         if sections.contains(Sections::BEST) {
             w.u64(self.best_loss.to_bits());
             w.u32(self.since_best);
-            self.best.write_params(&mut w);
+            write_params(&self.best, &mut w);
         }
         if sections.contains(Sections::CONFIG) {
             w.u32(text as u32);
@@ -204,80 +212,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
     /// Everything is checked before anything changes: on error the trainer is as it was.
     pub fn resume(&mut self, bytes: &[u8], customs: &[&dyn Regularizer]) -> Result<(), Error> {
         let l = self.net.verify_checkpoint(bytes)?;
-        let p = L::PARAMS;
-        let mut config = self.config.clone();
-        if let Some(at) = l.config_at {
-            let len = word(bytes, at) as usize;
-            let text = core::str::from_utf8(&bytes[at + 4..at + 4 + len])
-                .map_err(|_| bad_checkpoint("its configuration is not UTF-8 text"))?;
-            config = self.config.fresh();
-            config.parse(text).map_err(|e| e.in_checkpoint_config())?;
-        }
-        let mut slots = 0;
-        if let Some(at) = l.optimizer_at {
-            slots = word(bytes, at + 4) as usize;
-            if word(bytes, at) != algo_code(config.algo)
-                || slots != config.algo.slots(config.momentum)
-            {
-                return Err(bad_checkpoint(
-                    "its optimizer state is for another algorithm (or momentum) than the configuration's",
-                ));
-            }
-            if slots > S {
-                return Err(Error::WorkspaceTooSmall {
-                    what: "optimizer state slots (S) for the checkpoint's optimizer",
-                    needed: slots,
-                    have: S,
-                });
-            }
-            if !finite_f32s(bytes, at + 12, slots * p) {
-                return Err(bad_checkpoint(
-                    "its optimizer state holds a non-finite value",
-                ));
-            }
-        }
-        let mut generators = None;
-        if let Some(at) = l.generators_at {
-            let spare = match word(bytes, at + 8) {
-                0 => None,
-                1 => Some(f32::from_bits(word(bytes, at + 12))),
-                _ => return Err(bad_checkpoint("its generator state is invalid")),
-            };
-            let noise = XorShift::from_state(dword(bytes, at), spare);
-            let order = XorShift::from_state(dword(bytes, at + 16), None);
-            match (noise, order) {
-                (Some(n), Some(o)) => generators = Some((n, o)),
-                _ => return Err(bad_checkpoint("its generator state is invalid")),
-            }
-        }
-        if let Some(at) = l.progress_at {
-            let (rows, batch, cursor) = (
-                word(bytes, at + 8) as usize,
-                word(bytes, at + 12) as usize,
-                word(bytes, at + 16) as usize,
-            );
-            let consistent = if cursor == 0 {
-                true
-            } else {
-                batch > 0 && cursor < rows.div_ceil(batch)
-            };
-            if !consistent {
-                return Err(bad_checkpoint(
-                    "its progress is inconsistent (a position beyond its pass)",
-                ));
-            }
-        }
-        if let Some(at) = l.best_at {
-            let best_loss = f64::from_bits(dword(bytes, at));
-            if best_loss.is_nan() || best_loss == f64::NEG_INFINITY {
-                return Err(bad_checkpoint("its best loss is not a number"));
-            }
-            if !finite_f32s(bytes, at + 12, p) {
-                return Err(bad_checkpoint(
-                    "its best parameters hold a non-finite value",
-                ));
-            }
-        }
+        let (config, d) = decode(bytes, &l, &self.config, L::PARAMS, S)?;
         // Everything in the file is checked; the configuration must also suit this network
         // (patterns, loss, capacities): apply it, and put the old one back if it is refused.
         let old = core::mem::replace(&mut self.config, config);
@@ -286,32 +221,139 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             return Err(e.in_checkpoint_config());
         }
         // Commit: a fresh run's state, then each section the file has over it.
-        self.net.read_params(bytes, l.params_at);
+        read_params(&mut self.net, bytes, l.params_at);
         self.begin();
         self.applied_algo = self.config.algo;
-        if let Some(at) = l.optimizer_at {
+        if let Some((at, slots)) = d.optimizer {
             self.state.t = word(bytes, at + 8);
             for (k, slot) in self.state.slots[..slots].iter_mut().enumerate() {
-                slot.read_params(bytes, at + 12 + 4 * p * k);
+                read_params(slot, bytes, at + 12 + 4 * L::PARAMS * k);
             }
         }
-        if let Some((noise, order)) = generators {
+        if let Some((noise, order)) = d.generators {
             self.corrupt.rng = noise;
             self.order_rng = order;
         }
-        if let Some(at) = l.progress_at {
-            self.pass_key = dword(bytes, at);
-            self.pass_rows = word(bytes, at + 8) as usize;
-            self.pass_batch = word(bytes, at + 12) as usize;
-            self.cursor = word(bytes, at + 16) as usize;
-            self.passes = word(bytes, at + 20);
-            self.halvings = word(bytes, at + 24);
+        if let Some(p) = d.progress {
+            self.pass_key = p.key;
+            (self.pass_rows, self.pass_batch, self.cursor) = (p.rows, p.batch, p.cursor);
+            (self.passes, self.halvings, self.updates) = (p.passes, p.halvings, p.updates);
         }
-        if let Some(at) = l.best_at {
-            self.best_loss = f64::from_bits(dword(bytes, at));
-            self.since_best = word(bytes, at + 8);
-            self.best.read_params(bytes, at + 12);
+        if let Some((loss, since, at)) = d.best {
+            (self.best_loss, self.since_best) = (loss, since);
+            read_params(&mut self.best, bytes, at);
         }
         Ok(())
     }
+}
+
+/// A pass in progress, as a checkpoint records it.
+struct Progress {
+    key: u64,
+    rows: usize,
+    batch: usize,
+    cursor: usize,
+    passes: u32,
+    halvings: u32,
+    updates: u64,
+}
+
+/// A checkpoint's sections, decoded and checked (the parameter arrays stay in the file).
+struct Decoded {
+    /// Where the slots start, and how many.
+    optimizer: Option<(usize, usize)>,
+    generators: Option<(XorShift, XorShift)>,
+    progress: Option<Progress>,
+    /// Best loss, validations since, where the best parameters start.
+    best: Option<(f64, u32, usize)>,
+}
+
+/// Decode and check every section of a checkpoint with layout `l` for a trainer of `params`
+/// parameters and `slot_capacity` optimizer slots whose configuration is `current`; returns
+/// the configuration the run continues with (the file's, or `current` if it has none).
+/// Not generic: compiled once for every architecture.
+fn decode(
+    bytes: &[u8],
+    l: &Layout,
+    current: &TrainConfig,
+    params: usize,
+    slot_capacity: usize,
+) -> Result<(TrainConfig, Decoded), Error> {
+    let mut config = current.clone();
+    if let Some(at) = l.config_at {
+        let len = word(bytes, at) as usize;
+        let text = core::str::from_utf8(&bytes[at + 4..at + 4 + len])
+            .map_err(|_| bad_checkpoint("its configuration is not UTF-8 text"))?;
+        config = current.fresh();
+        config.parse(text).map_err(|e| e.in_checkpoint_config())?;
+    }
+    let mut d = Decoded {
+        optimizer: None,
+        generators: None,
+        progress: None,
+        best: None,
+    };
+    if let Some(at) = l.optimizer_at {
+        let slots = word(bytes, at + 4) as usize;
+        if word(bytes, at) != algo_code(config.algo) || slots != config.algo.slots(config.momentum)
+        {
+            return Err(bad_checkpoint(
+                "its optimizer state is for another algorithm (or momentum) than the configuration's",
+            ));
+        }
+        if slots > slot_capacity {
+            return Err(Error::WorkspaceTooSmall {
+                what: "optimizer state slots (S) for the checkpoint's optimizer",
+                needed: slots,
+                have: slot_capacity,
+            });
+        }
+        if !finite_f32s(bytes, at + 12, slots * params) {
+            return Err(bad_checkpoint(
+                "its optimizer state holds a non-finite value",
+            ));
+        }
+        d.optimizer = Some((at, slots));
+    }
+    if let Some(at) = l.generators_at {
+        let bad = || bad_checkpoint("its generator state is invalid");
+        let spare = match word(bytes, at + 8) {
+            0 => None,
+            1 => Some(f32::from_bits(word(bytes, at + 12))),
+            _ => return Err(bad()),
+        };
+        let noise = XorShift::from_state(dword(bytes, at), spare).ok_or_else(bad)?;
+        let order = XorShift::from_state(dword(bytes, at + 16), None).ok_or_else(bad)?;
+        d.generators = Some((noise, order));
+    }
+    if let Some(at) = l.progress_at {
+        let p = Progress {
+            key: dword(bytes, at),
+            rows: word(bytes, at + 8) as usize,
+            batch: word(bytes, at + 12) as usize,
+            cursor: word(bytes, at + 16) as usize,
+            passes: word(bytes, at + 20),
+            halvings: word(bytes, at + 24),
+            updates: dword(bytes, at + 28),
+        };
+        if p.cursor != 0 && !(p.batch > 0 && p.cursor < p.rows.div_ceil(p.batch)) {
+            return Err(bad_checkpoint(
+                "its progress is inconsistent (a position beyond its pass)",
+            ));
+        }
+        d.progress = Some(p);
+    }
+    if let Some(at) = l.best_at {
+        let loss = f64::from_bits(dword(bytes, at));
+        if loss.is_nan() || loss == f64::NEG_INFINITY {
+            return Err(bad_checkpoint("its best loss is not a number"));
+        }
+        if !finite_f32s(bytes, at + 12, params) {
+            return Err(bad_checkpoint(
+                "its best parameters hold a non-finite value",
+            ));
+        }
+        d.best = Some((loss, word(bytes, at + 8), at + 12));
+    }
+    Ok((config, d))
 }

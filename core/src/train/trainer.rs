@@ -153,6 +153,8 @@ pub struct Trainer<L: Layers, const B: usize, const JD: usize, const S: usize> {
     /// Next position in the pass (0: a new pass starts, with a new key, at the next batch).
     pub(super) cursor: usize,
     pub(super) passes: u32,
+    /// Updates applied since the run began (a refused step is not one).
+    pub(super) updates: u64,
     pub(super) best_loss: f64,
     pub(super) since_best: u32,
     pub(super) started: bool,
@@ -188,6 +190,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             pass_batch: 0,
             cursor: 0,
             passes: 0,
+            updates: 0,
             best_loss: f64::INFINITY,
             since_best: 0,
             started: false,
@@ -234,6 +237,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             pass_batch: 0,
             cursor: 0,
             passes: 0,
+            updates: 0,
             best_loss: 0.0,
             since_best: 0,
             started: false,
@@ -284,6 +288,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         self.state.reset();
         self.cursor = 0;
         self.passes = 0;
+        self.updates = 0;
         self.best_loss = f64::INFINITY;
         self.since_best = 0;
         self.halvings = 0;
@@ -596,6 +601,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             self.roll_back();
             return Err(());
         }
+        self.updates += 1;
         Ok(terms)
     }
 
@@ -866,6 +872,12 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
     /// Passes made since [`start`](Self::start).
     pub fn passes(&self) -> u32 {
         self.passes
+    }
+
+    /// Updates applied since [`start`](Self::start) or [`restart`](Self::restart) (a step
+    /// refused for divergence is not one); a resumed run counts on from its checkpoint.
+    pub fn updates(&self) -> u64 {
+        self.updates
     }
 
     /// The best validation loss so far.

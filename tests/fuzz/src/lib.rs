@@ -95,6 +95,10 @@ pub const KEYS: &[&str] = &[
     "rms_halflife",
     "beta1",
     "beta2",
+    "rprop_increase",
+    "rprop_decrease",
+    "rprop_min_step",
+    "rprop_max_step",
     "on_divergence",
     "weight_l2",
     "weight_decay",
@@ -295,7 +299,9 @@ pub fn small() -> Box<Small> {
 
 /// `Network::load` and `verify_checkpoint` on any bytes, for three architectures: a refusal
 /// leaves the network as it was; an accepted file gives finite parameters that save back to
-/// the same parameter bytes.
+/// the same parameter bytes. The same bytes as a safetensors file (a refusal changes nothing;
+/// an accepted one gives finite parameters), and as a whole run's checkpoint resumed by a
+/// started trainer (a refusal changes nothing; an accepted one trains on).
 pub fn checkpoint_load(data: &[u8]) {
     fn one<L: Layers>(mut net: Network<L>, data: &[u8]) {
         net.init(1);
@@ -309,8 +315,29 @@ pub fn checkpoint_load(data: &[u8]) {
                 assert!(net.is_finite());
                 let mut out = vec![0u8; Network::<L>::CHECKPOINT_BYTES];
                 net.save(&mut out).unwrap();
-                assert_eq!(out[16..out.len() - 4], data[16..data.len() - 4]);
+                let (p, at) = (4 * L::PARAMS, verified.unwrap().params_at);
+                assert_eq!(out[24..24 + p], data[at..at + p]);
             }
+        }
+        let before = bits(&net);
+        match net.load_safetensors(data) {
+            Err(_) => assert_eq!(bits(&net), before),
+            Ok(()) => assert!(net.is_finite()),
+        }
+    }
+    let mut t = small();
+    t.config.parse("batch_size = 4").unwrap();
+    let x = [0.25f32; 6 * 10];
+    let d = Data::autoencoder(&x);
+    t.start(&d, &[]).unwrap();
+    let before = snapshot(&t);
+    match t.resume(data, &[]) {
+        Err(_) => assert_eq!(snapshot(&t), before),
+        Ok(()) => {
+            assert!(t.net.is_finite() && t.best.is_finite());
+            let before = snapshot(&t);
+            let r = t.steps(&d, 3, &[]);
+            check(&*t, &before, &r, "steps after resume");
         }
     }
     one::<Body>(small().net, data);
@@ -483,6 +510,15 @@ pub fn trainer_api(data: &[u8]) {
     }
 }
 
+/// Every parameter of the page's model, tensor by tensor.
+fn params(m: &ModelCore) -> Vec<u32> {
+    m.tensor_names()
+        .iter()
+        .flat_map(|n| m.weights(n).unwrap_or_default())
+        .map(f32::to_bits)
+        .collect()
+}
+
 /// The page's model (`staticnets-wasm`'s `ModelCore`, natively) driven like the page and a
 /// careless page author would: a refused call leaves the weights and the configuration.
 pub fn wasm_engine(data: &[u8]) {
@@ -498,7 +534,7 @@ pub fn wasm_engine(data: &[u8]) {
         if input.done() {
             break;
         }
-        let (weights, config) = (m.save(), m.config_text());
+        let (weights, config) = (params(&m), m.config_text());
         let labels = |input: &mut Input<'_>, n: usize| -> Option<Vec<u32>> {
             match input.u8() % 4 {
                 0 => None,
@@ -526,12 +562,23 @@ pub fn wasm_engine(data: &[u8]) {
             7 => m.hidden(&x, input.below(6)).map(|_| ()),
             8 => m.corrupt(&x).map(|_| ()),
             9 => {
-                let mut b = m.save();
+                // A whole-run checkpoint (refused before setData) or a safetensors file,
+                // intact or with one flipped bit.
+                let tensors = input.u8().is_multiple_of(2);
+                let mut b = if tensors {
+                    m.save_safetensors()
+                } else {
+                    m.save().unwrap_or_default()
+                };
                 if !b.is_empty() && input.u8().is_multiple_of(2) {
                     let at = input.below(b.len());
                     b[at] ^= 1 << input.below(8);
                 }
-                m.load(&b)
+                if tensors {
+                    m.load_safetensors(&b)
+                } else {
+                    m.load(&b)
+                }
             }
             10 => m.reset(),
             _ => {
@@ -543,7 +590,7 @@ pub fn wasm_engine(data: &[u8]) {
             if e.contains("diverged") || e.contains("not finite;") {
                 continue; // rolled back by design; checked by the trainer driver
             }
-            assert_eq!(m.save(), weights, "refused ({e}) but the weights changed");
+            assert_eq!(params(&m), weights, "refused ({e}) but the weights changed");
             assert_eq!(
                 m.config_text(),
                 config,

@@ -122,6 +122,21 @@ fn write_seeds() {
         &ckpt::<Seq>(Network::new((Lstm::new(true), TimeDense::new(Linear)))),
     );
     put("checkpoint_load", "magic", b"SNETCKP1");
+    // A whole run's checkpoint (format 2, every section) and a safetensors file.
+    let mut t = staticnets_fuzz::small();
+    t.config
+        .parse("algo = adam\nbatch_size = 4\ninput_noise = 0.1\nhidden_l1 = 0.01")
+        .unwrap();
+    let x: Vec<f32> = (0..60).map(|k| (k % 7) as f32 / 7.0).collect();
+    let d = staticnets::train::Data::autoencoder(&x);
+    t.start(&d, &[]).unwrap();
+    t.steps(&d, 5, &[]).unwrap();
+    let mut f = vec![0u8; t.checkpoint_len()];
+    t.save(&mut f, &[]).unwrap();
+    put("checkpoint_load", "trainer", &f);
+    let mut s = vec![0u8; t.net.safetensors_len()];
+    t.net.save_safetensors(&mut s).unwrap();
+    put("checkpoint_load", "safetensors", &s);
     let data: Vec<u8> = (0..6 * 12).map(|k| (k * 37 % 251) as u8).collect();
     for (name, text) in [
         (
