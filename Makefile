@@ -4,7 +4,9 @@
 #   make test   installs what is missing, then runs every test suite
 #   make fuzz   runs each cargo-fuzz target (tests/fuzz) for FUZZ_SECONDS (default 300)
 #   make bench  staticnets against PyTorch, TF.js and ConvNetJS on this machine (scripts/bench)
-.PHONY: setup test demo fuzz bench
+#   make pytorch-example  PyTorch trains a model, staticnets fine-tunes it natively and on the
+#               firmware, PyTorch reproduces the results (scripts/pytorch; downloads PyTorch)
+.PHONY: setup test demo fuzz bench pytorch-example
 PORT ?= 8000
 
 setup:
@@ -25,3 +27,6 @@ fuzz:
 
 bench:
 	@bash scripts/bench/run
+
+pytorch-example:
+	@bash scripts/pytorch/run

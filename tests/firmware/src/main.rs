@@ -51,7 +51,13 @@ static TRAINER: ConstStaticCell<T> = ConstStaticCell::new(Trainer::zeroed());
 static DIGITS: ConstStaticCell<[f32; ROWS * 64]> = ConstStaticCell::new([0.0; ROWS * 64]);
 
 /// The pretrained model, in flash.
+#[cfg(not(feature = "pytorch-base"))]
 static PRETRAINED: &[u8] = include_bytes!("../digits-ae.snet");
+/// `--features pytorch-base` (`make pytorch-example`): the base model PyTorch trained,
+/// imported from safetensors and saved as a checkpoint by `cargo run --example pytorch`; its
+/// path is in `STATICNETS_FIRMWARE_BASE` at build time.
+#[cfg(feature = "pytorch-base")]
+static PRETRAINED: &[u8] = include_bytes!(env!("STATICNETS_FIRMWARE_BASE"));
 
 /// Original digits to check the model still knows, shifted digits to learn, shifted digits
 /// held out to measure what was learned.
@@ -64,7 +70,13 @@ const FINE_TUNE: &str = "algo = adam\nlearning_rate = 0.002\nbatch_size = 4\nmax
                          validate_every = 5\npatience = 100\nweight_l2 = 0.0001\nhidden_l1 = 0.001\n\
                          input_noise = 0.05\nl2sp = 10";
 /// The most the error on the original digits may grow by, as a factor, with L2-SP on.
-const OLD_BOUND: f64 = 3.0;
+/// The bound is stated for the embedded base model; a base model from elsewhere
+/// (`pytorch-base`) is only held to doing better with L2-SP than without.
+const OLD_BOUND: Option<f64> = if cfg!(feature = "pytorch-base") {
+    None
+} else {
+    Some(3.0)
+};
 
 enum Fail {
     Core(Error),
@@ -299,7 +311,7 @@ fn run() -> Result<(), Fail> {
 
     hprintln!("fine-tuning all layers: weight_l2, hidden_l1, input_noise, l2sp; adam, 40 passes");
     let (before, after) = fine_tune(t, checkpoint, x, "")?;
-    report("all layers, l2sp", before, after, Some(OLD_BOUND))?;
+    report("all layers, l2sp", before, after, OLD_BOUND)?;
     if !(after[0] < plain[0]) {
         return Err(Fail::Check("l2sp did not keep the original digits better"));
     }
@@ -311,8 +323,10 @@ fn run() -> Result<(), Fail> {
         x,
         "frozen = hid1.*\nbatch_size = 1\nmax_updates = 20",
     )?;
-    report("decoder only, l2sp", before, after, Some(OLD_BOUND))?;
+    report("decoder only, l2sp", before, after, OLD_BOUND)?;
     save_in_pages(t)?;
+    #[cfg(feature = "pytorch-base")]
+    export_for_pytorch(t, x)?;
     hprintln!(
         "stack: {} bytes at the deepest (high-water mark by painting), of {} between the statics and the top of RAM",
         stack::high_water(),
@@ -357,6 +371,72 @@ fn save_in_pages(t: &T) -> Result<(), Fail> {
         return Err(Fail::Check("the streamed checkpoint is not intact"));
     }
     Ok(())
+}
+
+/// `make pytorch-example`: print the fine-tuned model as safetensors, and its outputs on 8
+/// original and 8 shifted digits with those inputs, as hex lines the host turns back into
+/// files (semihosting has no file API here), for PyTorch to reproduce.
+#[cfg(feature = "pytorch-base")]
+fn export_for_pytorch(t: &mut T, x: &[f32; ROWS * 64]) -> Result<(), Fail> {
+    let mut hex = Hex::new("device-safetensors");
+    t.net.save_safetensors_to(|bytes| hex.put(bytes));
+    hex.flush();
+    let probe = [&x[..8 * 64], &x[OLD * 64..(OLD + 8) * 64]];
+    let mut hex = Hex::new("device-x");
+    for p in probe {
+        for v in p {
+            hex.put(&v.to_le_bytes());
+        }
+    }
+    hex.flush();
+    let mut hex = Hex::new("device-y");
+    let mut out = [0.0f32; 8 * 64];
+    for p in probe {
+        t.predict(p, &mut out)?;
+        for v in out {
+            hex.put(&v.to_le_bytes());
+        }
+    }
+    hex.flush();
+    hprintln!("exported the fine-tuned model for PyTorch");
+    Ok(())
+}
+
+/// Bytes as lines of `<tag> <hex>`, 64 bytes a line.
+#[cfg(feature = "pytorch-base")]
+struct Hex {
+    tag: &'static str,
+    line: [u8; 128],
+    fill: usize,
+}
+
+#[cfg(feature = "pytorch-base")]
+impl Hex {
+    fn new(tag: &'static str) -> Self {
+        Hex {
+            tag,
+            line: [0; 128],
+            fill: 0,
+        }
+    }
+    fn put(&mut self, bytes: &[u8]) {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        for &b in bytes {
+            self.line[self.fill] = DIGITS[(b >> 4) as usize];
+            self.line[self.fill + 1] = DIGITS[(b & 15) as usize];
+            self.fill += 2;
+            if self.fill == self.line.len() {
+                self.flush();
+            }
+        }
+    }
+    fn flush(&mut self) {
+        if self.fill > 0 {
+            let text = core::str::from_utf8(&self.line[..self.fill]).unwrap_or("");
+            hprintln!("{} {}", self.tag, text);
+            self.fill = 0;
+        }
+    }
 }
 
 #[panic_handler]
