@@ -12,14 +12,20 @@
 //! within 3x of where it started (and below the same run without L2-SP) (the bound that says fine-tuning did not erase the model).
 //! Built with `--features broken-checkpoint`, one byte of the checkpoint is flipped first and
 //! the firmware must refuse it with a clear error and exit 1. Built with
-//! `--features conformance`, it runs only the cross-target conformance run instead.
+//! `--features conformance`, it runs only the cross-target conformance run instead; with
+//! `--features stack-overflow`, only a runaway recursion, which must end in the fault handler
+//! (`stack.rs`: the stack lies below the statics, so an overflow cannot reach them).
 #![no_std]
 #![no_main]
 // The conformance build runs only the conformance run: the fine-tuning code goes unused.
-#![cfg_attr(feature = "conformance", allow(dead_code, unused_imports))]
+#![cfg_attr(
+    any(feature = "conformance", feature = "stack-overflow"),
+    allow(dead_code, unused_imports)
+)]
 
 #[cfg(feature = "conformance")]
 mod conformance;
+mod cost;
 mod l2sp;
 mod stack;
 
@@ -99,11 +105,14 @@ impl fmt::Display for Fail {
 }
 
 #[entry]
+#[cfg_attr(feature = "stack-overflow", allow(unreachable_code, unused_variables))]
 fn main() -> ! {
     stack::paint();
+    #[cfg(feature = "stack-overflow")]
+    let ok = stack::overflow();
     #[cfg(feature = "conformance")]
     let ok = conformance::check();
-    #[cfg(not(feature = "conformance"))]
+    #[cfg(not(any(feature = "conformance", feature = "stack-overflow")))]
     let ok = match run() {
         Ok(()) => true,
         Err(e) => {
@@ -327,12 +336,64 @@ fn run() -> Result<(), Fail> {
     save_in_pages(t)?;
     #[cfg(feature = "pytorch-base")]
     export_for_pytorch(t, x)?;
+    step_cost(t, checkpoint, x)?;
     hprintln!(
-        "stack: {} bytes at the deepest (high-water mark by painting), of {} between the statics and the top of RAM",
+        "stack: {} bytes at the deepest (high-water mark by painting), of the {}-byte stack region below the statics",
         stack::high_water(),
         stack::room()
     );
     hprintln!("firmware: ok");
+    Ok(())
+}
+
+/// What one update of the fine-tuning above costs (batch 4, adam, weight_l2, hidden_l1,
+/// input_noise and l2sp), and one clean forward pass of 4 rows; see `cost.rs`.
+fn step_cost(t: &mut T, checkpoint: &[u8], x: &[f32]) -> Result<(), Fail> {
+    let mut meter = cost::Meter::new().ok_or(Fail::Check("core peripherals already taken"))?;
+    t.net.load(checkpoint)?;
+    let l2sp = L2Sp::new(checkpoint, &t.net)?;
+    let customs: [&dyn Regularizer; 1] = [&l2sp];
+    t.config = staticnets::train::TrainConfig::with_capacity(B, S);
+    t.config.register("l2sp")?;
+    t.config.parse(FINE_TUNE)?;
+    let new = &x[OLD * 64..(OLD + NEW) * 64];
+    let data = Data::autoencoder(new);
+    t.restart(&data, &customs)?;
+    // One call of 20 updates: the per-call checks (data, configuration) are paid once, as
+    // in a pass.
+    let step = match meter.mean(1, || t.steps(&data, 20, &customs).map(|_| ()))? {
+        cost::Cost::Cycles(n) => cost::Cost::Cycles(n / 20),
+        cost::Cost::Instructions(n) => cost::Cost::Instructions(n / 20),
+    };
+    // The same update with no regularizer: what the penalties and their f64 sums (software
+    // double precision on an M4F) add.
+    t.config = staticnets::train::TrainConfig::with_capacity(B, S);
+    t.config
+        .parse("algo = adam\nlearning_rate = 0.002\nbatch_size = 4")?;
+    t.restart(&data, &[])?;
+    let plain = match meter.mean(1, || t.steps(&data, 20, &[]).map(|_| ()))? {
+        cost::Cost::Cycles(n) => cost::Cost::Cycles(n / 20),
+        cost::Cost::Instructions(n) => cost::Cost::Instructions(n / 20),
+    };
+    let mut out = [0.0f32; 4 * 64];
+    let forward = meter.mean(20, || t.predict(&new[..4 * 64], &mut out))?;
+    for (what, c) in [
+        (
+            "one update, batch 4, adam, weight_l2 + hidden_l1 + input_noise + l2sp",
+            step,
+        ),
+        ("one update, batch 4, adam, no regularizer", plain),
+        ("one forward pass of 4 rows", forward),
+    ] {
+        match c {
+            cost::Cost::Cycles(n) => hprintln!("cost of {}: {} cycles (DWT CYCCNT)", what, n),
+            cost::Cost::Instructions(n) => hprintln!(
+                "cost of {}: {} instructions (QEMU has no cycle timing: counted with -icount, to +-40)",
+                what,
+                n
+            ),
+        }
+    }
     Ok(())
 }
 
