@@ -1,7 +1,7 @@
 //! What every board example runs: fine-tune the 64-32-64 digits autoencoder pretrained on the
 //! host (`tests/firmware/digits-ae.snet`, in flash) on 16 digits shifted one pixel right, with
 //! weight_l2, hidden_l1 and input noise, in a trainer that lives in `.bss`. The board's
-//! `main` sets its clocks up, passes a clock for the cost of an update, and prints.
+//! `main` sets its clocks up and calls [`run`] with a clock for the cost of an update.
 #![no_std]
 
 use static_cell::ConstStaticCell;
@@ -80,4 +80,35 @@ pub fn fine_tune(
         after,
         per_update,
     })
+}
+
+/// Fine-tune and print the progress and the outcome over defmt: the whole of a board's work
+/// once its clocks run. `clock` counts `unit`s (cycles, or microseconds).
+pub fn run(board: &str, clock: &mut dyn FnMut() -> u32, unit: &str) {
+    defmt::println!(
+        "staticnets on {=str}: fine-tuning the digits autoencoder",
+        board
+    );
+    let outcome = fine_tune(clock, &mut |r| {
+        if r.pass % 10 == 0 {
+            defmt::println!(
+                "pass {=u32}: loss {=f64}, error {=f64}",
+                r.pass,
+                r.loss,
+                r.err
+            );
+        }
+    });
+    match outcome {
+        Ok(o) => defmt::println!(
+            "error on the 16 digits trained on {=f64} -> {=f64}, held out {=f64} -> {=f64}; {=u32} {=str} per update",
+            o.before[0],
+            o.after[0],
+            o.before[1],
+            o.after[1],
+            o.per_update,
+            unit
+        ),
+        Err(e) => defmt::println!("failed: {}", defmt::Display2Format(&e)),
+    }
 }

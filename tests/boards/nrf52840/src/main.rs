@@ -4,9 +4,7 @@
 #![no_std]
 #![no_main]
 
-use board_common::fine_tune;
 use cortex_m_rt::entry;
-use defmt::{Display2Format, println};
 use defmt_rtt as _;
 use nrf52840_hal::{clocks::Clocks, pac};
 use panic_probe as _;
@@ -21,21 +19,7 @@ fn main() -> ! {
     cp.DCB.enable_trace();
     cp.DWT.enable_cycle_counter();
     let mut cycles = cortex_m::peripheral::DWT::cycle_count;
-    println!("staticnets on nRF52840 at 64 MHz: fine-tuning the digits autoencoder");
-    match fine_tune(&mut cycles, &mut |r| {
-        if r.pass % 10 == 0 {
-            println!(
-                "pass {=u32}: loss {=f64}, error {=f64}",
-                r.pass, r.loss, r.err
-            );
-        }
-    }) {
-        Ok(o) => println!(
-            "error on the 16 digits trained on {=f64} -> {=f64}, held out {=f64} -> {=f64}; {=u32} cycles per update",
-            o.before[0], o.after[0], o.before[1], o.after[1], o.per_update
-        ),
-        Err(e) => println!("failed: {}", Display2Format(&e)),
-    }
+    board_common::run("nRF52840 at 64 MHz", &mut cycles, "cycles");
     loop {
         cortex_m::asm::wfi();
     }

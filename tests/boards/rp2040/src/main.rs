@@ -5,8 +5,6 @@
 #![no_std]
 #![no_main]
 
-use board_common::fine_tune;
-use defmt::{Display2Format, println};
 use defmt_rtt as _;
 use panic_probe as _;
 use rp2040_hal::{Timer, Watchdog, clocks::init_clocks_and_plls, pac};
@@ -39,21 +37,7 @@ fn main() -> ! {
     // The M0+ has no cycle counter: the 1 MHz timer measures an update in microseconds.
     let timer = Timer::new(p.TIMER, &mut p.RESETS, &clocks);
     let mut micros = || timer.get_counter_low();
-    println!("staticnets on RP2040 at 125 MHz: fine-tuning the digits autoencoder");
-    match fine_tune(&mut micros, &mut |r| {
-        if r.pass % 10 == 0 {
-            println!(
-                "pass {=u32}: loss {=f64}, error {=f64}",
-                r.pass, r.loss, r.err
-            );
-        }
-    }) {
-        Ok(o) => println!(
-            "error on the 16 digits trained on {=f64} -> {=f64}, held out {=f64} -> {=f64}; {=u32} us per update",
-            o.before[0], o.after[0], o.before[1], o.after[1], o.per_update
-        ),
-        Err(e) => println!("failed: {}", Display2Format(&e)),
-    }
+    board_common::run("RP2040 at 125 MHz", &mut micros, "us");
     loop {
         cortex_m::asm::wfi();
     }

@@ -4,9 +4,7 @@
 #![no_std]
 #![no_main]
 
-use board_common::fine_tune;
 use cortex_m_rt::entry;
-use defmt::{Display2Format, println};
 use defmt_rtt as _;
 use panic_probe as _;
 use stm32f4xx_hal::{dwt::DwtExt, pac, prelude::*, rcc::Config};
@@ -21,21 +19,7 @@ fn main() -> ! {
     // The HAL's DWT wrapper turns the cycle counter on; the run reads it directly.
     let _dwt = cp.DWT.constrain(cp.DCB, &rcc.clocks);
     let mut cycles = cortex_m::peripheral::DWT::cycle_count;
-    println!("staticnets on STM32F411 at 100 MHz: fine-tuning the digits autoencoder");
-    match fine_tune(&mut cycles, &mut |r| {
-        if r.pass % 10 == 0 {
-            println!(
-                "pass {=u32}: loss {=f64}, error {=f64}",
-                r.pass, r.loss, r.err
-            );
-        }
-    }) {
-        Ok(o) => println!(
-            "error on the 16 digits trained on {=f64} -> {=f64}, held out {=f64} -> {=f64}; {=u32} cycles per update",
-            o.before[0], o.after[0], o.before[1], o.after[1], o.per_update
-        ),
-        Err(e) => println!("failed: {}", Display2Format(&e)),
-    }
+    board_common::run("STM32F411 at 100 MHz", &mut cycles, "cycles");
     loop {
         cortex_m::asm::wfi();
     }

@@ -1,10 +1,11 @@
-//! The board's memory map for cortex-m-rt's link.x (which the workspace's config links), and
-//! defmt's linker script.
+//! The build script of every board crate (`build = "../build.rs"`): the crate's `memory.x`
+//! for cortex-m-rt's link.x, and defmt's linker script.
 use std::{env, fs, path::PathBuf};
 
 fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").unwrap());
-    fs::write(out.join("memory.x"), include_bytes!("memory.x")).unwrap();
+    let map = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("memory.x");
+    fs::copy(&map, out.join("memory.x")).unwrap();
     println!("cargo:rustc-link-search={}", out.display());
     println!("cargo:rustc-link-arg=-Tdefmt.x");
     // thumbv7em gets cortex-m-rt's link.x from the repository's .cargo/config.toml; thumbv6m
@@ -12,5 +13,5 @@ fn main() {
     if env::var("TARGET").unwrap().starts_with("thumbv6m") {
         println!("cargo:rustc-link-arg=-Tlink.x");
     }
-    println!("cargo:rerun-if-changed=memory.x");
+    println!("cargo:rerun-if-changed={}", map.display());
 }
