@@ -391,3 +391,49 @@ fn digits_fill_refuses_absurd_ranges() {
     assert!(d.fill(d.len(), &mut x, &mut l).is_err());
     d.fill(d.len() - 1, &mut x, &mut l).unwrap();
 }
+
+/// Without the best copy a diverging step is refused before it writes anything: the
+/// parameters stay those before the step, finite, and training goes on once the rate is sane.
+#[test]
+fn a_trainer_without_the_best_copy_refuses_a_diverging_step_untouched() {
+    use staticnets::train::NoBestCopy;
+    let x = digits(64);
+    let data = Data::autoencoder(&x);
+    let mut t: Box<Trainer<Ae, 64, 0, 3, NoBestCopy>> =
+        Box::new(Trainer::new((Dense::new(Relu), Dense::new(Sigmoid))));
+    t.config
+        .parse("algo = adam\nlearning_rate = 0.003\nbatch_size = 16")
+        .unwrap();
+    t.start(&data, &[]).unwrap();
+    t.steps(&data, 6, &[]).unwrap();
+    // sgd at 1e38: the first steps' results can be finite (huge) and are applied; the step
+    // whose result would not be finite is refused, and writes nothing.
+    t.config.parse("algo = sgd\nlearning_rate = 1e38").unwrap();
+    let mut refused = false;
+    for _ in 0..10 {
+        let before = params(&t.net);
+        match t.steps(&data, 1, &[]) {
+            Ok(_) => continue,
+            Err(e) => {
+                assert!(matches!(e, Error::Diverged { .. }), "{e}");
+                assert_eq!(
+                    params(&t.net),
+                    before,
+                    "nothing of the refused step was written"
+                );
+                refused = true;
+                break;
+            }
+        }
+    }
+    assert!(refused && t.net.is_finite());
+    // The run's weights exploded (no copy to return to): start again from the checkpoint.
+    t.start(&data, &[]).unwrap();
+    t.config.parse("learning_rate = 0.01").unwrap();
+    let r = t.steps(&data, 8, &[]).unwrap();
+    assert!(r.loss.is_finite() && t.net.is_finite());
+    // train() ends with the last parameters (there is no best copy to go back to).
+    t.config.parse("max_updates = 2").unwrap();
+    t.train(&data, &data, &[], |_| true).unwrap();
+    assert!(t.net.is_finite());
+}

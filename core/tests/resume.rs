@@ -356,3 +356,47 @@ fn custom_regularizers_are_recorded_by_name() {
     b.steps(&data, 3, &customs).unwrap();
     assert_eq!(bits(&a.net), bits(&b.net));
 }
+
+/// A trainer without the best copy (`NoBestCopy`, 4 * PARAMS bytes smaller) trains the same
+/// bits as the default one for a fixed number of updates, and checkpoints move between the
+/// two: its file resumes in a default trainer and the other way round.
+#[test]
+fn a_trainer_without_the_best_copy_trains_the_same_bits_and_shares_checkpoints() {
+    use staticnets::train::NoBestCopy;
+    let x = digits(64);
+    let data = Data::autoencoder(&x);
+    let config =
+        "algo = adam\nlearning_rate = 0.01\nbatch_size = 16\nweight_l2 = 1e-4\ninput_noise = 0.1";
+    let lean = || -> Box<Trainer<Ae, 32, 64, 3, NoBestCopy>> {
+        Box::new(Trainer::new((Dense::new(Relu), Dense::new(Sigmoid))))
+    };
+    // One copy of the weights, and a little alignment padding.
+    let saved = Trainer::<Ae, 32, 64, 3>::BYTES - Trainer::<Ae, 32, 64, 3, NoBestCopy>::BYTES;
+    assert!((Network::<Ae>::PARAM_BYTES..Network::<Ae>::PARAM_BYTES + 16).contains(&saved));
+    let (mut a, mut b) = (ae(), lean());
+    a.config.parse(config).unwrap();
+    b.config.parse(config).unwrap();
+    a.start(&data, &[]).unwrap();
+    b.start(&data, &[]).unwrap();
+    a.steps(&data, 9, &[]).unwrap();
+    b.steps(&data, 9, &[]).unwrap();
+    assert_eq!(bits(&a.net), bits(&b.net));
+    // The lean trainer's file resumes in a default trainer, and the other way round.
+    let mut fa = vec![0u8; a.checkpoint_len()];
+    a.save(&mut fa, &[]).unwrap();
+    let mut fb = vec![0u8; b.checkpoint_len()];
+    b.save(&mut fb, &[]).unwrap();
+    let (mut a2, mut b2) = (ae(), lean());
+    a2.resume(&fb, &[]).unwrap();
+    b2.resume(&fa, &[]).unwrap();
+    for t in [&mut a, &mut a2] {
+        t.steps(&data, 5, &[]).unwrap();
+    }
+    for t in [&mut b, &mut b2] {
+        t.steps(&data, 5, &[]).unwrap();
+    }
+    let want = bits(&a.net);
+    for got in [bits(&a2.net), bits(&b.net), bits(&b2.net)] {
+        assert_eq!(got, want);
+    }
+}

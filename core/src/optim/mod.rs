@@ -218,6 +218,12 @@ impl<L: Layers, const S: usize> Default for OptimState<L, S> {
 /// Apply one update: `grads` (consumed: turned into steps) to `net` with `opt`, momentum `mu`
 /// (Nesterov for `nag`), learning rate `lr`. Rprop initialises its step sizes to `lr`.
 /// Tensors for which `trainable(i)` is false are left exactly as they are (frozen layers).
+///
+/// Two phases: every step is computed (and the optimizer's slots updated) first, and the
+/// parameters are written only if every updated parameter (and velocity) would be finite;
+/// otherwise the error is [`Error::NonFiniteStep`], `net` is untouched and the slots have
+/// followed the diverging step (the caller resets them). So a trainer without a copy of
+/// known-good parameters still never holds a non-finite one.
 pub fn update<L: Layers, const S: usize>(
     opt: Optimizer,
     mu: f32,
@@ -237,14 +243,23 @@ pub fn update<L: Layers, const S: usize>(
     }
     state.t = state.t.saturating_add(1);
     let own = opt.slots(0.0);
+    let nesterov = opt == Optimizer::Nag;
+    let velocity = |v: f32, s: f32| {
+        if nesterov {
+            mu * mu * v - (1.0 + mu) * s
+        } else {
+            mu * v - s
+        }
+    };
+    // 1. The steps, into the gradient buffer.
     let mut empty_a = [0.0f32; 0];
     let mut empty_b = [0.0f32; 0];
     for i in (0..L::TENSORS).filter(|&i| trainable(i)) {
-        let (Some(p), Some(g)) = (net.tensor_mut(i), grads.tensor_mut(i)) else {
+        let Some(g) = grads.tensor_mut(i) else {
             continue;
         };
         let (s0, rest) = state.slots.split_at_mut(own.min(1));
-        let (s1, rest) = rest.split_at_mut(own.saturating_sub(1));
+        let (s1, _) = rest.split_at_mut(own.saturating_sub(1));
         let a = s0
             .first_mut()
             .and_then(|s| s.tensor_mut(i))
@@ -257,17 +272,39 @@ pub fn update<L: Layers, const S: usize>(
             a.fill(lr);
         }
         opt.steps(g, a, b, lr, state.t);
+    }
+    // 2. Would every result be finite? (The same arithmetic as the write below.)
+    for i in (0..L::TENSORS).filter(|&i| trainable(i)) {
+        let (Some(p), Some(g)) = (net.tensor(i), grads.tensor(i)) else {
+            continue;
+        };
+        let finite = if mu > 0.0 {
+            let v = state.slots[own].tensor(i).map_or(&[][..], |t| t.data);
+            p.data.iter().zip(v).zip(g.data).all(|((&pk, &vk), &sk)| {
+                let vn = velocity(vk, sk);
+                vn.is_finite() && (pk + vn).is_finite()
+            })
+        } else {
+            p.data
+                .iter()
+                .zip(g.data)
+                .all(|(&pk, &sk)| (pk - sk).is_finite())
+        };
+        if !finite {
+            return Err(Error::NonFiniteStep { pass: 0, batch: 0 });
+        }
+    }
+    // 3. Write.
+    for i in (0..L::TENSORS).filter(|&i| trainable(i)) {
+        let (Some(p), Some(g)) = (net.tensor_mut(i), grads.tensor_mut(i)) else {
+            continue;
+        };
         if mu > 0.0 {
-            let Some(v) = rest.first_mut().and_then(|s| s.tensor_mut(i)) else {
+            let Some(v) = state.slots[own].tensor_mut(i) else {
                 continue;
             };
-            let nesterov = opt == Optimizer::Nag;
             for ((pk, vk), &sk) in p.iter_mut().zip(v.iter_mut()).zip(g.iter()) {
-                *vk = if nesterov {
-                    mu * mu * *vk - (1.0 + mu) * sk
-                } else {
-                    mu * *vk - sk
-                };
+                *vk = velocity(*vk, sk);
                 *pk += *vk;
             }
         } else {

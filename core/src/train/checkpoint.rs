@@ -24,7 +24,7 @@
 //! assert_eq!(a.net, b.net); // the same bits
 //! ```
 
-use super::{TrainConfig, Trainer};
+use super::{BestCopy, TrainConfig, Trainer};
 use crate::checkpoint::{
     HEADER, Layout, Sections, Writer, bad_checkpoint, dword, finite_f32s, read_params, word,
     write_head, write_params,
@@ -62,7 +62,9 @@ impl core::fmt::Write for Count {
     }
 }
 
-impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, JD, S> {
+impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
+    Trainer<L, B, JD, S, K>
+{
     /// The most bytes a checkpoint of this trainer can take (all sections, every slot, the
     /// longest configuration): a buffer this long always suffices.
     pub const CHECKPOINT_MAX_BYTES: usize = HEADER
@@ -191,7 +193,8 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         if sections.contains(Sections::BEST) {
             w.u64(self.best_loss.to_bits());
             w.u32(self.since_best);
-            write_params(&self.best, &mut w);
+            // Without a copy, the current parameters stand for the best ones.
+            write_params(self.best.copy().unwrap_or(&self.net), &mut w);
         }
         if sections.contains(Sections::CONFIG) {
             w.u32(text as u32);
@@ -241,7 +244,9 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         }
         if let Some((loss, since, at)) = d.best {
             (self.best_loss, self.since_best) = (loss, since);
-            read_params(&mut self.best, bytes, at);
+            if let Some(best) = self.best.copy_mut() {
+                read_params(best, bytes, at);
+            }
         }
         Ok(())
     }

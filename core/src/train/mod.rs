@@ -32,11 +32,13 @@
 //!            t.score(&data).unwrap());
 //! ```
 
+pub mod best;
 pub mod checkpoint;
 pub mod config;
 pub mod objective;
 pub mod trainer;
 
+pub use best::{BestCopy, NoBestCopy};
 pub use config::TrainConfig;
 pub use objective::{Batch, Penalties, Terms, evaluate};
 pub use trainer::{Data, Report, Trainer};

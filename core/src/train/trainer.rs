@@ -16,6 +16,7 @@
 //! assert!(last.valid_loss < first.loss);
 //! ```
 
+use super::best::BestCopy;
 use super::config::{MAX_HALVINGS, OnDivergence, TrainConfig};
 use super::objective::{Batch, MAX_REGS, Penalties, Terms, evaluate};
 use crate::error::{Error, check_finite};
@@ -120,13 +121,20 @@ pub struct Report {
 /// assert_eq!(t.net, good); // rolled back to the known-good parameters
 /// assert_eq!(t.config.learning_rate, 1e30 / 1024.0);
 /// ```
-pub struct Trainer<L: Layers, const B: usize, const JD: usize, const S: usize> {
+pub struct Trainer<
+    L: Layers,
+    const B: usize,
+    const JD: usize,
+    const S: usize,
+    K: BestCopy<L> = Network<L>,
+> {
     /// The parameters being trained.
     pub net: Network<L>,
     /// Known-good parameters, where a diverging step returns to and where
     /// [`train`](Self::train) ends: those of the best validation ([`validate`](Self::validate)
     /// or `train`'s own) since the objective last changed, or those of `start` / `restart`.
-    pub best: Network<L>,
+    /// With `K = NoBestCopy` there is no copy (see [`best`](super::best)).
+    pub best: K,
     /// Gradient buffer.
     pub grads: Network<L>,
     /// Optimizer state.
@@ -162,7 +170,9 @@ pub struct Trainer<L: Layers, const B: usize, const JD: usize, const S: usize> {
     pub(super) halvings: u32,
 }
 
-impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, JD, S> {
+impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
+    Trainer<L, B, JD, S, K>
+{
     /// Bytes the trainer takes in all: parameters, gradients, best copy, optimizer state,
     /// activations and everything else.
     pub const BYTES: usize = core::mem::size_of::<Self>();
@@ -172,7 +182,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
     pub const fn new(body: L) -> Self {
         Trainer {
             net: Network::new(body),
-            best: Network::zero(),
+            best: K::EMPTY,
             grads: Network::zero(),
             state: OptimState::new(),
             ws: Workspace::new(),
@@ -219,7 +229,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
     pub const fn zeroed() -> Self {
         Trainer {
             net: Network::zero(),
-            best: Network::zero(),
+            best: K::EMPTY,
             grads: Network::zero(),
             state: OptimState::new(),
             ws: Workspace::new(),
@@ -292,7 +302,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         self.best_loss = f64::INFINITY;
         self.since_best = 0;
         self.halvings = 0;
-        self.best.copy_params_from(&self.net);
+        self.best.keep(&self.net);
         self.started = true;
     }
 
@@ -605,10 +615,11 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
         Ok(terms)
     }
 
-    /// Back to the known-good parameters, with a fresh optimizer (its state followed the
-    /// diverging trajectory).
+    /// Back to the known-good parameters (without a copy, the parameters are those before
+    /// the refused step: a refused update writes nothing), with a fresh optimizer (its state
+    /// followed the diverging trajectory).
     fn roll_back(&mut self) {
-        self.net.copy_params_from(&self.best);
+        self.best.restore(&mut self.net);
         self.state.reset();
     }
 
@@ -736,7 +747,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             || (self.best_loss - v) > self.best_loss * self.config.min_improvement as f64;
         if improved {
             self.best_loss = v;
-            self.best.copy_params_from(&self.net);
+            self.best.keep(&self.net);
         }
         improved
     }
@@ -853,7 +864,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
             last.valid_loss = v.loss;
             last.improved = self.observe_validation(&mut v);
         }
-        self.net.copy_params_from(&self.best);
+        self.best.restore(&mut self.net);
         Ok(last)
     }
 
@@ -901,7 +912,9 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, J
     }
 }
 
-impl<L: Layers, const B: usize, const JD: usize, const S: usize> Trainer<L, B, JD, S> {
+impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
+    Trainer<L, B, JD, S, K>
+{
     /// Run the clean network over `x` in chunks of `B` rows, handing each chunk's first row
     /// index and outputs to `each`.
     fn for_each_chunk(

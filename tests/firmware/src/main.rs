@@ -155,6 +155,13 @@ fn print_bytes() {
         T::BYTES,
         T::BYTES - parts
     );
+    // The lean option for fixed-step fine-tuning: no copy of known-good parameters.
+    type Lean = Trainer<Body, B, 0, S, staticnets::train::NoBestCopy>;
+    hprintln!(
+        "  without the best copy (NoBestCopy): {} ({} less)",
+        Lean::BYTES,
+        T::BYTES - Lean::BYTES
+    );
 }
 
 /// L2-SP's gradient against finite differences, on a small network and its own checkpoint.
