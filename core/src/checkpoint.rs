@@ -307,20 +307,15 @@ impl<L: Layers> Network<L> {
     /// Write the parameters into `out` (at least [`CHECKPOINT_BYTES`](Self::CHECKPOINT_BYTES)
     /// long) as a format-2 checkpoint with no sections; returns the bytes written.
     pub fn save(&self, out: &mut [u8]) -> Result<usize, Error> {
-        let n = Self::CHECKPOINT_BYTES;
-        if out.len() < n {
-            return Err(Error::WrongLength {
-                what: "checkpoint buffer",
-                expected: n,
-                got: out.len(),
-            });
-        }
-        let mut at = 0;
-        self.save_to(|piece| {
-            out[at..at + piece.len()].copy_from_slice(piece);
-            at += piece.len();
-        });
-        Ok(n)
+        into_buffer(
+            out,
+            Self::CHECKPOINT_BYTES,
+            "checkpoint buffer",
+            &mut |put| {
+                self.save_to(put);
+                Ok(())
+            },
+        )
     }
 
     /// The same bytes as [`save`](Self::save), handed to `put` in order, a few at a time
@@ -419,6 +414,32 @@ pub(crate) fn read_params(net: &mut dyn Params, bytes: &[u8], at: usize) {
             }
         }
     }
+}
+
+/// Where a file's bytes go, a few at a time, in order.
+pub(crate) type Sink<'a> = &'a mut dyn FnMut(&[u8]);
+
+/// Write a file of `n` bytes into `out` (refused, with `what` named, if `out` is shorter):
+/// `write` hands the bytes to the sink it is given. Returns `n`.
+pub(crate) fn into_buffer(
+    out: &mut [u8],
+    n: usize,
+    what: &'static str,
+    write: &mut dyn FnMut(Sink<'_>) -> Result<(), Error>,
+) -> Result<usize, Error> {
+    if out.len() < n {
+        return Err(Error::WrongLength {
+            what,
+            expected: n,
+            got: out.len(),
+        });
+    }
+    let mut at = 0;
+    write(&mut |piece| {
+        out[at..at + piece.len()].copy_from_slice(piece);
+        at += piece.len();
+    })?;
+    Ok(n)
 }
 
 /// Whether the `count` f32 stored from byte `at` are all finite.

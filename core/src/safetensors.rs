@@ -46,6 +46,7 @@
 
 use core::fmt::Write;
 
+use crate::checkpoint::into_buffer;
 use crate::error::Error;
 use crate::layers::{Layers, ParamKind, Tensor};
 use crate::network::{Name, Network, Params, layer_name};
@@ -309,20 +310,15 @@ impl<L: Layers> Network<L> {
     /// Write the parameters as a safetensors file (names and layouts as in the
     /// [module docs](crate::safetensors)) into `out`; returns the bytes written.
     pub fn save_safetensors(&self, out: &mut [u8]) -> Result<usize, Error> {
-        let n = self.safetensors_len();
-        if out.len() < n {
-            return Err(Error::WrongLength {
-                what: "safetensors buffer",
-                expected: n,
-                got: out.len(),
-            });
-        }
-        let mut at = 0;
-        save_to(self, &mut |piece: &[u8]| {
-            out[at..at + piece.len()].copy_from_slice(piece);
-            at += piece.len();
-        });
-        Ok(n)
+        into_buffer(
+            out,
+            self.safetensors_len(),
+            "safetensors buffer",
+            &mut |put| {
+                save_to(self, put);
+                Ok(())
+            },
+        )
     }
 
     /// The same bytes, handed to `put` a few at a time (no buffer the size of the file).

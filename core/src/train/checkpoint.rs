@@ -26,8 +26,8 @@
 
 use super::{BestCopy, TrainConfig, Trainer};
 use crate::checkpoint::{
-    HEADER, Layout, Sections, Writer, bad_checkpoint, dword, finite_f32s, read_params, word,
-    write_head, write_params,
+    HEADER, Layout, Sections, Writer, bad_checkpoint, dword, finite_f32s, into_buffer, read_params,
+    word, write_head, write_params,
 };
 use crate::error::Error;
 use crate::layers::Layers;
@@ -115,19 +115,9 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
     pub fn save(&mut self, out: &mut [u8], customs: &[&dyn Regularizer]) -> Result<usize, Error> {
         self.reconfigure(customs)?;
         let n = self.checkpoint_len();
-        if out.len() < n {
-            return Err(Error::WrongLength {
-                what: "checkpoint buffer",
-                expected: n,
-                got: out.len(),
-            });
-        }
-        let mut at = 0;
-        self.write_checkpoint(Sections::ALL, |piece| {
-            out[at..at + piece.len()].copy_from_slice(piece);
-            at += piece.len();
-        })?;
-        Ok(n)
+        into_buffer(out, n, "checkpoint buffer", &mut |put| {
+            self.write_checkpoint(Sections::ALL, put).map(|_| ())
+        })
     }
 
     /// [`save`](Self::save)'s bytes for the chosen `sections` only, handed to `put` a few at

@@ -212,6 +212,17 @@ fn error(t: &mut T, x: &[f32], customs: &[&dyn Regularizer]) -> Result<f64, Fail
     Ok(t.validate(&Data::autoencoder(x), customs)?.err)
 }
 
+/// Load the checkpoint into `t` and configure the fine-tuning (with L2-SP towards the
+/// checkpoint's weights, read in place from flash); returns the L2-SP regularizer.
+fn load_for_fine_tuning<'a>(t: &mut T, checkpoint: &'a [u8]) -> Result<L2Sp<'a>, Fail> {
+    t.net.load(checkpoint)?;
+    let l2sp = L2Sp::new(checkpoint, &t.net)?;
+    t.config = staticnets::train::TrainConfig::with_capacity(B, S);
+    t.config.register("l2sp")?;
+    t.config.parse(FINE_TUNE)?;
+    Ok(l2sp)
+}
+
 /// Load the checkpoint, fine-tune with `extra` settings, and return the errors
 /// (old, new, held-out) before and after.
 fn fine_tune(
@@ -220,12 +231,8 @@ fn fine_tune(
     x: &[f32],
     extra: &str,
 ) -> Result<([f64; 3], [f64; 3]), Fail> {
-    t.net.load(checkpoint)?;
-    let l2sp = L2Sp::new(checkpoint, &t.net)?;
+    let l2sp = load_for_fine_tuning(t, checkpoint)?;
     let customs: [&dyn Regularizer; 1] = [&l2sp];
-    t.config = staticnets::train::TrainConfig::with_capacity(B, S);
-    t.config.register("l2sp")?;
-    t.config.parse(FINE_TUNE)?;
     t.config.parse(extra)?;
     let (old, rest) = x.split_at(OLD * 64);
     let (new, held) = rest.split_at(NEW * 64);
@@ -357,12 +364,8 @@ fn run() -> Result<(), Fail> {
 /// input_noise and l2sp), and one clean forward pass of 4 rows; see `cost.rs`.
 fn step_cost(t: &mut T, checkpoint: &[u8], x: &[f32]) -> Result<(), Fail> {
     let mut meter = cost::Meter::new().ok_or(Fail::Check("core peripherals already taken"))?;
-    t.net.load(checkpoint)?;
-    let l2sp = L2Sp::new(checkpoint, &t.net)?;
+    let l2sp = load_for_fine_tuning(t, checkpoint)?;
     let customs: [&dyn Regularizer; 1] = [&l2sp];
-    t.config = staticnets::train::TrainConfig::with_capacity(B, S);
-    t.config.register("l2sp")?;
-    t.config.parse(FINE_TUNE)?;
     let new = &x[OLD * 64..(OLD + NEW) * 64];
     let data = Data::autoencoder(new);
     t.restart(&data, &customs)?;
