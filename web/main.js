@@ -2,16 +2,24 @@
 
 const $ = (id) => document.getElementById(id);
 
-// Regularizer sliders: key, largest value, step.
+// Regularizer sliders: key, largest value, step, formula, what it does (after theanets' guide).
 const REGULARIZERS = [
-  ["weight_l2", 0.01, 0.0001],
-  ["weight_l1", 0.01, 0.0001],
-  ["hidden_l1", 0.5, 0.005],
-  ["contractive", 0.1, 0.001],
-  ["input_noise", 0.5, 0.01],
-  ["hidden_noise", 0.5, 0.01],
-  ["input_dropout", 0.9, 0.01],
-  ["hidden_dropout", 0.9, 0.01],
+  ["weight_l2", 0.01, 0.0001, "λ · mean(W²)",
+    "Weight decay: pulls every weight towards zero in proportion to its size, so no weight grows large; the filters come out smoother."],
+  ["weight_l1", 0.01, 0.0001, "λ · mean(|W|)",
+    "Weight sparsity: pulls every weight towards zero by the same amount, so the small ones reach zero and stay there; each unit looks at fewer pixels."],
+  ["hidden_l1", 0.5, 0.005, "λ · mean(|h|)",
+    "Hidden sparsity: penalizes the hidden activations themselves, so for each digit only a few units are active (watch the histogram's spike at zero)."],
+  ["contractive", 0.1, 0.001, "λ · mean ‖∂h/∂x‖²_F",
+    "Contractive: penalizes how much the code moves when the input moves, so the code keeps what varies across digits and ignores small perturbations."],
+  ["input_noise", 0.5, 0.01, "x̃ = x + N(0, σ²)",
+    "Input noise (denoising): trains on inputs with Gaussian noise added, targets clean; the model must learn the digits' structure to undo the noise."],
+  ["hidden_noise", 0.5, 0.01, "h̃ = h + N(0, σ²)",
+    "Hidden noise: adds Gaussian noise to the code during training, so the decoder cannot rely on tiny differences between codes."],
+  ["input_dropout", 0.9, 0.01, "x̃ = x · m / (1-p), m ~ Bernoulli(1-p)",
+    "Input dropout (masking noise): zeroes a fraction p of the pixels at random in each training step; the model learns to fill them in."],
+  ["hidden_dropout", 0.9, 0.01, "h̃ = h · m / (1-p)",
+    "Hidden dropout: zeroes a fraction p of the hidden units in each training step, so no unit can count on another: redundant, more robust features."],
 ];
 const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
@@ -23,7 +31,7 @@ const state = {
   running: false,
   progress: null,
   views: null,
-  history: { x: [], train: [], valid: [], regs: {} },
+  history: { x: [], train: [], valid: [], trainB: [], validB: [], regs: {} },
   lastFrame: 0,
 };
 window.staticnetsPage = state;
@@ -128,24 +136,63 @@ function stopped(reason) {
 // A new run (a new model, or Reset): its history starts empty, its chart anew.
 function newRun(run) {
   state.run = run;
-  state.history = { x: [], train: [], valid: [], regs: {} };
+  state.history = { x: [], train: [], valid: [], trainB: [], validB: [], regs: {} };
   state.progress = null;
   chart?.destroy();
   chart = null;
   chartSeries = "";
 }
 
+// ---------- the settings in the URL ----------
+// `#preset=...&algo=...&learning_rate=...&batch_size=...&on_divergence=...&seed=...&<reg>=...`:
+// a configuration shared as a link. Read once at load (before the first model), written
+// whenever a setting takes effect.
+const URL_KEYS = ["preset", "algo", "learning_rate", "batch_size", "on_divergence", "seed"];
+function settingsFromUrl() {
+  const q = new URLSearchParams(location.hash.slice(1));
+  for (const key of URL_KEYS) {
+    if (q.has(key) && $(key)) $(key).value = q.get(key);
+  }
+  for (const [key] of REGULARIZERS) {
+    if (q.has(key)) showValue(key, q.get(key));
+  }
+  // `compare=key:value`: the A/B comparison, started once the first model is there.
+  const c = q.get("compare")?.split(":");
+  if (c?.length === 2) {
+    $("compare-key").value = c[0];
+    $("compare-value").value = c[1];
+    state.compareFromUrl = true;
+  }
+}
+function settingsToUrl() {
+  const q = new URLSearchParams();
+  for (const key of URL_KEYS) q.set(key, $(key).value);
+  for (const [key] of REGULARIZERS) {
+    if (Number($(`reg-${key}`).value) > 0) q.set(key, $(`reg-${key}`).value);
+  }
+  if ($("compare").checked) q.set("compare", `${$("compare-key").value}:${$("compare-value").value}`);
+  history.replaceState(null, "", `#${q}`);
+  $("share-link").href = location.href;
+}
+
 // ---------- controls ----------
 const regBox = $("regularizers");
-for (const [key, max, step] of REGULARIZERS) {
+for (const [key, max, step, formula, text] of REGULARIZERS) {
   const label = document.createElement("label");
   label.className = "reg";
+  label.title = `${formula}: ${text}`;
   label.innerHTML = `<span>${key}</span><input type="range" id="reg-${key}" min="0" max="${max}" step="${step}" value="0"><output id="out-${key}">0</output>`;
-  regBox.append(label);
+  const explain = document.createElement("p");
+  explain.className = "explain";
+  explain.id = `explain-${key}`;
+  explain.innerHTML = `<code>${formula}</code> ${text}`;
+  regBox.append(label, explain);
   const input = label.querySelector("input");
   input.addEventListener("input", () => ($(`out-${key}`).textContent = input.value));
   input.addEventListener("change", () => setting(key, input.value));
 }
+
+settingsFromUrl();
 
 function configText() {
   let c = `algo = ${$("algo").value}\nlearning_rate = ${$("learning_rate").value}\nbatch_size = ${$("batch_size").value}\non_divergence = ${$("on_divergence").value}\n`;
@@ -171,6 +218,7 @@ async function setting(key, value) {
   try {
     await rpc("set", { key, value });
     state.inForce[key] = value;
+    settingsToUrl();
     status(`${key} = ${value}`);
   } catch (e) {
     // The field shows the value in force, not the refused one.
@@ -190,8 +238,17 @@ async function restart() {
   const seed = $("random_seed").checked ? null : Number($("seed").value);
   try {
     await rpc("init", { preset: $("preset").value, config: configText(), seed });
+    // The seed in force (a random one too), so that the link and the Rust code reproduce it.
+    if (state.info) $("seed").value = String(state.info.seed);
     rememberControls();
     state.seedInForce = $("seed").value;
+    // A new model has no B (unless the link asks for one).
+    $("compare").checked = !!state.compareFromUrl;
+    if (state.compareFromUrl) {
+      state.compareFromUrl = false;
+      await comparing();
+    }
+    settingsToUrl();
   } catch (e) {
     // The model that was there stays (the worker builds the new one first).
     if (state.seedInForce !== undefined) $("seed").value = state.seedInForce;
@@ -205,6 +262,36 @@ function setRunning(on) {
 }
 
 $("preset").addEventListener("change", restart);
+// ---------- the A/B comparison ----------
+for (const key of [...REGULARIZERS.map((r) => r[0]), "learning_rate", "algo", "batch_size"]) {
+  const o = document.createElement("option");
+  o.value = o.textContent = key;
+  if (key === "hidden_l1") o.selected = true;
+  $("compare-key").append(o);
+}
+async function comparing() {
+  const on = $("compare").checked;
+  setRunning(false);
+  try {
+    await rpc("compare", on ? { key: $("compare-key").value, value: $("compare-value").value } : { key: null });
+    settingsToUrl();
+    status(on ? `comparing: B has ${$("compare-key").value} = ${$("compare-value").value}; both start afresh. Press Start.` : "comparison off");
+  } catch (e) {
+    $("compare").checked = false;
+    status(`B refused: ${e.message}`, true);
+  }
+}
+$("compare").addEventListener("change", comparing);
+$("compare-key").addEventListener("change", () => $("compare").checked && comparing());
+$("compare-value").addEventListener("change", () => $("compare").checked && comparing());
+
+$("reproduce-box").addEventListener("toggle", () => {
+  if (state.views) $("reproduce").textContent = state.views.reproduce;
+});
+$("log-steps").addEventListener("change", () => {
+  chartSeries = ""; // rebuild the chart with the other scale
+  schedule();
+});
 $("seed").addEventListener("change", restart);
 $("random_seed").addEventListener("change", restart);
 for (const key of ["algo", "learning_rate", "batch_size", "on_divergence"]) {
@@ -251,11 +338,7 @@ function download(bytes, name) {
 
 // The fields show a configuration text's values (after a checkpoint brought its own).
 function showConfig(text) {
-  const values = {};
-  for (const line of text.split("\n")) {
-    const [key, value] = line.split("=").map((p) => p?.trim());
-    if (key && value !== undefined) values[key] = value;
-  }
+  const values = configValues(text);
   for (const key of ["algo", "learning_rate", "batch_size", "on_divergence"]) {
     if (key in values) showValue(key, key === "learning_rate" ? String(Number(Number(values[key]).toPrecision(6))) : values[key]);
   }
@@ -265,6 +348,7 @@ function showConfig(text) {
     state.seedInForce = values.rng;
   }
   rememberControls();
+  settingsToUrl();
 }
 
 // Load a checkpoint (resumes its run) or import safetensors weights, from a file field.
@@ -277,6 +361,7 @@ function fileLoader(field, cmd, what) {
       setRunning(false);
       stopped("");
       showConfig(await rpc(cmd, { bytes }, [bytes]));
+      $("compare").checked = false; // a loaded run has no B
       status(`${what} ${file.name}: press Start to go on`);
     } catch (e) {
       status(`could not load ${file.name}: ${e.message}; the model stays as it was`, true);
@@ -314,6 +399,9 @@ function record(m) {
   h.x.push(m.steps);
   h.train.push(m.loss > 0 ? m.loss : null);
   h.valid.push(state.views ? state.views.valid.loss : null);
+  const b = state.progress?.trainB;
+  h.trainB.push(b && b.loss > 0 ? b.loss : null);
+  h.validB.push(state.views?.b ? state.views.b.valid.loss : null);
   m.regNames.filter(hasTerm).forEach((name) => {
     if (!h.regs[name]) h.regs[name] = new Array(h.x.length - 1).fill(null);
   });
@@ -327,6 +415,8 @@ function record(m) {
     h.x = half(h.x);
     h.train = half(h.train);
     h.valid = half(h.valid);
+    h.trainB = half(h.trainB);
+    h.validB = half(h.validB);
     for (const name of Object.keys(h.regs)) h.regs[name] = half(h.regs[name]);
   }
   schedule();
@@ -347,8 +437,12 @@ function axisLabel(v) {
 function drawChart() {
   const h = state.history;
   const names = Object.keys(h.regs);
-  const key = names.join(",");
-  const data = [h.x, h.train, h.valid, ...names.map((n) => h.regs[n])];
+  const logSteps = $("log-steps").checked;
+  const withB = h.trainB.some((v) => v !== null);
+  const key = names.join(",") + (logSteps ? ";log" : "") + (withB ? ";B" : "");
+  const bData = withB ? [h.trainB, h.validB] : [];
+  const data = [h.x, h.train, h.valid, ...bData, ...names.map((n) => h.regs[n])];
+  const bLabel = withB && state.views?.b ? ` (${state.views.b.key} = ${state.views.b.value})` : "";
   if (!chart || key !== chartSeries) {
     chart?.destroy();
     chartSeries = key;
@@ -357,14 +451,23 @@ function drawChart() {
       {
         width: el.clientWidth || 600,
         height: 220,
-        scales: { x: { time: false }, y: { distr: 3 } },
+        scales: { x: { time: false, distr: logSteps ? 3 : 1 }, y: { distr: 3 } },
         // Log-axis labels: 1e-4, 1e-5, ... (the default rounds them all to "0").
-        axes: [{ label: "steps" }, { values: (u, vals) => vals.map(axisLabel), size: 56 }],
+        axes: [
+          { label: logSteps ? "steps (log)" : "steps", values: logSteps ? (u, vals) => vals.map(axisLabel) : undefined },
+          { values: (u, vals) => vals.map(axisLabel), size: 56 },
+        ],
         legend: { live: false }, // labels only: no "--" placeholders
         series: [
           { label: "steps" },
-          { label: "train loss", stroke: TRAIN_COLOUR, width: 1.5 },
-          { label: "valid loss", stroke: VALID_COLOUR, width: 1.5 },
+          { label: withB ? "train loss A" : "train loss", stroke: TRAIN_COLOUR, width: 1.5 },
+          { label: withB ? "valid loss A" : "valid loss", stroke: VALID_COLOUR, width: 1.5 },
+          ...(withB
+            ? [
+                { label: `train loss B${bLabel}`, stroke: TRAIN_COLOUR, width: 2.5, dash: [8, 4] },
+                { label: "valid loss B", stroke: VALID_COLOUR, width: 2.5, dash: [8, 4] },
+              ]
+            : []),
           ...names.map((n, k) => ({ label: n, stroke: TERM_COLOURS[k % TERM_COLOURS.length], dash: [4, 3] })),
         ],
       },
@@ -387,8 +490,8 @@ function grey(ctx, values, x0, y0, scale, lo = 0, hi = 1) {
   }
 }
 
-function drawFilters(v) {
-  const c = $("filters");
+function drawFilters(v, id = "filters") {
+  const c = $(id);
   const ctx = c.getContext("2d");
   ctx.clearRect(0, 0, c.width, c.height);
   const units = v.units;
@@ -408,8 +511,8 @@ function drawFilters(v) {
   }
 }
 
-function drawSamples(v) {
-  const c = $("samples");
+function drawSamples(v, id = "samples") {
+  const c = $(id);
   const ctx = c.getContext("2d");
   ctx.clearRect(0, 0, c.width, c.height);
   const rows = [v.inputs, v.corrupted, v.reconstructions].filter(Boolean);
@@ -417,10 +520,33 @@ function drawSamples(v) {
   rows.forEach((images, r) => {
     for (let i = 0; i < 8; i++) grey(ctx, images.subarray(i * 64, (i + 1) * 64), i * 40, r * 40 + 2, scale);
   });
+  // The classifier: its answer under each digit, red where it is wrong.
+  if (v.predicted) {
+    ctx.font = "bold 16px system-ui";
+    v.predicted.forEach((k, i) => {
+      ctx.fillStyle = k === v.sampleLabels[i] ? "#1d7a35" : "#b3261e";
+      ctx.fillText(String(k), i * 40 + 10, rows.length * 40 + 22);
+    });
+  }
+  if (id !== "samples") return;
+  $("samples-title").firstChild.textContent = v.predicted ? "Input · corrupted · predicted class " : "Input · corrupted · reconstruction ";
+  const c2 = configValues(v.config);
+  const level = ["input_noise", "input_dropout"].filter((k) => Number(c2[k]) > 0).map((k) => `${k} ${c2[k]}`);
+  $("corruption").textContent = level.length ? `(${level.join(", ")})` : "(no input corruption)";
 }
 
-function drawHistogram(v) {
-  const c = $("histogram");
+// `key = value` lines into an object.
+function configValues(text) {
+  const values = {};
+  for (const line of (text ?? "").split("\n")) {
+    const [key, value] = line.split("=").map((p) => p?.trim());
+    if (key && value !== undefined) values[key] = value;
+  }
+  return values;
+}
+
+function drawHistogram(v, id = "histogram") {
+  const c = $(id);
   const ctx = c.getContext("2d");
   ctx.clearRect(0, 0, c.width, c.height);
   const h = v.hidden;
@@ -447,7 +573,7 @@ function drawHistogram(v) {
   ctx.font = "11px system-ui";
   ctx.fillText(lo.toFixed(2), 2, c.height - 2);
   ctx.fillText(hi.toFixed(2), c.width - 30, c.height - 2);
-  $("sparsity").textContent = `sparsity ${((100 * small) / h.length).toFixed(1)} % (|h| < 0.01, hid1, 200 digits)`;
+  if (id === "histogram") $("sparsity").textContent = `sparsity ${((100 * small) / h.length).toFixed(1)} % (|h| < 0.01, hid1, 200 digits)`;
 }
 
 function drawCode(v) {
@@ -484,8 +610,28 @@ function drawFigures() {
   }
   if (v) {
     $("valid-loss").textContent = `valid loss ${v.valid.loss.toPrecision(4)}`;
+    const pct = (x) => `${(100 * x).toFixed(1)} %`;
+    $("weight-sparsity").textContent = `weight sparsity ${pct(v.valid.weightSparsity)} (|w| < 0.01)`;
+    $("hidden-sparsity").textContent = `hidden sparsity ${pct(v.valid.hiddenSparsity)} (|h| < 0.01)`;
+    const k = v.valid.regNames.indexOf("contractive");
+    $("jacobian").textContent = k >= 0 ? `Jacobian ‖∂h/∂x‖²_F ${v.valid.regTerms[k].toPrecision(4)} (mean over validation digits)` : "";
     $("accuracy").textContent = v.accuracy === null ? "" : `held-out accuracy ${(100 * v.accuracy).toFixed(1)} % (${state.info.validRows} digits)`;
   }
+}
+
+// A and B side by side: what each regularizer did, in numbers.
+function drawComparison(v) {
+  $("ab-table").hidden = !v.b;
+  if (!v.b) return;
+  const row = (name, w) => {
+    const pct = (x) => `${(100 * x).toFixed(1)} %`;
+    const k = w.valid.regNames.indexOf("contractive");
+    const jac = k >= 0 ? w.valid.regTerms[k].toPrecision(3) : "–";
+    const acc = w.accuracy === null ? "–" : pct(w.accuracy);
+    return `<th>${name}</th><td>${w.valid.loss.toPrecision(4)}</td><td>${pct(w.valid.weightSparsity)}</td><td>${pct(w.valid.hiddenSparsity)}</td><td>${jac}</td><td>${acc}</td>`;
+  };
+  $("ab-a").innerHTML = row("A", v);
+  $("ab-b").innerHTML = row(`B (${v.b.key} = ${v.b.value})`, v.b);
 }
 
 // Render at most once per animation frame, whatever the message rate.
@@ -497,10 +643,19 @@ function schedule() {
     frameQueued = false;
     const v = state.views;
     if (v) {
+      if ($("reproduce-box").open) $("reproduce").textContent = v.reproduce;
       drawFilters(v);
       drawSamples(v);
       drawHistogram(v);
       drawCode(v);
+      for (const card of document.querySelectorAll(".b-card")) card.hidden = !v.b;
+      if (v.b) {
+        for (const l of document.querySelectorAll(".b-label")) l.textContent = `(${v.b.key} = ${v.b.value})`;
+        drawFilters(v.b, "filters-b");
+        drawSamples(v.b, "samples-b");
+        drawHistogram(v.b, "histogram-b");
+      }
+      drawComparison(v);
     }
     if (state.history.x.length > 1) drawChart();
     drawFigures();

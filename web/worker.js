@@ -1,6 +1,6 @@
 // The training side of the page: owns the model, trains in slices of about 25 ms, and posts
 // monitors and views to the main thread, which only renders. Messages in: init, start,
-// pause, step, reset, set, save, load, importSafetensors, exportSafetensors, ping. Messages out: ready, progress, views, reply,
+// pause, step, reset, set, save, load, importSafetensors, exportSafetensors, compare, ping. Messages out: ready, progress, views, reply,
 // saved, error.
 
 // Feature detection: this module uses one SIMD instruction (the test from wasm-feature-detect).
@@ -27,6 +27,9 @@ let rate = { t: 0, steps: 0, stepsPerSec: 0 }; // steps/s over the last half sec
 // Each model (init) and each Reset is a new run: messages carry its number, so the page can
 // drop what an earlier run sent after it was replaced.
 let run = 0;
+// The A/B comparison: model B, built like A (same preset, settings, seed and data) except for
+// one setting, trained in the same slices. null when off.
+let compare = null; // { key, value, model }
 
 async function loadDigits() {
   const bytes = new Uint8Array(await (await fetch("./data/digits.bin")).arrayBuffer());
@@ -66,6 +69,7 @@ function init({ preset, config, seed }) {
   }
   if (model) model.free();
   model = next;
+  stopComparing();
   run += 1;
   batchesPerSlice = 4;
   batch = Number(/batch_size = (\d+)/.exec(model.configText())[1]);
@@ -105,7 +109,9 @@ function monitors(m) {
 // One slice of training: as many batches as fit in SLICE_MS (adapted as we go), or `batches`.
 function slice(batches = null) {
   const t0 = performance.now();
-  const m = model.train(batches ?? batchesPerSlice);
+  const n = batches ?? batchesPerSlice;
+  const m = model.train(n);
+  const mb = compare ? compare.model.train(n) : null;
   const dt = performance.now() - t0;
   if (batches === null) {
     batchesPerSlice = Math.max(1, Math.min(512, Math.round(batchesPerSlice * (SLICE_MS / Math.max(dt, 1)))));
@@ -118,6 +124,7 @@ function slice(batches = null) {
     type: "progress",
     run,
     train: monitors(m),
+    trainB: mb ? monitors(mb) : null,
     stepsPerSec: rate.stepsPerSec,
     samplesPerSec: rate.stepsPerSec * batch,
     learningRate: model.learningRate,
@@ -125,25 +132,75 @@ function slice(batches = null) {
   if (now - lastViews > VIEW_MS) sendViews(model.validate());
 }
 
-function sendViews(validation) {
-  lastViews = performance.now();
+// What the page draws of one model.
+function viewsOf(m, validation, transfer) {
   const valid = split(TRAIN_ROWS, digits.rows);
-  const sizes = Array.from(model.layerSizes());
+  const sizes = Array.from(m.layerSizes());
   const sample = valid.x.subarray(0, SAMPLES * 64);
-  const views = {
+  const v = {
     valid: monitors(validation),
-    filters: model.weights("hid1.w"), // 64 x units, row-major: filter j is column j
+    filters: m.weights("hid1.w"), // 64 x units, row-major: filter j is column j
     units: sizes[1],
     inputs: sample.slice(),
-    corrupted: model.corrupt(sample),
-    reconstructions: model.isClassifier ? null : model.predict(sample),
-    hidden: model.hidden(valid.x.subarray(0, 200 * 64), 1),
-    code: sizes.length === 5 ? model.hidden(valid.x, 2) : null,
+    corrupted: m.corrupt(sample),
+    reconstructions: m.isClassifier ? null : m.predict(sample),
+    // The classifier's answers for the sample digits, with the true labels.
+    predicted: m.isClassifier ? Array.from(m.predictClasses(sample)) : null,
+    sampleLabels: Array.from(valid.labels.subarray(0, SAMPLES)),
+    hidden: m.hidden(valid.x.subarray(0, 200 * 64), 1),
+    code: sizes.length === 5 ? m.hidden(valid.x, 2) : null,
     codeLabels: sizes.length === 5 ? valid.labels.slice() : null,
-    accuracy: model.isClassifier ? model.score(valid.x, valid.labels) : null,
-    config: model.configText(),
+    accuracy: m.isClassifier ? m.score(valid.x, valid.labels) : null,
+    config: m.configText(),
   };
-  postMessage({ type: "views", run, views }, [views.filters.buffer, views.corrupted.buffer, views.hidden.buffer]);
+  transfer.push(v.filters.buffer, v.corrupted.buffer, v.hidden.buffer);
+  return v;
+}
+
+function sendViews(validation) {
+  lastViews = performance.now();
+  const transfer = [];
+  const views = viewsOf(model, validation, transfer);
+  views.reproduce = model.reproduce(TRAIN_ROWS);
+  if (compare) {
+    views.b = viewsOf(compare.model, compare.model.validate(), transfer);
+    views.b.key = compare.key;
+    views.b.value = compare.value;
+  }
+  postMessage({ type: "views", run, views }, transfer);
+}
+
+// Start comparing: B is A's settings with `key = value`; both start afresh from the seed, on
+// the same data, as one new run. `key` null stops comparing.
+function startComparing(key, value) {
+  if (key === null) {
+    stopComparing();
+    return;
+  }
+  const b = new wasm.Model(model.preset, model.configText());
+  try {
+    const train = split(0, TRAIN_ROWS);
+    const valid = split(TRAIN_ROWS, digits.rows);
+    const labels = (d) => (b.isClassifier ? d.labels : undefined);
+    b.setData(train.x, labels(train));
+    b.setValidation(valid.x, labels(valid));
+    b.set(key, value);
+  } catch (e) {
+    b.free();
+    throw e;
+  }
+  stopComparing();
+  compare = { key, value, model: b };
+  model.reset();
+  run += 1;
+  batchesPerSlice = 4;
+  postMessage({ type: "run", run });
+  rate = { t: performance.now(), steps: 0, stepsPerSec: 0 };
+}
+
+function stopComparing() {
+  if (compare) compare.model.free();
+  compare = null;
 }
 
 function loop() {
@@ -191,6 +248,7 @@ onmessage = ({ data: msg }) => {
     case "reset":
       return reply(id, () => {
         model.reset();
+        compare?.model.reset();
         run += 1;
         // Small slices again, so the new run's chart starts at its first steps (the slice
         // size adapted to the old run can be hundreds of batches).
@@ -202,6 +260,8 @@ onmessage = ({ data: msg }) => {
     case "set":
       return reply(id, () => {
         model.set(msg.key, String(msg.value));
+        // B follows every change but the one setting it differs in.
+        if (compare && msg.key !== compare.key) compare.model.set(msg.key, String(msg.value));
         if (msg.key === "batch_size") batch = Number(msg.value);
         if (!running) sendViews(model.validate());
       });
@@ -218,6 +278,7 @@ onmessage = ({ data: msg }) => {
         const bytes = new Uint8Array(msg.bytes);
         if (msg.cmd === "load") model.load(bytes);
         else model.loadSafetensors(bytes);
+        stopComparing(); // a loaded run has no B
         run += 1;
         batchesPerSlice = 4;
         const config = model.configText();
@@ -225,6 +286,12 @@ onmessage = ({ data: msg }) => {
         postMessage({ type: "run", run });
         sendViews(model.validate());
         return config;
+      });
+    case "compare":
+      return reply(id, () => {
+        running = false;
+        startComparing(msg.key, msg.key === null ? null : String(msg.value));
+        sendViews(model.validate());
       });
     case "exportSafetensors":
       return reply(id, () => model.saveSafetensors());

@@ -20,33 +20,65 @@ type Ae64 = (Dense<64, 64>, Dense<64, 64>);
 type Code2 = (Dense<64, 32>, Dense<32, 2>, Dense<2, 32>, Dense<32, 64>);
 type Clf10 = (Dense<64, 32>, Dense<32, 10>);
 
-/// The presets: name, description, layer widths (input first), whether it classifies.
-pub const PRESETS: [(&str, &str, &[usize], bool); 5] = [
-    ("ae-64-16-64", "64-16-64 autoencoder", &[64, 16, 64], false),
-    (
-        "ae-64-32-64-tied",
-        "64-32-64 autoencoder, tied weights",
-        &[64, 32, 64],
-        false,
-    ),
-    (
-        "ae-64-64-64",
-        "64-64-64 overcomplete autoencoder",
-        &[64, 64, 64],
-        false,
-    ),
-    (
-        "ae-64-32-2-32-64",
-        "64-32-2-32-64 autoencoder with a 2-D code",
-        &[64, 32, 2, 32, 64],
-        false,
-    ),
-    (
-        "clf-64-32-10",
-        "64-32-10 classifier (softmax, xe)",
-        &[64, 32, 10],
-        true,
-    ),
+/// One preset architecture: what the page shows, and the Rust that builds it (for the
+/// page's "reproduce this", which must stay the same as [`build`]'s).
+pub struct Preset {
+    /// The name the API takes.
+    pub name: &'static str,
+    /// What the page's menu says.
+    pub description: &'static str,
+    /// Layer widths, input first.
+    pub sizes: &'static [usize],
+    /// Whether it classifies (softmax output, `xe`, labels).
+    pub classify: bool,
+    /// The body's type, as Rust.
+    pub body_type: &'static str,
+    /// The body's value, as Rust.
+    pub body_new: &'static str,
+}
+
+/// The presets.
+pub const PRESETS: [Preset; 5] = [
+    Preset {
+        name: "ae-64-16-64",
+        description: "64-16-64 autoencoder",
+        sizes: &[64, 16, 64],
+        classify: false,
+        body_type: "(Dense<64, 16>, Dense<16, 64>)",
+        body_new: "(Dense::new(Relu), Dense::new(Sigmoid))",
+    },
+    Preset {
+        name: "ae-64-32-64-tied",
+        description: "64-32-64 autoencoder, tied weights",
+        sizes: &[64, 32, 64],
+        classify: false,
+        body_type: "Tied<64, 32>",
+        body_new: "Tied::new(Dense::new(Relu), Identity, Sigmoid)",
+    },
+    Preset {
+        name: "ae-64-64-64",
+        description: "64-64-64 overcomplete autoencoder",
+        sizes: &[64, 64, 64],
+        classify: false,
+        body_type: "(Dense<64, 64>, Dense<64, 64>)",
+        body_new: "(Dense::new(Relu), Dense::new(Sigmoid))",
+    },
+    Preset {
+        name: "ae-64-32-2-32-64",
+        description: "64-32-2-32-64 autoencoder with a 2-D code",
+        sizes: &[64, 32, 2, 32, 64],
+        classify: false,
+        body_type: "(Dense<64, 32>, Dense<32, 2>, Dense<2, 32>, Dense<32, 64>)",
+        body_new: "(Dense::new(Relu), Dense::new(Linear), Dense::new(Relu), Dense::new(Sigmoid))",
+    },
+    Preset {
+        name: "clf-64-32-10",
+        description: "64-32-10 classifier (softmax, xe)",
+        sizes: &[64, 32, 10],
+        classify: true,
+        body_type: "(Dense<64, 32>, Dense<32, 10>)",
+        body_new: "(Dense::new(Relu), Dense::new(Softmax))",
+    },
 ];
 
 /// What the JavaScript API needs of a trainer.

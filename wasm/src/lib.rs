@@ -336,6 +336,13 @@ impl Model {
         self.core.load(&b).map_err(js)
     }
 
+    /// The same run as Rust code (the preset's body, the configuration in force, the first
+    /// `rows` bundled digits as data, the updates so far): run natively it gives the same
+    /// weights, bit for bit.
+    pub fn reproduce(&mut self, rows: u32) -> String {
+        self.core.reproduce(rows as usize)
+    }
+
     /// The weights as a safetensors file with PyTorch's names and layouts (`hid1.weight` is
     /// out x in; see `staticnets::safetensors`).
     #[wasm_bindgen(js_name = saveSafetensors)]
@@ -356,7 +363,7 @@ impl Model {
 /// The preset names, in order.
 #[wasm_bindgen]
 pub fn presets() -> Vec<String> {
-    PRESETS.iter().map(|p| p.0.to_string()).collect()
+    PRESETS.iter().map(|p| p.name.to_string()).collect()
 }
 
 /// A seed from the browser's `crypto.getRandomValues` (through `getrandom`), below 2^53 so

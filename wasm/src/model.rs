@@ -25,6 +25,10 @@ pub struct ModelCore {
     train_labels: Vec<u32>,
     valid_x: Vec<f32>,
     valid_labels: Vec<u32>,
+    /// The run so far, for [`reproduce`](Self::reproduce): the configuration it started
+    /// with, and each setting changed since, with the updates made before it (`None` after
+    /// a checkpoint or safetensors load: the run did not start here).
+    run: Option<(String, Vec<(u64, String, String)>)>,
 }
 
 fn data<'a>(x: &'a [f32], labels: &'a [u32], classify: bool) -> Data<'a> {
@@ -39,8 +43,8 @@ impl ModelCore {
     /// A model of preset `preset` (see [`crate::presets`]) with `config` in theanets' keywords
     /// (`key = value` lines). The weights are drawn when the data is set.
     pub fn new(preset: &str, config: &str) -> Result<ModelCore, String> {
-        let Some(index) = PRESETS.iter().position(|p| p.0 == preset) else {
-            let names: Vec<&str> = PRESETS.iter().map(|p| p.0).collect();
+        let Some(index) = PRESETS.iter().position(|p| p.name == preset) else {
+            let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
             return Err(err(&format!(
                 "unknown preset {preset:?}: one of {}",
                 names.join(", ")
@@ -58,21 +62,31 @@ impl ModelCore {
             train_labels: Vec::new(),
             valid_x: Vec::new(),
             valid_labels: Vec::new(),
+            run: None,
         })
     }
 
+    /// A run starts here (fresh weights from the seed): remember its configuration.
+    fn begin_run(&mut self) {
+        self.run = Some((self.engine.config().to_string(), Vec::new()));
+    }
+
     fn classify(&self) -> bool {
-        PRESETS[self.preset].3
+        PRESETS[self.preset].classify
     }
 
     /// The preset's name.
     pub fn preset(&self) -> String {
-        PRESETS[self.preset].0.to_string()
+        PRESETS[self.preset].name.to_string()
     }
 
     /// Layer widths, input first.
     pub fn layer_sizes(&self) -> Vec<u32> {
-        PRESETS[self.preset].2.iter().map(|&n| n as u32).collect()
+        PRESETS[self.preset]
+            .sizes
+            .iter()
+            .map(|&n| n as u32)
+            .collect()
     }
 
     /// Whether the model is a classifier (labels, accuracy) rather than an autoencoder.
@@ -97,6 +111,7 @@ impl ModelCore {
         let d = data(x, &labels, self.classify());
         // The core checks everything before it draws new weights: a refusal keeps the model.
         self.engine.start(&d).map_err(msg)?;
+        self.begin_run();
         self.train_x = x.to_vec();
         self.train_labels = labels;
         if self.valid_x.is_empty() {
@@ -132,7 +147,9 @@ impl ModelCore {
     pub fn reset(&mut self) -> Result<(), String> {
         self.need_data()?;
         let d = data(&self.train_x, &self.train_labels, self.classify());
-        self.engine.start(&d).map_err(msg)
+        self.engine.start(&d).map_err(msg)?;
+        self.begin_run();
+        Ok(())
     }
 
     fn need_data(&self) -> Result<(), String> {
@@ -162,6 +179,10 @@ impl ModelCore {
             *self.engine.config() = saved;
             return Err(msg(e));
         }
+        let at = self.engine.updates();
+        if let Some((_, changes)) = &mut self.run {
+            changes.push((at, key.trim().to_string(), value.trim().to_string()));
+        }
         Ok(())
     }
 
@@ -169,6 +190,63 @@ impl ModelCore {
     /// core parses back exactly (a checkpoint stores the same text).
     pub fn config_text(&mut self) -> String {
         self.engine.config().to_string()
+    }
+
+    /// The same run as Rust: the preset's body, the configuration it started with, the
+    /// page's data (the first `rows` bundled digits), then the updates made, with each setting
+    /// changed where it was changed. Run natively, it ends in the same weights, bit for bit
+    /// (training is the same on every target), unless a step diverged: the weights a
+    /// divergence returns to are those of the page's last validation, which the code does
+    /// not repeat.
+    pub fn reproduce(&mut self, rows: usize) -> String {
+        let p = &PRESETS[self.preset];
+        let updates = self.engine.updates();
+        let Some((start, changes)) = &self.run else {
+            return "// This run was loaded from a file, not started here: save it (Save model)\n\
+                    // and resume it natively with Trainer::resume to continue it exactly."
+                .to_string();
+        };
+        let data = if p.classify {
+            "Data::classification(&x, &labels)"
+        } else {
+            "Data::autoencoder(&x)"
+        };
+        let mut code = format!(
+            "// {desc}, as on the page; in a fn returning Result<_, staticnets::Error>\n\
+             use staticnets::datasets::Digits;\n\
+             use staticnets::layers::{{Activation::*, Dense, Identity, Tied}};\n\
+             use staticnets::train::{{Data, Trainer}};\n\
+             type Body = {ty};\n\
+             let mut t: Box<Trainer<Body, {batch}, {inputs}, {slots}>> = Box::new(Trainer::new({new}));\n\
+             t.config.parse({start:?})?;\n\
+             let (mut x, mut labels) = (vec![0.0f32; {rows} * 64], vec![0u32; {rows}]);\n\
+             Digits::bundled().fill(0, &mut x, &mut labels)?;\n\
+             let data = {data};\n\
+             t.start(&data, &[])?;\n",
+            desc = p.description,
+            ty = p.body_type,
+            batch = engine::BATCH,
+            inputs = INPUTS,
+            slots = engine::SLOTS,
+            new = p.body_new,
+        );
+        let mut done = 0;
+        for (at, key, value) in changes {
+            if *at > done {
+                code += &format!("t.steps(&data, {}, &[])?;\n", at - done);
+                done = *at;
+            }
+            let zero = value.parse::<f32>().is_ok_and(|v| v == 0.0);
+            code += &if zero && key_is_regularizer(key) {
+                format!("t.config.remove_reg({key:?});\n")
+            } else {
+                format!("t.config.set({key:?}, {value:?})?;\n")
+            };
+        }
+        if updates > done {
+            code += &format!("t.steps(&data, {}, &[])?;\n", updates - done);
+        }
+        code + &format!("// {updates} updates, as on the page\n")
     }
 
     /// Run `batches` updates and return the monitors of those batches.
@@ -225,7 +303,7 @@ impl ModelCore {
     pub fn predict(&mut self, x: &[f32]) -> Result<Vec<f32>, String> {
         self.check_rows(x)?;
         let rows = x.len() / INPUTS;
-        let outs = *PRESETS[self.preset].2.last().unwrap_or(&0);
+        let outs = *PRESETS[self.preset].sizes.last().unwrap_or(&0);
         let mut out = vec![0.0; rows * outs];
         self.engine.predict(x, &mut out).map_err(msg)?;
         Ok(out)
@@ -306,7 +384,9 @@ impl ModelCore {
     /// or `Network::save`) keeps this model's configuration and restarts the optimizer. A
     /// damaged file or another preset's throws and leaves the model as it was.
     pub fn load(&mut self, bytes: &[u8]) -> Result<(), String> {
-        self.engine.load(bytes).map_err(msg)
+        self.engine.load(bytes).map_err(msg)?;
+        self.run = None;
+        Ok(())
     }
 
     /// The weights as a safetensors file, in PyTorch's names and layouts (see
@@ -322,7 +402,11 @@ impl ModelCore {
         let classify = self.classify();
         let d =
             (!self.train_x.is_empty()).then(|| data(&self.train_x, &self.train_labels, classify));
-        self.engine.load_safetensors(bytes, d.as_ref()).map_err(msg)
+        self.engine
+            .load_safetensors(bytes, d.as_ref())
+            .map_err(msg)?;
+        self.run = None;
+        Ok(())
     }
 }
 
