@@ -429,6 +429,7 @@ const VALID_COLOUR = COLOURS[3];
 // The terms' colours: none of the two losses'.
 const TERM_COLOURS = COLOURS.filter((c) => c !== TRAIN_COLOUR && c !== VALID_COLOUR);
 state.axisLabel = (v) => axisLabel(v); // for the end-to-end test
+state.stepScale = () => chart?.scales.x.distr; // 1 linear, 3 log (for the end-to-end test)
 function axisLabel(v) {
   if (v === null || v === undefined) return "";
   if (v === 0) return "0";

@@ -315,6 +315,75 @@ try {
   console.log(`bench: ae-64-64-64, batch 64: simd ${bench.simd.toFixed(0)} steps/s, scalar ${bench.scalar.toFixed(0)} steps/s, ratio ${ratio.toFixed(2)}`);
   check(errors.length === 0, "no errors in the page", errors.join(" | "));
 
+  // ---------- the regularization lab ----------
+  // A link with settings and an A/B comparison: a fresh page takes them from the address.
+  const lab = await context.newPage();
+  lab.on("pageerror", (e) => errors.push(e.message));
+  await lab.goto(`${url}#preset=ae-64-32-64-tied&algo=adam&learning_rate=0.003&batch_size=32&on_divergence=stop&seed=21&weight_l2=0.0005&compare=hidden_l1:0.1`);
+  await lab.waitForFunction(() => window.staticnetsPage?.views?.b, null, { timeout: 30000 });
+  check(
+    (await lab.inputValue("#seed")) === "21" && (await lab.inputValue("#reg-weight_l2")) === "0.0005" && (await lab.isChecked("#compare")),
+    "a link's settings and A/B comparison are taken from the address",
+    await lab.evaluate(() => location.hash),
+  );
+  const explain = await lab.textContent("#explain-hidden_l1");
+  check(explain.includes("mean(|h|)") && explain.includes("sparsity"), "each regularizer is explained beside its slider", explain.slice(0, 70));
+  await lab.click("#start");
+  await lab.waitForFunction(() => (window.staticnetsPage.progress?.trainB?.steps ?? 0) > 600, null, { timeout: 60000 });
+  await lab.click("#start"); // pause
+  await lab.waitForFunction(() => !window.staticnetsPage.running);
+  await lab.waitForTimeout(400);
+  const ab = await lab.evaluate(() => {
+    const v = window.staticnetsPage.views;
+    return { a: v.valid, b: v.b.valid, key: v.b.key, steps: window.staticnetsPage.progress.train.steps, stepsB: window.staticnetsPage.progress.trainB.steps };
+  });
+  check(ab.steps === ab.stepsB, "A and B train the same batches", `${ab.steps} and ${ab.stepsB} steps`);
+  check(
+    ab.b.hiddenSparsity > ab.a.hiddenSparsity + 0.05,
+    "B (hidden_l1 = 0.1) has the sparser code, shown side by side",
+    `hidden sparsity A ${(100 * ab.a.hiddenSparsity).toFixed(1)} %, B ${(100 * ab.b.hiddenSparsity).toFixed(1)} %`,
+  );
+  const table = await lab.textContent("#ab-table");
+  check(!(await lab.isHidden("#ab-table")) && table.includes("B (hidden_l1 = 0.1)"), "the A/B table shows both models", table.replace(/\s+/g, " ").slice(0, 90));
+  check(!(await lab.isHidden("#filters-b")) && (await lab.textContent("#loss-chart")).includes("train loss B"), "B's filters and loss curves are drawn beside A's");
+  check(
+    (await lab.textContent("#weight-sparsity")).includes("weight sparsity") && (await lab.textContent("#hidden-sparsity")).includes("hidden sparsity"),
+    "weight and hidden sparsity are shown",
+  );
+  await lab.evaluate(() => window.scrollTo(0, 0));
+  await lab.waitForTimeout(300);
+  await lab.screenshot({ path: join(root, "web", "screenshot-lab.png"), fullPage: true });
+  await lab.click("#log-steps");
+  await lab.waitForFunction(() => window.staticnetsPage.stepScale() === 3, null, { timeout: 10000 });
+  check(true, "the step axis can be log-scaled");
+  await lab.click("#reproduce-box summary");
+  await lab.waitForFunction(() => document.getElementById("reproduce").textContent.length > 0, null, { timeout: 10000 });
+  const rust = await lab.textContent("#reproduce");
+  check(rust.includes("type Body = Tied<64, 32>;") && rust.includes("t.steps(&data,"), "'reproduce this' gives the run as Rust", rust.split("\n")[4]);
+  // The contractive penalty's Jacobian norm, and the classifier's predicted labels.
+  await lab.$eval("#reg-contractive", (el) => {
+    el.value = "0.01";
+    el.dispatchEvent(new Event("change"));
+  });
+  await lab.waitForFunction(() => document.getElementById("jacobian").textContent.includes("Jacobian"), null, { timeout: 30000 });
+  check(true, "with contractive on, the Jacobian norm is shown", await lab.textContent("#jacobian"));
+  await lab.selectOption("#preset", "clf-64-32-10");
+  await lab.waitForFunction(() => window.staticnetsPage.info.preset === "clf-64-32-10" && window.staticnetsPage.views?.predicted, null, { timeout: 30000 });
+  const predicted = await lab.evaluate(() => window.staticnetsPage.views.predicted.length);
+  check(predicted === 8 && (await lab.textContent("#samples-title")).includes("predicted class"), "the classifier shows its predicted labels", `${predicted} digits`);
+  check(!(await lab.isChecked("#compare")), "a new architecture ends the comparison");
+  await lab.close();
+  // The phone layout: the controls, then the views, one column.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const small = await phone.newPage();
+  await small.goto(url);
+  await small.waitForFunction(() => window.staticnetsPage?.views, null, { timeout: 30000 });
+  await small.click("#start");
+  await small.waitForFunction(() => (window.staticnetsPage.progress?.train.steps ?? 0) > 300, null, { timeout: 30000 });
+  await small.waitForTimeout(500);
+  await small.screenshot({ path: join(root, "web", "screenshot-phone.png") });
+  await phone.close();
+
   // Opened as a file, or in a browser without WebAssembly: a plain explanation.
   const plain = await context.newPage();
   await plain.goto(`file://${join(root, "web", "index.html")}`);
