@@ -384,6 +384,35 @@ try {
   await small.screenshot({ path: join(root, "web", "screenshot-phone.png") });
   await phone.close();
 
+  // The npm package, used by a page of its own (tests/npm-example, built by scripts/build-npm
+  // from the package alone): a model in the package's Worker, trained through Promises.
+  const exPort = await freePort();
+  const exServer = spawn("python3", ["-m", "http.server", String(exPort), "--bind", "127.0.0.1", "--directory", join(root, "target", "npm-example")], { stdio: "ignore" });
+  try {
+    const ex = await context.newPage();
+    ex.on("pageerror", (e) => errors.push(e.message));
+    for (let tries = 0; ; tries++) {
+      try {
+        await ex.goto(`http://127.0.0.1:${exPort}/`);
+        break;
+      } catch (e) {
+        if (tries > 50) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    await ex.waitForFunction(() => window.example?.done, null, { timeout: 60000 });
+    const r = await ex.evaluate(() => window.example);
+    check(
+      !r.error && r.losses.length === 10 && r.losses[9] < r.losses[0] / 2 && r.info.simd,
+      "the npm package trains a model in its Worker through Promises (SIMD build chosen)",
+      r.error ?? `loss ${r.losses[0].toPrecision(3)} -> ${r.losses[9].toPrecision(3)}`,
+    );
+    check((r.refused ?? "").includes("learning_rate"), "a refused setting rejects the Promise with the core's message", r.refused);
+    await ex.close();
+  } finally {
+    exServer.kill();
+  }
+
   // Opened as a file, or in a browser without WebAssembly: a plain explanation.
   const plain = await context.newPage();
   await plain.goto(`file://${join(root, "web", "index.html")}`);
