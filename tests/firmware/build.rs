@@ -6,7 +6,10 @@ fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").unwrap());
     // The conformance build's trainer (247 KB) needs more RAM than the modelled part has, and
     // so does the broken-checkpoint build (a RAM copy of the checkpoint, to damage it).
-    let big = ["CARGO_FEATURE_CONFORMANCE", "CARGO_FEATURE_BROKEN_CHECKPOINT"];
+    let big = [
+        "CARGO_FEATURE_CONFORMANCE",
+        "CARGO_FEATURE_BROKEN_CHECKPOINT",
+    ];
     let map: &[u8] = if big.iter().any(|f| env::var_os(f).is_some()) {
         include_bytes!("memory-mps2-an386-1m.x")
     } else {
