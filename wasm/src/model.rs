@@ -25,10 +25,22 @@ pub struct ModelCore {
     train_labels: Vec<u32>,
     valid_x: Vec<f32>,
     valid_labels: Vec<u32>,
-    /// The run so far, for [`reproduce`](Self::reproduce): the configuration it started
-    /// with, and each setting changed since, with the updates made before it (`None` after
-    /// a checkpoint or safetensors load: the run did not start here).
-    run: Option<(String, Vec<(u64, String, String)>)>,
+    /// The run so far, for [`reproduce`](Self::reproduce) (`None` after a checkpoint or
+    /// safetensors load: the run did not start here).
+    run: Option<Run>,
+}
+
+/// A run started here: the configuration it started with, and each setting changed since.
+struct Run {
+    start: String,
+    changes: Vec<Change>,
+}
+
+/// A setting changed after `at` updates.
+struct Change {
+    at: u64,
+    key: String,
+    value: String,
 }
 
 fn data<'a>(x: &'a [f32], labels: &'a [u32], classify: bool) -> Data<'a> {
@@ -68,7 +80,10 @@ impl ModelCore {
 
     /// A run starts here (fresh weights from the seed): remember its configuration.
     fn begin_run(&mut self) {
-        self.run = Some((self.engine.config().to_string(), Vec::new()));
+        self.run = Some(Run {
+            start: self.engine.config().to_string(),
+            changes: Vec::new(),
+        });
     }
 
     fn classify(&self) -> bool {
@@ -180,8 +195,12 @@ impl ModelCore {
             return Err(msg(e));
         }
         let at = self.engine.updates();
-        if let Some((_, changes)) = &mut self.run {
-            changes.push((at, key.trim().to_string(), value.trim().to_string()));
+        if let Some(run) = &mut self.run {
+            run.changes.push(Change {
+                at,
+                key: key.trim().to_string(),
+                value: value.trim().to_string(),
+            });
         }
         Ok(())
     }
@@ -201,7 +220,7 @@ impl ModelCore {
     pub fn reproduce(&mut self, rows: usize) -> String {
         let p = &PRESETS[self.preset];
         let updates = self.engine.updates();
-        let Some((start, changes)) = &self.run else {
+        let Some(Run { start, changes }) = &self.run else {
             return "// This run was loaded from a file, not started here: save it (Save model)\n\
                     // and resume it natively with Trainer::resume to continue it exactly."
                 .to_string();
@@ -231,7 +250,7 @@ impl ModelCore {
             new = p.body_new,
         );
         let mut done = 0;
-        for (at, key, value) in changes {
+        for Change { at, key, value } in changes {
             if *at > done {
                 code += &format!("t.steps(&data, {}, &[])?;\n", at - done);
                 done = *at;
