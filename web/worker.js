@@ -51,22 +51,31 @@ const split = (from, to) => ({
   labels: digits.labels.subarray(from, to),
 });
 
+// A model of `preset` with `config`, its training and validation data set (fresh weights
+// from its seed), and then `setting` ([key, value]) if given; freed again if any of it is
+// refused, so that a refusal leaves nothing behind.
+function newModel(preset, config, setting = null) {
+  const m = new wasm.Model(preset, config);
+  try {
+    const train = split(0, TRAIN_ROWS);
+    const valid = split(TRAIN_ROWS, digits.rows);
+    const labels = (d) => (m.isClassifier ? d.labels : undefined);
+    m.setData(train.x, labels(train));
+    m.setValidation(valid.x, labels(valid));
+    if (setting) m.set(...setting);
+  } catch (e) {
+    m.free();
+    throw e;
+  }
+  return m;
+}
+
 function init({ preset, config, seed }) {
   running = false;
   const s = seed === null ? wasm.randomSeed() : seed;
   // Build the new model completely before the old one goes: a refused setting (a bad seed,
   // say) leaves the model that was there, still usable.
-  const next = new wasm.Model(preset, `${config}\nrng = ${s}`);
-  try {
-    const train = split(0, TRAIN_ROWS);
-    const valid = split(TRAIN_ROWS, digits.rows);
-    const labels = (d) => (next.isClassifier ? d.labels : undefined);
-    next.setData(train.x, labels(train));
-    next.setValidation(valid.x, labels(valid));
-  } catch (e) {
-    next.free();
-    throw e;
-  }
+  const next = newModel(preset, `${config}\nrng = ${s}`);
   if (model) model.free();
   model = next;
   stopComparing();
@@ -177,18 +186,7 @@ function startComparing(key, value) {
     stopComparing();
     return;
   }
-  const b = new wasm.Model(model.preset, model.configText());
-  try {
-    const train = split(0, TRAIN_ROWS);
-    const valid = split(TRAIN_ROWS, digits.rows);
-    const labels = (d) => (b.isClassifier ? d.labels : undefined);
-    b.setData(train.x, labels(train));
-    b.setValidation(valid.x, labels(valid));
-    b.set(key, value);
-  } catch (e) {
-    b.free();
-    throw e;
-  }
+  const b = newModel(model.preset, model.configText(), [key, value]);
   stopComparing();
   compare = { key, value, model: b };
   model.reset();

@@ -9,8 +9,19 @@ use staticnets::layers::{Activation::*, Dense, Identity, Tied};
 use staticnets::train::{Data, Trainer};
 use staticnets_wasm::ModelCore;
 
+/// The trainers are built by value before they are boxed, and an unoptimised test build keeps
+/// several on the stack at once: run on a thread with room for them.
 #[test]
 fn the_reproduce_snippet_gives_the_pages_weights() {
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(reproduce)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn reproduce() {
     const ROWS: usize = 1500;
     let (mut x, mut labels) = (vec![0.0f32; ROWS * 64], vec![0u32; ROWS]);
     Digits::bundled().fill(0, &mut x, &mut labels).unwrap();
