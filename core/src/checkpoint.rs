@@ -60,6 +60,15 @@ const HEADER_V1: usize = 16;
 /// Bytes before the parameters in format 2.
 pub const HEADER: usize = 24;
 
+/// Bytes of the generators section.
+pub(crate) const GENERATORS_BYTES: usize = 24;
+/// Bytes of the progress section.
+pub(crate) const PROGRESS_BYTES: usize = 36;
+/// Bytes of the optimizer section before its slots (algorithm, slot count, update count).
+pub(crate) const OPTIMIZER_HEAD: usize = 12;
+/// Bytes of the best section before its parameters (best loss, validations since).
+pub(crate) const BEST_HEAD: usize = 12;
+
 /// The optional parts of a format-2 checkpoint (the flags word).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sections(pub u32);
@@ -191,13 +200,14 @@ pub fn layout(bytes: &[u8]) -> Result<Layout, Error> {
     };
     let structure = "its sections do not add up to its length (damaged or truncated)";
     let pp = 4 * p as u64;
-    l.optimizer_at = take(Sections::OPTIMIZER, 12, &|h| {
+    l.optimizer_at = take(Sections::OPTIMIZER, OPTIMIZER_HEAD as u64, &|h| {
         (word(bytes, h + 4) as u64).saturating_mul(pp)
     })
     .or(bad(structure))?;
-    l.generators_at = take(Sections::GENERATORS, 24, &|_| 0).or(bad(structure))?;
-    l.progress_at = take(Sections::PROGRESS, 36, &|_| 0).or(bad(structure))?;
-    l.best_at = take(Sections::BEST, 12 + pp, &|_| 0).or(bad(structure))?;
+    l.generators_at =
+        take(Sections::GENERATORS, GENERATORS_BYTES as u64, &|_| 0).or(bad(structure))?;
+    l.progress_at = take(Sections::PROGRESS, PROGRESS_BYTES as u64, &|_| 0).or(bad(structure))?;
+    l.best_at = take(Sections::BEST, BEST_HEAD as u64 + pp, &|_| 0).or(bad(structure))?;
     l.config_at = take(Sections::CONFIG, 4, &|h| word(bytes, h) as u64).or(bad(structure))?;
     if at != end {
         return bad(structure);

@@ -400,3 +400,39 @@ fn a_trainer_without_the_best_copy_trains_the_same_bits_and_shares_checkpoints()
         assert_eq!(got, want);
     }
 }
+
+/// `CHECKPOINT_MAX_BYTES` bounds every file: a trainer using all its slots, with a long
+/// configuration (every regularizer with four long patterns), fits.
+#[test]
+fn the_largest_checkpoint_fits_checkpoint_max_bytes() {
+    let x = digits(16);
+    let data = Data::autoencoder(&x);
+    let mut t = ae();
+    let long = "hid1.*, out.*, hid1:out, out:out";
+    let mut config =
+        String::from("algo = adam\nmomentum = 0.5\nlearning_rate = 0.001\nbatch_size = 16\n");
+    for key in ["weight_l2", "weight_l1"] {
+        config += &format!("{key} = 0.000123456789 @ hid1.w, out.w\n");
+    }
+    for key in [
+        "hidden_l1",
+        "input_noise",
+        "hidden_noise",
+        "input_dropout",
+        "hidden_dropout",
+        "noise",
+        "dropout",
+    ] {
+        config += &format!("{key} = 0.0123456789 @ {long}\n");
+    }
+    t.config.parse(&config).unwrap();
+    t.start(&data, &[]).unwrap();
+    assert_eq!(
+        t.config.algo.slots(t.config.momentum),
+        3,
+        "every slot in use"
+    );
+    let mut file = vec![0u8; t.checkpoint_len()];
+    t.save(&mut file, &[]).unwrap();
+    assert!(file.len() <= Trainer::<Ae, 32, 64, 3>::CHECKPOINT_MAX_BYTES);
+}

@@ -26,8 +26,8 @@
 
 use super::{BestCopy, TrainConfig, Trainer};
 use crate::checkpoint::{
-    HEADER, Layout, Sections, Writer, bad_checkpoint, dword, finite_f32s, into_buffer, read_params,
-    word, write_head, write_params,
+    BEST_HEAD, GENERATORS_BYTES, HEADER, Layout, OPTIMIZER_HEAD, PROGRESS_BYTES, Sections, Writer,
+    bad_checkpoint, dword, finite_f32s, into_buffer, read_params, word, write_head, write_params,
 };
 use crate::error::Error;
 use crate::layers::Layers;
@@ -69,10 +69,10 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
     /// longest configuration): a buffer this long always suffices.
     pub const CHECKPOINT_MAX_BYTES: usize = HEADER
         + 4 * L::PARAMS
-        + (12 + S * 4 * L::PARAMS)
-        + 24
-        + 28
-        + (12 + 4 * L::PARAMS)
+        + (OPTIMIZER_HEAD + S * 4 * L::PARAMS)
+        + GENERATORS_BYTES
+        + PROGRESS_BYTES
+        + (BEST_HEAD + 4 * L::PARAMS)
         + (4 + MAX_CONFIG_TEXT)
         + 4;
 
@@ -93,10 +93,10 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
         let slots = self.config.algo.slots(self.config.momentum);
         let mut n = HEADER + p + 4;
         let parts = [
-            (Sections::OPTIMIZER, 12 + slots * p),
-            (Sections::GENERATORS, 24),
-            (Sections::PROGRESS, 36),
-            (Sections::BEST, 12 + p),
+            (Sections::OPTIMIZER, OPTIMIZER_HEAD + slots * p),
+            (Sections::GENERATORS, GENERATORS_BYTES),
+            (Sections::PROGRESS, PROGRESS_BYTES),
+            (Sections::BEST, BEST_HEAD + p),
             (Sections::CONFIG, 4 + self.config_text_len()),
         ];
         for (bit, len) in parts {
