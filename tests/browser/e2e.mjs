@@ -41,6 +41,10 @@ const freePort = () =>
     });
   });
 
+// The README's screenshots: into the artifacts, or over web/'s committed ones with
+// UPDATE_SCREENSHOTS=1 (so that a test run leaves the source tree as it was).
+const shot = (name) => join(process.env.UPDATE_SCREENSHOTS === "1" ? join(root, "web") : artifacts, name);
+
 const port = await freePort();
 const server = spawn(join(root, "scripts", "serve"), [String(port)], { stdio: ["ignore", "pipe", "ignore"] });
 await new Promise((resolve) => server.stdout.once("data", resolve));
@@ -352,7 +356,7 @@ try {
   );
   await lab.evaluate(() => window.scrollTo(0, 0));
   await lab.waitForTimeout(300);
-  await lab.screenshot({ path: join(root, "web", "screenshot-lab.png"), fullPage: true });
+  await lab.screenshot({ path: shot("screenshot-lab.png"), fullPage: true });
   await lab.click("#log-steps");
   await lab.waitForFunction(() => window.staticnetsPage.stepScale() === 3, null, { timeout: 10000 });
   check(true, "the step axis can be log-scaled");
@@ -381,7 +385,7 @@ try {
   await small.click("#start");
   await small.waitForFunction(() => (window.staticnetsPage.progress?.train.steps ?? 0) > 300, null, { timeout: 30000 });
   await small.waitForTimeout(500);
-  await small.screenshot({ path: join(root, "web", "screenshot-phone.png") });
+  await small.screenshot({ path: shot("screenshot-phone.png") });
   await phone.close();
 
   // The npm package, used by a page of its own (tests/npm-example, built by scripts/build-npm
