@@ -34,8 +34,6 @@
 #![no_std]
 // Index loops are kept where they mirror the formulas in the comments above them.
 #![allow(clippy::needless_range_loop)]
-#[cfg(test)]
-extern crate std;
 
 pub mod checkpoint;
 pub mod conformance;

@@ -9,7 +9,7 @@ use staticnets::datasets::Digits;
 use staticnets::layers::{Activation::*, Dense, Identity, Layers, Lstm, Rnn, Tied, TimeDense};
 use staticnets::network::Network;
 use staticnets::regularizers::Regularizer;
-use staticnets::train::{Data, Trainer};
+use staticnets::train::{BestCopy, Data, Trainer};
 
 fn digits(rows: usize) -> Vec<f32> {
     let mut x = vec![0.0; rows * 64];
@@ -76,6 +76,23 @@ type Ae = (Dense<64, 16>, Dense<16, 64>);
 
 fn ae() -> Box<Trainer<Ae, 32, 64, 3>> {
     Box::new(Trainer::new((Dense::new(Relu), Dense::new(Sigmoid))))
+}
+
+/// An `ae()` trainer with `config`, started on `data`.
+fn started(config: &str, data: &Data<'_>) -> Box<Trainer<Ae, 32, 64, 3>> {
+    let mut t = ae();
+    t.config.parse(config).unwrap();
+    t.start(data, &[]).unwrap();
+    t
+}
+
+/// The whole run `t` is, as a checkpoint.
+fn saved<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>(
+    t: &mut Trainer<L, B, JD, S, K>,
+) -> Vec<u8> {
+    let mut file = vec![0u8; t.checkpoint_len()];
+    t.save(&mut file, &[]).unwrap();
+    file
 }
 
 #[test]
@@ -161,14 +178,11 @@ fn a_run_that_halved_its_learning_rate_resumes_with_the_halved_rate_and_its_best
     let data = Data::autoencoder(&x);
     // sgd at this rate diverges at once: the halvings are part of the run's state.
     let config = "algo = sgd\nlearning_rate = 1e25\nbatch_size = 16\non_divergence = halve";
-    let mut a = ae();
-    a.config.parse(config).unwrap();
-    a.start(&data, &[]).unwrap();
+    let mut a = started(config, &data);
     a.validate(&data, &[]).unwrap();
     a.steps(&data, 3, &[]).unwrap();
     assert!(a.config.learning_rate < 1e25, "the run halved its rate");
-    let mut file = vec![0u8; a.checkpoint_len()];
-    a.save(&mut file, &[]).unwrap();
+    let file = saved(&mut *a);
     let straight = run(&mut *a, &data, &[5, 5]);
     let mut b = ae();
     b.resume(&file, &[]).unwrap();
@@ -180,9 +194,7 @@ fn a_file_without_optional_sections_resumes_as_a_restart() {
     let x = digits(64);
     let data = Data::autoencoder(&x);
     let config = "algo = adam\nlearning_rate = 0.01\nbatch_size = 16\ninput_noise = 0.1";
-    let mut a = ae();
-    a.config.parse(config).unwrap();
-    a.start(&data, &[]).unwrap();
+    let mut a = started(config, &data);
     a.steps(&data, 5, &[]).unwrap();
     let mut params = Vec::new();
     a.save_to(Sections::CONFIG, &[], |p| params.extend_from_slice(p))
@@ -217,14 +229,12 @@ fn reseal(mut d: Vec<u8>) -> Vec<u8> {
 fn every_damage_and_mismatch_is_refused_by_name_and_changes_nothing() {
     let x = digits(64);
     let data = Data::autoencoder(&x);
-    let mut a = ae();
-    a.config
-        .parse("algo = adam\nlearning_rate = 0.01\nbatch_size = 16\nhidden_dropout = 0.1")
-        .unwrap();
-    a.start(&data, &[]).unwrap();
+    let mut a = started(
+        "algo = adam\nlearning_rate = 0.01\nbatch_size = 16\nhidden_dropout = 0.1",
+        &data,
+    );
     a.steps(&data, 3, &[]).unwrap();
-    let mut file = vec![0u8; a.checkpoint_len()];
-    a.save(&mut file, &[]).unwrap();
+    let file = saved(&mut *a);
     let p = 4 * <Ae as Layers>::PARAMS;
     let opt = 24 + p; // the optimizer section
     let gen_at = opt + 12 + 2 * p;
@@ -371,8 +381,8 @@ fn a_trainer_without_the_best_copy_trains_the_same_bits_and_shares_checkpoints()
         Box::new(Trainer::new((Dense::new(Relu), Dense::new(Sigmoid))))
     };
     // One copy of the weights, and a little alignment padding.
-    let saved = Trainer::<Ae, 32, 64, 3>::BYTES - Trainer::<Ae, 32, 64, 3, NoBestCopy>::BYTES;
-    assert!((Network::<Ae>::PARAM_BYTES..Network::<Ae>::PARAM_BYTES + 16).contains(&saved));
+    let less = Trainer::<Ae, 32, 64, 3>::BYTES - Trainer::<Ae, 32, 64, 3, NoBestCopy>::BYTES;
+    assert!((Network::<Ae>::PARAM_BYTES..Network::<Ae>::PARAM_BYTES + 16).contains(&less));
     let (mut a, mut b) = (ae(), lean());
     a.config.parse(config).unwrap();
     b.config.parse(config).unwrap();
@@ -382,10 +392,7 @@ fn a_trainer_without_the_best_copy_trains_the_same_bits_and_shares_checkpoints()
     b.steps(&data, 9, &[]).unwrap();
     assert_eq!(bits(&a.net), bits(&b.net));
     // The lean trainer's file resumes in a default trainer, and the other way round.
-    let mut fa = vec![0u8; a.checkpoint_len()];
-    a.save(&mut fa, &[]).unwrap();
-    let mut fb = vec![0u8; b.checkpoint_len()];
-    b.save(&mut fb, &[]).unwrap();
+    let (fa, fb) = (saved(&mut *a), saved(&mut *b));
     let (mut a2, mut b2) = (ae(), lean());
     a2.resume(&fb, &[]).unwrap();
     b2.resume(&fa, &[]).unwrap();

@@ -161,8 +161,12 @@ pub fn argmax(row: &[f32]) -> usize {
 
 #[cfg(test)]
 pub(crate) mod testutil {
-    //! A tiny output layer to check each loss's gradient against finite differences.
+    //! A tiny output layer to check each loss's gradient against finite differences, in
+    //! fixed buffers (the core's tests need no heap either).
     use crate::layers::{Activation, OutputGrads, OutputView};
+
+    /// The most values a check takes.
+    const N: usize = 32;
 
     /// Check `loss` at `pre` (with `out = act(pre)` row-wise) against central differences in `pre`.
     pub fn check(
@@ -172,9 +176,12 @@ pub(crate) mod testutil {
         loss: &dyn Fn(&mut OutputGrads<'_>) -> f64,
         tol: f64,
     ) {
-        let rows = pre.len() / cols;
+        let n = pre.len();
+        assert!(n <= N, "the check takes at most {N} values");
+        let rows = n / cols;
         let eval = |p: &[f32], d_out: &mut [f32], d_pre: &mut [f32]| -> f64 {
-            let mut out = std::vec![0.0f32; p.len()];
+            let mut out = [0.0f32; N];
+            let out = &mut out[..n];
             for r in 0..rows {
                 let (pr, or) = (
                     &p[r * cols..(r + 1) * cols],
@@ -188,22 +195,21 @@ pub(crate) mod testutil {
                     }
                 }
             }
-            let view = OutputView::new(2, rows, cols, p, &out, act);
+            let view = OutputView::new(2, rows, cols, p, out, act);
             let mut g = OutputGrads { view, d_out, d_pre };
             loss(&mut g)
         };
-        let n = pre.len();
-        let (mut d_out, mut d_pre) = (std::vec![0.0f32; n], std::vec![0.0f32; n]);
-        eval(pre, &mut d_out, &mut d_pre);
+        let (mut d_out, mut d_pre) = ([0.0f32; N], [0.0f32; N]);
+        eval(pre, &mut d_out[..n], &mut d_pre[..n]);
         // total gradient wrt pre: d_pre + f'(pre) * d_out (softmax: row Jacobian)
-        let mut analytic = d_pre.clone();
+        let mut analytic = d_pre;
         for r in 0..rows {
             let s = r * cols..(r + 1) * cols;
             if act == Activation::Softmax {
-                let mut p = std::vec![0.0f32; cols];
-                crate::layers::activation::softmax_row(&pre[s.clone()], &mut p);
+                let mut p = [0.0f32; N];
+                crate::layers::activation::softmax_row(&pre[s.clone()], &mut p[..cols]);
                 crate::layers::activation::softmax_row_backward(
-                    &p,
+                    &p[..cols],
                     &d_out[s.clone()],
                     &mut analytic[s],
                 );
@@ -215,12 +221,16 @@ pub(crate) mod testutil {
         }
         let h = 1e-3f32;
         for k in 0..n {
-            let (mut a, mut b) = (pre.to_vec(), pre.to_vec());
+            let (mut a, mut b) = ([0.0f32; N], [0.0f32; N]);
+            a[..n].copy_from_slice(pre);
+            b[..n].copy_from_slice(pre);
             a[k] += h;
             b[k] -= h;
-            let (mut t1, mut t2) = (std::vec![0.0f32; n], std::vec![0.0f32; n]);
-            let num = (eval(&a, &mut t1, &mut t2) - eval(&b, &mut t1.clone(), &mut t2.clone()))
-                / (2.0 * h as f64);
+            let (mut t1, mut t2) = ([0.0f32; N], [0.0f32; N]);
+            let up = eval(&a[..n], &mut t1[..n], &mut t2[..n]);
+            let (mut t1, mut t2) = ([0.0f32; N], [0.0f32; N]);
+            let down = eval(&b[..n], &mut t1[..n], &mut t2[..n]);
+            let num = (up - down) / (2.0 * h as f64);
             let err =
                 (num - analytic[k] as f64).abs() / (1e-3 + num.abs().max(analytic[k].abs() as f64));
             assert!(

@@ -607,7 +607,9 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
             &mut self.state,
             |i| !frozen.contains(i),
         );
-        if updated.is_err() || !self.net.is_finite() {
+        // `update` writes only finite parameters (it checks every result first), so the
+        // parameters need no second scan here.
+        if updated.is_err() {
             self.roll_back();
             return Err(());
         }
