@@ -389,7 +389,9 @@ try {
   await phone.close();
 
   // The npm package, used by a page of its own (tests/npm-example, built by scripts/build-npm
-  // from the package alone): a model in the package's Worker, trained through Promises.
+  // from the package alone): a preset in the package's Worker, trained through Promises, and
+  // the page's own class (`Spirals`, from `staticnets_wasm::model!` in tests/npm-example/models)
+  // in another.
   const exPort = await freePort();
   const exServer = spawn("python3", ["-m", "http.server", String(exPort), "--bind", "127.0.0.1", "--directory", join(root, "target", "npm-example")], { stdio: "ignore" });
   try {
@@ -404,7 +406,7 @@ try {
         await new Promise((r) => setTimeout(r, 100));
       }
     }
-    await ex.waitForFunction(() => window.example?.done, null, { timeout: 60000 });
+    await ex.waitForFunction(() => window.example?.done && window.example.custom.done, null, { timeout: 120000 });
     const r = await ex.evaluate(() => window.example);
     check(
       !r.error && r.losses.length === 10 && r.losses[9] < r.losses[0] / 2 && r.info.simd,
@@ -412,6 +414,29 @@ try {
       r.error ?? `loss ${r.losses[0].toPrecision(3)} -> ${r.losses[9].toPrecision(3)}`,
     );
     check((r.refused ?? "").includes("learning_rate"), "a refused setting rejects the Promise with the core's message", r.refused);
+    const c = r.custom;
+    check(
+      !c.error && c.info.name === "Spirals" && c.info.task === "classifier" && c.info.layerSizes.join("-") === "2-32-32-2" && c.info.simd,
+      "the page's own model! class loads in the package's Worker (RemoteModel.custom, SIMD build chosen)",
+      c.error ?? JSON.stringify(c.info),
+    );
+    check(
+      !c.error && c.losses.length === 15 && c.losses[14] < c.losses[0] / 5 && c.accuracy >= 0.95 && Math.abs(c.score - c.accuracy) < 1e-9,
+      "the page's own classifier learns the spirals (accuracy counted by the page from predictClasses)",
+      c.error ?? `loss ${c.losses[0]?.toPrecision(3)} -> ${c.losses.at(-1)?.toPrecision(3)}, accuracy ${c.accuracy}, score ${c.score}`,
+    );
+    check(
+      !c.error && c.regions[0] > 0.1 * 48 * 48 && c.regions[1] > 0.1 * 48 * 48,
+      "its predicted classes cover the plane in two regions (drawn on the page)",
+      JSON.stringify(c.regions),
+    );
+    const [badMomentum, noLabels, badRows] = c.refused ?? [];
+    check(
+      (badMomentum ?? "").includes("momentum") && (noLabels ?? "").includes("needs labels") && (badRows ?? "").includes("multiple of 2") && Number.isFinite(c.after),
+      "its misuse rejects with the core's messages and the model stays usable",
+      JSON.stringify(c.refused),
+    );
+    await ex.screenshot({ path: join(artifacts, "npm-example.png"), fullPage: true });
     await ex.close();
   } finally {
     exServer.kill();

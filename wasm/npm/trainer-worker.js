@@ -1,7 +1,8 @@
-// The Web Worker behind `RemoteModel` (worker.js): it owns one Model and answers calls
+// The Web Worker behind `RemoteModel` (worker.js): it owns one model (a preset `Model`, or a
+// class of the page's own from `staticnets_wasm::model!`) and answers calls
 // { id, method, args } with { id, ok, value } or { id, ok: false, error }. Training runs here,
 // so the page's main thread never blocks.
-import { load } from "./index.js";
+import { load, simd } from "./index.js";
 
 let model = null;
 
@@ -19,13 +20,24 @@ function plain(v) {
 
 onmessage = async ({ data: { id, method, args } }) => {
   try {
-    const wasm = await load();
     let value;
-    if (method === "create") {
-      const next = new wasm.Model(args[0], args[1]);
+    if (method === "create" || method === "custom") {
+      let wasm, next;
+      if (method === "create") {
+        wasm = await load();
+        next = new wasm.Model(args[0], args[1]);
+      } else {
+        // args: the module's URLs (absolute: { simd, scalar }), the class's name, the config.
+        const [urls, name, config] = args;
+        const url = (simd ? urls.simd : urls.scalar) ?? urls.simd ?? urls.scalar;
+        wasm = await import(url);
+        await wasm.default();
+        if (typeof wasm[name] !== "function") throw new Error(`${url} has no class ${name}`);
+        next = new wasm[name](config);
+      }
       model?.free();
       model = next;
-      value = { preset: model.preset, layerSizes: Array.from(model.layerSizes()), parameterCount: model.parameterCount, simd: wasm.simdEnabled() };
+      value = { name: model.name, preset: model.name, task: model.task, layerSizes: Array.from(model.layerSizes()), inputs: model.inputs, outputs: model.outputs, parameterCount: model.parameterCount, simd: wasm.simdEnabled() };
     } else if (!model) {
       throw new Error("no model: create one first");
     } else if (typeof model[method] !== "function") {

@@ -1,5 +1,5 @@
-// A Model in a Web Worker, with a Promise for every call: the page's main thread stays free
-// while it trains.
+// A model in a Web Worker, with a Promise for every call: the page's main thread stays free
+// while it trains. A preset (`create`) or a class of the page's own (`custom`).
 //
 //   import { RemoteModel } from "staticnets-wasm/worker";
 //   const m = await RemoteModel.create("ae-64-32-64-tied", "algo = adam\nhidden_l1 = 0.05");
@@ -29,7 +29,32 @@ export class RemoteModel {
   /** A model of `preset` with `config` (theanets' `key = value` lines), in a new worker. */
   static async create(preset, config = "", workerUrl = new URL("./trainer-worker.js", import.meta.url)) {
     const m = new RemoteModel(new Worker(workerUrl, { type: "module" }));
-    m.info = await m.call("create", preset, config);
+    try {
+      m.info = await m.call("create", preset, config);
+    } catch (e) {
+      m.terminate();
+      throw e;
+    }
+    return m;
+  }
+
+  /**
+   * A model of the page's own, in a new worker: class `name` (written by
+   * `staticnets_wasm::model!`) of the wasm-bindgen module at `module`, a URL, or
+   * `{ simd, scalar }` URLs of its two builds (the one this browser runs best is loaded).
+   * URLs are relative to the page.
+   */
+  static async custom(module, name, config = "", workerUrl = new URL("./trainer-worker.js", import.meta.url)) {
+    const urls = typeof module === "object" && !(module instanceof URL) ? module : { simd: module, scalar: module };
+    const abs = {};
+    for (const k of ["simd", "scalar"]) if (urls[k]) abs[k] = new URL(urls[k], globalThis.location?.href).href;
+    const m = new RemoteModel(new Worker(workerUrl, { type: "module" }));
+    try {
+      m.info = await m.call("custom", abs, name, config);
+    } catch (e) {
+      m.terminate();
+      throw e;
+    }
     return m;
   }
 
@@ -48,6 +73,8 @@ export class RemoteModel {
   validate() { return this.call("validate"); }
   set(key, value) { return this.call("set", key, value); }
   predict(x) { return this.call("predict", x); }
+  predictClasses(x) { return this.call("predictClasses", x); }
+  score(x, targets) { return this.call("score", x, targets); }
   save() { return this.call("save"); }
   load(bytes) { return this.call("load", bytes); }
   saveSafetensors() { return this.call("saveSafetensors"); }

@@ -1,85 +1,10 @@
-//! One object-safe face over trainers of every preset architecture, so the JavaScript API is
-//! written once. Each preset is a `Trainer<Body, BATCH, INPUTS, SLOTS>`: batches of up to 64
-//! rows, Jacobian buffers for `contractive`, three optimizer slots (enough for every
-//! optimizer with momentum).
+//! One object-safe face over trainers of every architecture, so the JavaScript API is written
+//! once: each preset and each class a page defines with [`model!`](macro@crate::model) is a
+//! `Trainer<Body, B, JD, S>` behind a `Box<dyn Engine>`.
 
 use staticnets::Error;
-use staticnets::layers::{Activation::*, Corruptor, Dense, Identity, Layers, Tensor, Tied};
+use staticnets::layers::{Corruptor, Layers, Tensor};
 use staticnets::train::{Data, Report, TrainConfig, Trainer};
-
-/// Largest batch the presets accept.
-pub const BATCH: usize = 64;
-/// Input width of every preset: 8x8 images.
-pub const INPUTS: usize = 64;
-/// Optimizer slots.
-pub const SLOTS: usize = 3;
-
-type Ae16 = (Dense<64, 16>, Dense<16, 64>);
-type Tied32 = Tied<64, 32>;
-type Ae64 = (Dense<64, 64>, Dense<64, 64>);
-type Code2 = (Dense<64, 32>, Dense<32, 2>, Dense<2, 32>, Dense<32, 64>);
-type Clf10 = (Dense<64, 32>, Dense<32, 10>);
-
-/// One preset architecture: what the page shows, and the Rust that builds it (for the
-/// page's "reproduce this", which must stay the same as [`build`]'s).
-pub struct Preset {
-    /// The name the API takes.
-    pub name: &'static str,
-    /// What the page's menu says.
-    pub description: &'static str,
-    /// Layer widths, input first.
-    pub sizes: &'static [usize],
-    /// Whether it classifies (softmax output, `xe`, labels).
-    pub classify: bool,
-    /// The body's type, as Rust.
-    pub body_type: &'static str,
-    /// The body's value, as Rust.
-    pub body_new: &'static str,
-}
-
-/// The presets.
-pub const PRESETS: [Preset; 5] = [
-    Preset {
-        name: "ae-64-16-64",
-        description: "64-16-64 autoencoder",
-        sizes: &[64, 16, 64],
-        classify: false,
-        body_type: "(Dense<64, 16>, Dense<16, 64>)",
-        body_new: "(Dense::new(Relu), Dense::new(Sigmoid))",
-    },
-    Preset {
-        name: "ae-64-32-64-tied",
-        description: "64-32-64 autoencoder, tied weights",
-        sizes: &[64, 32, 64],
-        classify: false,
-        body_type: "Tied<64, 32>",
-        body_new: "Tied::new(Dense::new(Relu), Identity, Sigmoid)",
-    },
-    Preset {
-        name: "ae-64-64-64",
-        description: "64-64-64 overcomplete autoencoder",
-        sizes: &[64, 64, 64],
-        classify: false,
-        body_type: "(Dense<64, 64>, Dense<64, 64>)",
-        body_new: "(Dense::new(Relu), Dense::new(Sigmoid))",
-    },
-    Preset {
-        name: "ae-64-32-2-32-64",
-        description: "64-32-2-32-64 autoencoder with a 2-D code",
-        sizes: &[64, 32, 2, 32, 64],
-        classify: false,
-        body_type: "(Dense<64, 32>, Dense<32, 2>, Dense<2, 32>, Dense<32, 64>)",
-        body_new: "(Dense::new(Relu), Dense::new(Linear), Dense::new(Relu), Dense::new(Sigmoid))",
-    },
-    Preset {
-        name: "clf-64-32-10",
-        description: "64-32-10 classifier (softmax, xe)",
-        sizes: &[64, 32, 10],
-        classify: true,
-        body_type: "(Dense<64, 32>, Dense<32, 10>)",
-        body_new: "(Dense::new(Relu), Dense::new(Softmax))",
-    },
-];
 
 /// What the JavaScript API needs of a trainer.
 pub trait Engine {
@@ -97,6 +22,12 @@ pub trait Engine {
     /// `x` as the input noise and dropout would corrupt it in a training step (drawn from a
     /// copy of the generator, so training is not disturbed).
     fn corrupt(&mut self, x: &[f32], out: &mut Vec<f32>) -> Result<(), Error>;
+    /// Layer widths, input first.
+    fn sizes(&self) -> Vec<usize>;
+    /// Input width.
+    fn inputs(&self) -> usize;
+    /// Output width.
+    fn outputs(&self) -> usize;
     fn tensor(&self, i: usize) -> Option<Tensor<'_>>;
     fn tensor_name(&self, i: usize) -> String;
     fn tensors(&self) -> usize;
@@ -113,7 +44,7 @@ pub trait Engine {
     fn load_safetensors(&mut self, bytes: &[u8], data: Option<&Data<'_>>) -> Result<(), Error>;
 }
 
-impl<L: Layers> Engine for Trainer<L, BATCH, INPUTS, SLOTS> {
+impl<L: Layers, const B: usize, const JD: usize, const S: usize> Engine for Trainer<L, B, JD, S> {
     fn config(&mut self) -> &mut TrainConfig {
         &mut self.config
     }
@@ -147,13 +78,13 @@ impl<L: Layers> Engine for Trainer<L, BATCH, INPUTS, SLOTS> {
                 name: "layer index (0 is the input, the last is the output)",
             });
         }
-        staticnets::error::check_finite("inputs", x, INPUTS)?;
-        let rows = x.len() / INPUTS;
+        staticnets::error::check_finite("inputs", x, L::NIN)?;
+        let rows = x.len() / L::NIN;
         let mut off = Corruptor::off();
-        for start in (0..rows).step_by(BATCH) {
-            let n = BATCH.min(rows - start);
+        for start in (0..rows).step_by(B) {
+            let n = B.min(rows - start);
             self.net.forward(
-                &x[start * INPUTS..(start + n) * INPUTS],
+                &x[start * L::NIN..(start + n) * L::NIN],
                 n,
                 &mut self.ws,
                 &mut off,
@@ -165,14 +96,14 @@ impl<L: Layers> Engine for Trainer<L, BATCH, INPUTS, SLOTS> {
         Ok(())
     }
     fn corrupt(&mut self, x: &[f32], out: &mut Vec<f32>) -> Result<(), Error> {
-        staticnets::error::check_finite("inputs", x, INPUTS)?;
-        let rows = x.len() / INPUTS;
+        staticnets::error::check_finite("inputs", x, L::NIN)?;
+        let rows = x.len() / L::NIN;
         let mut c = self.corrupt.clone();
         c.active = true;
-        for start in (0..rows).step_by(BATCH) {
-            let n = BATCH.min(rows - start);
+        for start in (0..rows).step_by(B) {
+            let n = B.min(rows - start);
             self.net.forward(
-                &x[start * INPUTS..(start + n) * INPUTS],
+                &x[start * L::NIN..(start + n) * L::NIN],
                 n,
                 &mut self.ws,
                 &mut c,
@@ -182,6 +113,17 @@ impl<L: Layers> Engine for Trainer<L, BATCH, INPUTS, SLOTS> {
             }
         }
         Ok(())
+    }
+    fn sizes(&self) -> Vec<usize> {
+        (0..=L::LAYERS)
+            .filter_map(|k| self.ws.view(&self.net, k).map(|v| v.cols))
+            .collect()
+    }
+    fn inputs(&self) -> usize {
+        L::NIN
+    }
+    fn outputs(&self) -> usize {
+        L::NOUT
     }
     fn tensor(&self, i: usize) -> Option<Tensor<'_>> {
         self.net.tensor(i)
@@ -235,37 +177,10 @@ impl<L: Layers> Engine for Trainer<L, BATCH, INPUTS, SLOTS> {
     }
 }
 
-/// A boxed trainer for preset `name` (the trainers are large; they live on the heap here,
-/// where the browser has one, and in statics on firmware).
-pub fn build(name: &str) -> Option<Box<dyn Engine>> {
-    let e: Box<dyn Engine> =
-        match name {
-            "ae-64-16-64" => Box::new(Trainer::<Ae16, BATCH, INPUTS, SLOTS>::new((
-                Dense::new(Relu),
-                Dense::new(Sigmoid),
-            ))),
-            "ae-64-32-64-tied" => Box::new(Trainer::<Tied32, BATCH, INPUTS, SLOTS>::new(
-                Tied::new(Dense::new(Relu), Identity, Sigmoid),
-            )),
-            "ae-64-64-64" => Box::new(Trainer::<Ae64, BATCH, INPUTS, SLOTS>::new((
-                Dense::new(Relu),
-                Dense::new(Sigmoid),
-            ))),
-            "ae-64-32-2-32-64" => Box::new(Trainer::<Code2, BATCH, INPUTS, SLOTS>::new((
-                Dense::new(Relu),
-                Dense::new(Linear),
-                Dense::new(Relu),
-                Dense::new(Sigmoid),
-            ))),
-            "clf-64-32-10" => {
-                let mut t = Box::new(Trainer::<Clf10, BATCH, INPUTS, SLOTS>::new((
-                    Dense::new(Relu),
-                    Dense::new(Softmax),
-                )));
-                t.config.loss = staticnets::losses::Loss::Xe;
-                t
-            }
-            _ => return None,
-        };
-    Some(e)
+/// A trainer for `body` on the heap, with theanets' defaults (the trainers are large: they
+/// live on the heap here, where the browser has one, and in statics on firmware).
+pub fn boxed<L: Layers + 'static, const B: usize, const JD: usize, const S: usize>(
+    body: L,
+) -> Box<dyn Engine> {
+    Box::new(Trainer::<L, B, JD, S>::new(body))
 }

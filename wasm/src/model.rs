@@ -1,8 +1,9 @@
-//! The page's model, in plain Rust: every rule of the JavaScript API lives here, so it runs
-//! (and is tested and fuzzed) natively; `lib.rs` only checks and converts JavaScript values.
+//! The API's model, in plain Rust: every rule of the JavaScript API lives here, so it runs
+//! (and is tested and fuzzed) natively; `lib.rs` and [`model!`](macro@crate::model) only check and
+//! convert JavaScript values.
 
 use crate::Monitors;
-use crate::engine::{self, Engine, INPUTS, PRESETS};
+use crate::engine::Engine;
 use staticnets::train::{Data, Report};
 
 /// The most batches one [`ModelCore::train`] call runs: a page trains in slices, and a call
@@ -17,14 +18,60 @@ fn msg(e: staticnets::Error) -> String {
     e.to_string()
 }
 
-/// A trainer for one of the preset architectures, with its data.
+/// What a model learns from its data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Task {
+    /// Reconstruct the input: data without targets.
+    Autoencoder,
+    /// One class label per row (`xe` loss by default; accuracy, `predictClasses`).
+    Classifier,
+    /// Target values, `outputs` per row.
+    Regressor,
+}
+
+/// What a model is beyond its trainer: what the API reports and what `reproduce` prints.
+#[derive(Clone, Copy, Debug)]
+pub struct Spec {
+    /// The preset's or the class's name.
+    pub name: &'static str,
+    /// One line for a menu.
+    pub description: &'static str,
+    /// What it learns.
+    pub task: Task,
+    /// The body's type, as Rust.
+    pub body_type: &'static str,
+    /// The body's value, as Rust.
+    pub body_new: &'static str,
+    /// Batch capacity (the trainer's `B`).
+    pub batch: usize,
+    /// Jacobian width (the trainer's `JD`: the input width if `contractive` is possible, else 0).
+    pub jacobian: usize,
+    /// Optimizer slots (the trainer's `S`).
+    pub slots: usize,
+    /// Whether its data is the bundled digits (the presets): `reproduce` then loads them.
+    pub digits: bool,
+}
+
+/// The targets given with some inputs.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Targets {
+    /// None (an autoencoder's: its target is its input).
+    #[default]
+    None,
+    /// Class labels, one per row.
+    Labels(Vec<u32>),
+    /// Values, `outputs` per row.
+    Values(Vec<f32>),
+}
+
+/// A trainer with its data: a preset's, or a class's from [`model!`](macro@crate::model).
 pub struct ModelCore {
-    preset: usize,
+    spec: Spec,
     engine: Box<dyn Engine>,
     train_x: Vec<f32>,
-    train_labels: Vec<u32>,
+    train_y: Targets,
     valid_x: Vec<f32>,
-    valid_labels: Vec<u32>,
+    valid_y: Targets,
     /// The run so far, for [`reproduce`](Self::reproduce) (`None` after a checkpoint or
     /// safetensors load: the run did not start here).
     run: Option<Run>,
@@ -43,37 +90,50 @@ struct Change {
     value: String,
 }
 
-fn data<'a>(x: &'a [f32], labels: &'a [u32], classify: bool) -> Data<'a> {
-    if classify {
-        Data::classification(x, labels)
-    } else {
-        Data::autoencoder(x)
+fn data<'a>(x: &'a [f32], y: &'a Targets) -> Data<'a> {
+    match y {
+        Targets::None => Data::autoencoder(x),
+        Targets::Labels(l) => Data::classification(x, l),
+        Targets::Values(v) => Data::regression(x, v),
     }
 }
 
 impl ModelCore {
-    /// A model of preset `preset` (see [`crate::presets`]) with `config` in theanets' keywords
+    /// A model of preset `preset` (see [`crate::presets()`]) with `config` in theanets' keywords
     /// (`key = value` lines). The weights are drawn when the data is set.
+    #[cfg(feature = "presets")]
     pub fn new(preset: &str, config: &str) -> Result<ModelCore, String> {
-        let Some(index) = PRESETS.iter().position(|p| p.name == preset) else {
-            let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
+        use crate::presets::PRESETS;
+        let Some(p) = PRESETS.iter().find(|p| p.spec.name == preset) else {
+            let names: Vec<&str> = PRESETS.iter().map(|p| p.spec.name).collect();
             return Err(err(&format!(
                 "unknown preset {preset:?}: one of {}",
                 names.join(", ")
             )));
         };
-        let Some(mut engine) = engine::build(preset) else {
-            return Err(err("preset table and builder disagree"));
-        };
+        ModelCore::with_engine(p.spec, (p.build)(), config)
+    }
+
+    /// A model of `engine`'s trainer, described by `spec`, with `config` in theanets'
+    /// keywords. A classifier's loss defaults to `xe`. The weights are drawn when the data
+    /// is set. [`model!`](macro@crate::model) classes are built this way.
+    pub fn with_engine(
+        spec: Spec,
+        mut engine: Box<dyn Engine>,
+        config: &str,
+    ) -> Result<ModelCore, String> {
+        if spec.task == Task::Classifier {
+            engine.config().loss = staticnets::losses::Loss::Xe;
+        }
         engine.config().parse(config).map_err(msg)?;
         engine.reconfigure().map_err(msg)?;
         Ok(ModelCore {
-            preset: index,
+            spec,
             engine,
             train_x: Vec::new(),
-            train_labels: Vec::new(),
+            train_y: Targets::None,
             valid_x: Vec::new(),
-            valid_labels: Vec::new(),
+            valid_y: Targets::None,
             run: None,
         })
     }
@@ -86,27 +146,39 @@ impl ModelCore {
         });
     }
 
-    fn classify(&self) -> bool {
-        PRESETS[self.preset].classify
+    /// What the model is.
+    pub fn spec(&self) -> &Spec {
+        &self.spec
     }
 
-    /// The preset's name.
+    /// What it learns.
+    pub fn task(&self) -> Task {
+        self.spec.task
+    }
+
+    /// The preset's (or the class's) name.
     pub fn preset(&self) -> String {
-        PRESETS[self.preset].name.to_string()
+        self.spec.name.to_string()
     }
 
     /// Layer widths, input first.
     pub fn layer_sizes(&self) -> Vec<u32> {
-        PRESETS[self.preset]
-            .sizes
-            .iter()
-            .map(|&n| n as u32)
-            .collect()
+        self.engine.sizes().iter().map(|&n| n as u32).collect()
+    }
+
+    /// Input width: values per row of `x`.
+    pub fn inputs(&self) -> usize {
+        self.engine.inputs()
+    }
+
+    /// Output width: values per row of `predict`'s result (and of a regressor's targets).
+    pub fn outputs(&self) -> usize {
+        self.engine.outputs()
     }
 
     /// Whether the model is a classifier (labels, accuracy) rather than an autoencoder.
     pub fn is_classifier(&self) -> bool {
-        self.classify()
+        self.spec.task == Task::Classifier
     }
 
     /// Number of parameters.
@@ -119,49 +191,55 @@ impl ModelCore {
         self.engine.bytes()
     }
 
-    /// Set the training data (`rows * 64` values; `labels`, one per row, for the classifier)
-    /// and draw fresh weights from the `rng` seed. Validation data defaults to the same.
-    pub fn set_data(&mut self, x: &[f32], labels: Option<Vec<u32>>) -> Result<(), String> {
-        let labels = self.labels_for(x, labels)?;
-        let d = data(x, &labels, self.classify());
+    /// Set the training data (`rows * inputs` values, and the targets: a classifier's
+    /// labels, one per row, or a regressor's values, `outputs` per row) and draw fresh
+    /// weights from the `rng` seed. Validation data defaults to the same.
+    pub fn set_data(&mut self, x: &[f32], y: Targets) -> Result<(), String> {
+        self.check_targets(x, &y)?;
         // The core checks everything before it draws new weights: a refusal keeps the model.
-        self.engine.start(&d).map_err(msg)?;
+        self.engine.start(&data(x, &y)).map_err(msg)?;
         self.begin_run();
         self.train_x = x.to_vec();
-        self.train_labels = labels;
+        self.train_y = y;
         if self.valid_x.is_empty() {
             self.valid_x = self.train_x.clone();
-            self.valid_labels = self.train_labels.clone();
+            self.valid_y = self.train_y.clone();
         }
         Ok(())
     }
 
     /// Set the validation data (same shape rules as [`setData`](Self::set_data)).
-    pub fn set_validation(&mut self, x: &[f32], labels: Option<Vec<u32>>) -> Result<(), String> {
-        let labels = self.labels_for(x, labels)?;
-        self.engine
-            .check_data(&data(x, &labels, self.classify()))
-            .map_err(msg)?;
+    pub fn set_validation(&mut self, x: &[f32], y: Targets) -> Result<(), String> {
+        self.check_targets(x, &y)?;
+        self.engine.check_data(&data(x, &y)).map_err(msg)?;
         self.valid_x = x.to_vec();
-        self.valid_labels = labels;
+        self.valid_y = y;
         Ok(())
     }
 
-    fn labels_for(&self, x: &[f32], labels: Option<Vec<u32>>) -> Result<Vec<u32>, String> {
-        match (self.classify(), labels) {
-            (true, Some(l)) => Ok(l),
-            (true, None) => Err(err("the classifier needs labels, one per row")),
-            (false, Some(_)) => Err(err(
+    /// Whether `y` is the kind of targets this model's task takes (the core checks their
+    /// number and values).
+    fn check_targets(&self, x: &[f32], y: &Targets) -> Result<(), String> {
+        match (self.spec.task, y) {
+            (Task::Autoencoder, Targets::None) => self.check_rows(x),
+            (Task::Autoencoder, _) => Err(err(
                 "an autoencoder takes no labels: its target is its input",
             )),
-            (false, None) => self.check_rows(x).map(|_| Vec::new()),
+            (Task::Classifier, Targets::Labels(_)) | (Task::Regressor, Targets::Values(_)) => {
+                Ok(())
+            }
+            (Task::Classifier, _) => Err(err("the classifier needs labels, one per row")),
+            (Task::Regressor, _) => Err(format!(
+                "the regressor needs targets, {} values per row",
+                self.outputs()
+            )),
         }
     }
 
     /// Draw fresh weights (from the current `rng` seed) and restart the optimizer.
     pub fn reset(&mut self) -> Result<(), String> {
         self.need_data()?;
-        let d = data(&self.train_x, &self.train_labels, self.classify());
+        let d = data(&self.train_x, &self.train_y);
         self.engine.start(&d).map_err(msg)?;
         self.begin_run();
         Ok(())
@@ -218,54 +296,81 @@ impl ModelCore {
     /// divergence returns to are those of the page's last validation, which the code does
     /// not repeat.
     pub fn reproduce(&mut self, rows: usize) -> String {
-        let p = &PRESETS[self.preset];
+        let p = &self.spec;
         let updates = self.engine.updates();
         let Some(Run { start, changes }) = &self.run else {
             return "// This run was loaded from a file, not started here: save it (Save model)\n\
                     // and resume it natively with Trainer::resume to continue it exactly."
                 .to_string();
         };
-        let data = if p.classify {
-            "Data::classification(&x, &labels)"
-        } else {
-            "Data::autoencoder(&x)"
+        let (data, args) = match p.task {
+            Task::Autoencoder => ("Data::autoencoder(&x)", "x: &[f32]"),
+            Task::Classifier => (
+                "Data::classification(&x, &labels)",
+                "x: &[f32], labels: &[u32]",
+            ),
+            Task::Regressor => ("Data::regression(&x, &y)", "x: &[f32], y: &[f32]"),
         };
-        let mut code = format!(
-            "// {desc}, as on the page; in a fn returning Result<_, staticnets::Error>\n\
-             use staticnets::datasets::Digits;\n\
-             use staticnets::layers::{{Activation::*, Dense, Identity, Tied}};\n\
-             use staticnets::train::{{Data, Trainer}};\n\
-             type Body = {ty};\n\
-             let mut t: Box<Trainer<Body, {batch}, {inputs}, {slots}>> = Box::new(Trainer::new({new}));\n\
-             t.config.parse({start:?})?;\n\
-             let (mut x, mut labels) = (vec![0.0f32; {rows} * 64], vec![0u32; {rows}]);\n\
-             Digits::bundled().fill(0, &mut x, &mut labels)?;\n\
-             let data = {data};\n\
-             t.start(&data, &[])?;\n",
-            desc = p.description,
-            ty = p.body_type,
-            batch = engine::BATCH,
-            inputs = INPUTS,
-            slots = engine::SLOTS,
-            new = p.body_new,
-        );
+        let trainer = format!("Trainer<Body, {}, {}, {}>", p.batch, p.jacobian, p.slots);
+        let (mut code, indent) = if p.digits {
+            let code = format!(
+                "// {desc}, as on the page; in a fn returning Result<_, staticnets::Error>\n\
+                 use staticnets::datasets::Digits;\n\
+                 use staticnets::layers::{{Activation::*, Dense, Identity, Tied}};\n\
+                 use staticnets::train::{{Data, Trainer}};\n\
+                 type Body = {ty};\n\
+                 let mut t: Box<{trainer}> = Box::new(Trainer::new({new}));\n\
+                 t.config.parse({start:?})?;\n\
+                 let (mut x, mut labels) = (vec![0.0f32; {rows} * 64], vec![0u32; {rows}]);\n\
+                 Digits::bundled().fill(0, &mut x, &mut labels)?;\n\
+                 let data = {data};\n\
+                 t.start(&data, &[])?;\n",
+                desc = p.description,
+                ty = p.body_type,
+                new = p.body_new,
+            );
+            (code, "")
+        } else {
+            // A model of the page's own: its data is whatever the page gave setData.
+            let code = format!(
+                "// {name} as on the page ({desc}): call it with the rows given to setData.\n\
+                 use staticnets::layers::{{Activation::*, *}};\n\
+                 use staticnets::train::{{Data, Trainer}};\n\
+                 type Body = {ty};\n\
+                 fn reproduce({args}) -> Result<Box<{trainer}>, staticnets::Error> {{\n    \
+                 let mut t: Box<{trainer}> = Box::new(Trainer::new({new}));\n    \
+                 t.config.parse({start:?})?;\n    \
+                 let data = {data};\n    \
+                 t.start(&data, &[])?;\n",
+                name = p.name,
+                desc = p.description,
+                ty = p.body_type,
+                new = p.body_new,
+                data = data.replace('&', ""),
+            );
+            (code, "    ")
+        };
         let mut done = 0;
         for Change { at, key, value } in changes {
             if *at > done {
-                code += &format!("t.steps(&data, {}, &[])?;\n", at - done);
+                code += &format!("{indent}t.steps(&data, {}, &[])?;\n", at - done);
                 done = *at;
             }
             let zero = value.parse::<f32>().is_ok_and(|v| v == 0.0);
             code += &if zero && key_is_regularizer(key) {
-                format!("t.config.remove_reg({key:?});\n")
+                format!("{indent}t.config.remove_reg({key:?});\n")
             } else {
-                format!("t.config.set({key:?}, {value:?})?;\n")
+                format!("{indent}t.config.set({key:?}, {value:?})?;\n")
             };
         }
         if updates > done {
-            code += &format!("t.steps(&data, {}, &[])?;\n", updates - done);
+            code += &format!("{indent}t.steps(&data, {}, &[])?;\n", updates - done);
         }
-        code + &format!("// {updates} updates, as on the page\n")
+        code += &format!("{indent}// {updates} updates, as on the page\n");
+        if !p.digits {
+            code += "    Ok(t)\n}\n";
+        }
+        code
     }
 
     /// Run `batches` updates and return the monitors of those batches.
@@ -277,7 +382,7 @@ impl ModelCore {
             ));
         }
         self.need_data()?;
-        let d = data(&self.train_x, &self.train_labels, self.classify());
+        let d = data(&self.train_x, &self.train_y);
         let r = self.engine.steps(&d, batches as usize).map_err(msg)?;
         Ok(self.monitors(&r))
     }
@@ -290,13 +395,13 @@ impl ModelCore {
     /// The clean objective on the validation data.
     pub fn validate(&mut self) -> Result<Monitors, String> {
         self.need_data()?;
-        let (x, labels) = (
+        let (x, y) = (
             std::mem::take(&mut self.valid_x),
-            std::mem::take(&mut self.valid_labels),
+            std::mem::take(&mut self.valid_y),
         );
-        let r = self.engine.validate(&data(&x, &labels, self.classify()));
+        let r = self.engine.validate(&data(&x, &y));
         self.valid_x = x;
-        self.valid_labels = labels;
+        self.valid_y = y;
         let r = r.map_err(msg)?;
         Ok(self.monitors(&r))
     }
@@ -318,32 +423,33 @@ impl ModelCore {
         }
     }
 
-    /// The network's outputs for `x` (`rows * 64`): reconstructions, or class probabilities.
+    /// The network's outputs for `x` (`rows * inputs`), `outputs` per row: reconstructions,
+    /// class probabilities or predicted values.
     pub fn predict(&mut self, x: &[f32]) -> Result<Vec<f32>, String> {
         self.check_rows(x)?;
-        let rows = x.len() / INPUTS;
-        let outs = *PRESETS[self.preset].sizes.last().unwrap_or(&0);
-        let mut out = vec![0.0; rows * outs];
+        let rows = x.len() / self.inputs();
+        let mut out = vec![0.0; rows * self.outputs()];
         self.engine.predict(x, &mut out).map_err(msg)?;
         Ok(out)
     }
 
     /// The most probable class of each row of `x` (classifier).
     pub fn predict_classes(&mut self, x: &[f32]) -> Result<Vec<u32>, String> {
-        if !self.classify() {
-            return Err(err("predictClasses needs the classifier preset"));
+        if !self.is_classifier() {
+            return Err(err("predictClasses needs a classifier"));
         }
         self.check_rows(x)?;
-        let mut out = vec![0u32; x.len() / INPUTS];
+        let mut out = vec![0u32; x.len() / self.inputs()];
         self.engine.predict_classes(x, &mut out).map_err(msg)?;
         Ok(out)
     }
 
-    /// Accuracy on `x` with `labels` (classifier), or R² of the reconstructions.
-    pub fn score(&mut self, x: &[f32], labels: Option<Vec<u32>>) -> Result<f64, String> {
-        let labels = self.labels_for(x, labels)?;
+    /// Accuracy on `x` with labels `y` (classifier), or R² of the predictions
+    /// (reconstructions, or a regressor's values against `y`).
+    pub fn score(&mut self, x: &[f32], y: Targets) -> Result<f64, String> {
+        self.check_targets(x, &y)?;
         self.engine
-            .score(&data(x, &labels, self.classify()))
+            .score(&data(x, &y))
             .map(|s| s as f64)
             .map_err(msg)
     }
@@ -366,11 +472,12 @@ impl ModelCore {
     }
 
     fn check_rows(&self, x: &[f32]) -> Result<(), String> {
-        if x.is_empty() || !x.len().is_multiple_of(INPUTS) {
-            return Err(err(&format!(
-                "inputs have length {}, expected a positive multiple of {INPUTS}",
+        let n = self.inputs();
+        if x.is_empty() || !x.len().is_multiple_of(n) {
+            return Err(format!(
+                "inputs have length {}, expected a positive multiple of {n}",
                 x.len()
-            )));
+            ));
         }
         Ok(())
     }
@@ -418,9 +525,7 @@ impl ModelCore {
     /// them with the configuration in force. A file of the wrong names, shapes or dtype
     /// throws, naming the tensor, and changes nothing.
     pub fn load_safetensors(&mut self, bytes: &[u8]) -> Result<(), String> {
-        let classify = self.classify();
-        let d =
-            (!self.train_x.is_empty()).then(|| data(&self.train_x, &self.train_labels, classify));
+        let d = (!self.train_x.is_empty()).then(|| data(&self.train_x, &self.train_y));
         self.engine
             .load_safetensors(bytes, d.as_ref())
             .map_err(msg)?;

@@ -368,3 +368,47 @@ async fn divergence_rolls_back_and_the_model_recovers_without_reset() {
     assert!(m.set_data(f(&bad), NONE).is_err());
     assert_eq!(params(&m), before);
 }
+
+staticnets_wasm::model! {
+    /// A 1-8-1 regressor, to call the class `model!` writes as a page does.
+    pub struct Line {
+        layers: (staticnets::layers::Dense<1, 8>, staticnets::layers::Dense<8, 1>) = (
+            staticnets::layers::Dense::new(staticnets::layers::Activation::Tanh),
+            staticnets::layers::Dense::new(staticnets::layers::Activation::Linear),
+        ),
+        task: Regressor,
+        batch: 16,
+        contractive: false,
+        slots: 2,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_model_class_takes_javascript_values_as_the_preset_model_does() {
+    let mut m = Line::new(s("algo = adam\nlearning_rate = 0.02")).unwrap();
+    assert_eq!(
+        (m.name(), m.task()),
+        ("Line".to_string(), "regressor".to_string())
+    );
+    assert_eq!((m.inputs(), m.outputs()), (1, 1));
+    let x: Vec<f32> = (0..32).map(|i| i as f32 / 31.0).collect();
+    let y: Vec<f32> = x.iter().map(|v| 0.5 - v).collect();
+    // Targets as a Float32Array or a plain array of numbers; labels are not values.
+    let e = message(m.set_data(f(&x), u(&[1; 32])));
+    assert!(e.contains("targets must be a Float32Array"), "{e}");
+    let e = message(m.set_data(f(&x), NONE));
+    assert!(e.contains("needs targets, 1 values per row"), "{e}");
+    let arr = js_sys::Array::new();
+    for v in &y {
+        arr.push(&JsValue::from(*v));
+    }
+    m.set_data(f(&x), arr.into()).unwrap();
+    for _ in 0..8 {
+        m.train(JsValue::from(50)).unwrap();
+        yield_now().await;
+    }
+    let r2 = m.score(f(&x), f(&y)).unwrap();
+    assert!(r2 > 0.9, "R² {r2}");
+    assert!(message(Line::new(JsValue::from(3))).contains("config must be a string"));
+    assert!(message(m.predict_classes(f(&x))).contains("needs a classifier"));
+}

@@ -7,7 +7,7 @@
 use staticnets::datasets::Digits;
 use staticnets::layers::{Activation::*, Dense, Identity, Tied};
 use staticnets::train::{Data, Trainer};
-use staticnets_wasm::ModelCore;
+use staticnets_wasm::{ModelCore, Targets};
 
 /// The trainers are built by value before they are boxed, and an unoptimised test build keeps
 /// several on the stack at once: run on a thread with room for them.
@@ -28,7 +28,7 @@ fn reproduce() {
     // The page: a model, its data, updates in slices, settings changed mid-run.
     let start = "algo = adam\nlearning_rate = 0.003\nhidden_l1 = 0.1\nrng = 7";
     let mut m = ModelCore::new("ae-64-32-64-tied", start).unwrap();
-    m.set_data(&x, None).unwrap();
+    m.set_data(&x, Targets::None).unwrap();
     m.train(20).unwrap();
     m.set("input_noise", "0.1").unwrap();
     m.train(10).unwrap();
@@ -83,7 +83,7 @@ fn reproduce() {
     }
     // A loaded run was not started here: the snippet says so instead of guessing.
     let file = m.save().unwrap();
-    first.set_data(&x, None).unwrap();
+    first.set_data(&x, Targets::None).unwrap();
     first.load(&file).unwrap();
     assert!(first.reproduce(ROWS).contains("loaded from a file"));
 }

@@ -28,7 +28,7 @@ pub fn validate<L: Layers, const B: usize, const JD: usize>(
 ) -> Result<(), Error> {
     if JD != L::NIN {
         return Err(Error::WorkspaceTooSmall {
-            what: "Jacobian columns (JD)",
+            what: "Jacobian columns (JD) of the contractive penalty",
             needed: L::NIN,
             have: JD,
         });

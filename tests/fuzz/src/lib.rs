@@ -19,7 +19,7 @@ use staticnets::layers::{Activation::*, Dense, Identity, Layers, Lstm, Tied, Tim
 use staticnets::losses::Target;
 use staticnets::network::Network;
 use staticnets::train::{Batch, Data, Trainer};
-use staticnets_wasm::ModelCore;
+use staticnets_wasm::{ModelCore, Targets};
 
 /// Reads values from the input; once it runs out, every read gives zeros.
 pub struct Input<'a> {
@@ -535,11 +535,13 @@ pub fn wasm_engine(data: &[u8]) {
             break;
         }
         let (weights, config) = (params(&m), m.config_text());
-        let labels = |input: &mut Input<'_>, n: usize| -> Option<Vec<u32>> {
-            match input.u8() % 4 {
-                0 => None,
-                1 => Some((0..n).map(|_| input.u8() as u32 % 11).collect()),
-                _ => Some((0..n).map(|_| input.u8() as u32 % 10).collect()),
+        // Targets of every kind, right or wrong for the preset.
+        let labels = |input: &mut Input<'_>, n: usize| -> Targets {
+            match input.u8() % 5 {
+                0 => Targets::None,
+                1 => Targets::Labels((0..n).map(|_| input.u8() as u32 % 11).collect()),
+                2 => Targets::Values((0..n).map(|_| input.u8() as f32 / 255.0).collect()),
+                _ => Targets::Labels((0..n).map(|_| input.u8() as u32 % 10).collect()),
             }
         };
         let r: Result<(), String> = match input.u8() % 12 {
