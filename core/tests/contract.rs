@@ -438,3 +438,116 @@ fn the_input_of_a_sequence_model_is_a_recurrent_target() {
         .unwrap();
     assert!(f.start(&d, &[]).is_err());
 }
+
+/// §10 (LSTM outputs): dropout and noise on an LSTM's `:cell` corrupt what the penalties on
+/// `:cell` see, not what any layer reads: the recurrence and the next layer get the clean
+/// state. Checked from the buffers of one training step: each corrupted cell value against the
+/// clean one (dropout: 0 or `c / (1 - p)`, at rate `p`; noise: differences of deviation
+/// `sigma`), the `hidden_l1` term against the mean of `|c~|` in f64, the data loss against the
+/// same step without the corruption, and validation against the clean cells.
+#[test]
+fn dropout_and_noise_on_the_lstm_cell_are_what_its_penalties_see() {
+    use staticnets::train::{Data, Trainer};
+    type Body = (Lstm<2, 4, 5, 10, 20>, TimeDense<4, 2, 5, 20, 10>);
+    const ROWS: usize = 64;
+    let x: Vec<f32> = (0..ROWS * 10)
+        .map(|k| libm::sinf(k as f32 * 0.37))
+        .collect();
+    let y: Vec<f32> = (0..ROWS * 10)
+        .map(|k| libm::cosf(k as f32 * 0.21))
+        .collect();
+    let data = Data::regression(&x, &y);
+    let step = |config: &str| {
+        let mut t: Box<Trainer<Body, ROWS, 0, 3>> =
+            Box::new(Trainer::new((Lstm::new(true), TimeDense::new(Linear))));
+        t.config
+            .parse(&format!(
+                "algo = sgd\nbatch_size = {ROWS}\nhidden_l1 = 0.5 @ hid1:cell\n{config}"
+            ))
+            .unwrap();
+        t.start(&data, &[]).unwrap();
+        let r = t.steps(&data, 1, &[]).unwrap();
+        (t, r)
+    };
+    let (clean_t, clean) = step("");
+    let lstm = &clean_t.ws.bufs.0;
+    assert!(!lstm.cell_corrupted);
+    for (config, dropout) in [
+        ("dropout = 0.4 @ hid1:cell", true),
+        ("noise = 0.3 @ hid1:cell", false),
+    ] {
+        let (mut t, r) = step(config);
+        let lstm = &t.ws.bufs.0;
+        assert!(
+            lstm.cell_corrupted && lstm.cell_dropped == dropout,
+            "{config}"
+        );
+        let c: Vec<f64> = lstm
+            .cell
+            .as_flattened()
+            .as_flattened()
+            .iter()
+            .map(|&v| v as f64)
+            .collect();
+        let seen: Vec<f64> = lstm
+            .cell_seen
+            .as_flattened()
+            .as_flattened()
+            .iter()
+            .map(|&v| v as f64)
+            .collect();
+        let n = ROWS * 20;
+        let (c, seen) = (&c[..n], &seen[..n]);
+        if dropout {
+            let zeros = seen.iter().filter(|&&v| v == 0.0).count() as f64 / n as f64;
+            assert!(
+                (zeros - 0.4).abs() < 0.06,
+                "{config}: dropped fraction {zeros}"
+            );
+            for (&s, &c) in seen.iter().zip(c) {
+                assert!(
+                    s == 0.0 || (s - c / 0.6).abs() <= 1e-6 * c.abs().max(1e-3),
+                    "{s} vs {c}"
+                );
+            }
+        } else {
+            let d: Vec<f64> = seen.iter().zip(c).map(|(s, c)| s - c).collect();
+            let mean = d.iter().sum::<f64>() / n as f64;
+            let sd = (d.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
+            assert!(
+                mean.abs() < 0.03 && (sd - 0.3).abs() < 0.03,
+                "{config}: {mean} {sd}"
+            );
+        }
+        // The penalty saw the corrupted cells; the loss and the recurrence the clean ones.
+        let l1 = seen.iter().map(|v| v.abs()).sum::<f64>() / n as f64;
+        assert!(
+            (r.regs[0] - l1).abs() <= 1e-6 * l1,
+            "{config}: {} vs {l1}",
+            r.regs[0]
+        );
+        assert_eq!(
+            r.err, clean.err,
+            "{config}: the data loss is the clean step's"
+        );
+        assert_eq!(
+            lstm.cell.as_flattened().as_flattened()[..n],
+            clean_t.ws.bufs.0.cell.as_flattened().as_flattened()[..n],
+            "{config}: the recurrence carries the clean state"
+        );
+        // Validation is clean.
+        let v = t.validate(&data, &[]).unwrap();
+        let lstm = &t.ws.bufs.0;
+        assert!(!lstm.cell_corrupted);
+        let l1: f64 = lstm.cell.as_flattened().as_flattened()[..n]
+            .iter()
+            .map(|v| v.abs() as f64)
+            .sum::<f64>()
+            / n as f64;
+        assert!(
+            (v.regs[0] - l1).abs() <= 1e-6 * l1,
+            "{config}: validation {} vs {l1}",
+            v.regs[0]
+        );
+    }
+}

@@ -256,6 +256,21 @@ fn penalties_on_the_lstm_cell_match_finite_differences() {
             spec("contractive", 0.2),
             spec("hidden_dropout", 0.2),
         ],
+        // Dropout and noise on :cell: the penalties on :cell see the corrupted copy, and
+        // their gradient reaches c_t through the mask (held fixed by replaying the generator).
+        vec![
+            cell("dropout", "0.3"),
+            cell("hidden_l1", "0.5"),
+            cell("recurrent_norm", "0.4"),
+        ],
+        // (hidden_l1 with noise would put cell values near |.|'s kink, where a central
+        // difference is not a derivative: the smooth penalties check noise's path.)
+        vec![
+            cell("noise", "0.2"),
+            cell("recurrent_state", "0.5"),
+            cell("recurrent_norm", "0.3"),
+            spec("contractive", 0.2),
+        ],
     ] {
         for peepholes in [false, true] {
             let mut n: Network<LstmStack> =
@@ -273,15 +288,19 @@ fn penalties_on_the_lstm_cell_match_finite_differences() {
             );
         }
     }
-    // Noise and dropout corrupt an :out only.
+    // A :pre is not a state of its own: noise or dropout on one is refused, by name.
     let n: Network<LstmStack> = Network::new((Lstm::new(true), TimeDense::new(Linear)));
-    let e = Penalties::resolve::<LstmStack, 4, 0>(
-        &[cell("noise", "0.1")],
-        &n,
-        &mut Corruptor::off(),
-        0,
-    );
-    assert!(e.is_err());
+    for key in ["noise", "dropout"] {
+        let e = Penalties::resolve::<LstmStack, 4, 0>(
+            &[RegSpec::parse(key, "0.1 @ out:pre").unwrap()],
+            &n,
+            &mut Corruptor::off(),
+            0,
+        )
+        .err()
+        .unwrap();
+        assert!(e.to_string().contains("not a :pre"), "{e}");
+    }
 }
 
 #[test]

@@ -16,7 +16,11 @@
 //! The layer's outputs are `:out`, `h` (then dropout and noise per element and step), and
 //! `:cell`, the cell states `c` (semantics.md §10; it has no `:pre`). A penalty on `:cell`
 //! (hidden_l1, recurrent_norm, recurrent_state) adds `dR/dc_t` into `d_cell`, which the
-//! backward pass adds to the gradient carried through `c_t`. Backward, for `t = T-1 .. 0`, with
+//! backward pass adds to the gradient carried through `c_t`. Dropout and noise on `:cell`
+//! corrupt a copy, `c~ = c * m / (1 - p) + e`, which is what the penalties on `:cell` see (no
+//! later layer reads the cell, and the recurrence carries the clean state, as theanets' graph
+//! rewrite does); their `dR/dc~` reaches `c_t` as `m / (1 - p) * dR/dc~`. Backward, for
+//! `t = T-1 .. 0`, with
 //! `dh = (gradient reaching out_t) * mask + dz_{t+1} W_hh^T` and `dc` carried back:
 //!
 //! ```text
@@ -132,6 +136,18 @@ pub struct LstmBuf<const B: usize, const H: usize, const T: usize, const TH: usi
     pub inject: [[[[f32; H]; 4]; T]; B],
     /// `dR/dc_t` from the penalties on `:cell` and from contractive, consumed likewise.
     pub d_cell: [[[f32; H]; T]; B],
+    /// The cell states as dropout and noise on `:cell` left them (what penalties on `:cell`
+    /// see); meaningful only when `cell_corrupted` is set.
+    pub cell_seen: [[[f32; H]; T]; B],
+    /// Their dropout multipliers `m / (1 - p)`; meaningful only when `cell_dropped` is set.
+    pub cell_mask: [[[f32; H]; T]; B],
+    /// `dR/dc~` from the penalties on the corrupted `:cell`, which the backward pass passes to
+    /// `c_t` through the mask.
+    pub d_cell_seen: [[[f32; H]; T]; B],
+    /// Whether the last forward pass corrupted `:cell`.
+    pub cell_corrupted: bool,
+    /// Whether that corruption drew a dropout mask.
+    pub cell_dropped: bool,
 }
 
 impl<const B: usize, const H: usize, const T: usize, const TH: usize> Zeroed
@@ -143,6 +159,11 @@ impl<const B: usize, const H: usize, const T: usize, const TH: usize> Zeroed
         cell: [[[0.0; H]; T]; B],
         inject: [[[[0.0; H]; 4]; T]; B],
         d_cell: [[[0.0; H]; T]; B],
+        cell_seen: [[[0.0; H]; T]; B],
+        cell_mask: [[[0.0; H]; T]; B],
+        d_cell_seen: [[[0.0; H]; T]; B],
+        cell_corrupted: false,
+        cell_dropped: false,
     };
 }
 
@@ -182,8 +203,9 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     const LAYERS: usize = 1;
     const TENSORS: usize = 6;
     const PARAMS: usize = I * 4 * H + H * 4 * H + 4 * H + 3 * H;
-    // LayerBuf (5), gates (4), cell (1), injections (4), d_cell (1).
-    const ACT_FLOATS_PER_ROW: usize = 15 * TH;
+    // LayerBuf (5), gates (4), cell (1), injections (4), d_cell (1), the corrupted cell, its
+    // mask and gradient (3).
+    const ACT_FLOATS_PER_ROW: usize = 18 * TH;
     const JAC_ROWS: usize = TH;
     const ZERO: Self = Lstm::new(false);
     const STEPS: usize = T;
@@ -332,6 +354,14 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
             }
         }
         base.activate(Activation::Linear, layer0, corrupt);
+        bufs.cell_corrupted = corrupt.corrupts_cell(layer0);
+        if bufs.cell_corrupted {
+            let n = rows * TH;
+            let seen = &mut bufs.cell_seen.as_flattened_mut().as_flattened_mut()[..n];
+            seen.copy_from_slice(&bufs.cell.as_flattened().as_flattened()[..n]);
+            let mask = &mut bufs.cell_mask.as_flattened_mut().as_flattened_mut()[..n];
+            bufs.cell_dropped = corrupt.apply_cell(layer0, seen, mask);
+        }
     }
 
     fn output<'a, const B: usize>(bufs: &'a LstmBuf<B, H, T, TH>, _x: &'a [f32]) -> &'a [f32] {
@@ -345,12 +375,27 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         grads: &mut Self,
         dx: &mut [f32],
     ) {
+        // dR/dc_t += m / (1 - p) * dR/dc~_t: the penalties on the corrupted :cell.
+        if bufs.cell_corrupted {
+            let n = bufs.base.rows * TH;
+            let d_cell = &mut bufs.d_cell.as_flattened_mut().as_flattened_mut()[..n];
+            let seen = &bufs.d_cell_seen.as_flattened().as_flattened()[..n];
+            if bufs.cell_dropped {
+                let mask = &bufs.cell_mask.as_flattened().as_flattened()[..n];
+                for ((d, &g), &m) in d_cell.iter_mut().zip(seen).zip(mask) {
+                    *d += g * m;
+                }
+            } else {
+                kernels::axpy(1.0, seen, d_cell);
+            }
+        }
         let LstmBuf {
             base,
             gates,
             cell,
             inject,
             d_cell,
+            ..
         } = bufs;
         // d_pre += mask * d_out: the direct gradient reaching each clean h_t.
         base.backward_activation(Activation::Linear);
@@ -418,7 +463,8 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         ))
     }
 
-    // The second port is `:cell`: `pre` views the cell states, `d_pre` is `d_cell`.
+    // The second port is `:cell`: `pre` views the cell states, `d_pre` is `d_cell` (the
+    // corrupted copy and its own gradient when dropout or noise applies to `:cell`).
     fn view<'a, const B: usize>(
         &self,
         bufs: &'a LstmBuf<B, H, T, TH>,
@@ -427,7 +473,12 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     ) -> Option<OutputView<'a>> {
         (k == 0).then(|| {
             let mut v = bufs.base.view(layer0, Activation::Linear);
-            v.pre = &bufs.cell.as_flattened().as_flattened()[..bufs.base.rows * TH];
+            let cell = if bufs.cell_corrupted {
+                &bufs.cell_seen
+            } else {
+                &bufs.cell
+            };
+            v.pre = &cell.as_flattened().as_flattened()[..bufs.base.rows * TH];
             v
         })
     }
@@ -441,11 +492,22 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         (k == 0).then(|| {
             let n = bufs.base.rows * TH;
             let LstmBuf {
-                base, cell, d_cell, ..
+                base,
+                cell,
+                d_cell,
+                cell_seen,
+                d_cell_seen,
+                cell_corrupted,
+                ..
             } = bufs;
             let mut g = base.grads(layer0, Activation::Linear);
-            g.view.pre = &cell.as_flattened().as_flattened()[..n];
-            g.d_pre = &mut d_cell.as_flattened_mut().as_flattened_mut()[..n];
+            let (c, d) = if *cell_corrupted {
+                (&*cell_seen, d_cell_seen)
+            } else {
+                (&*cell, d_cell)
+            };
+            g.view.pre = &c.as_flattened().as_flattened()[..n];
+            g.d_pre = &mut d.as_flattened_mut().as_flattened_mut()[..n];
             g
         })
     }
@@ -458,6 +520,11 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         }
         for r in bufs.d_cell.iter_mut().take(rows) {
             *r = [[0.0; H]; T];
+        }
+        if bufs.cell_corrupted {
+            for r in bufs.d_cell_seen.iter_mut().take(rows) {
+                *r = [[0.0; H]; T];
+            }
         }
     }
 

@@ -416,6 +416,11 @@ pub struct Corruptor {
     pub dropout: [f32; MAX_LAYERS],
     /// Noise standard deviation per layer.
     pub sigma: [f32; MAX_LAYERS],
+    /// Dropout probability on each layer's second output, where that output is a state of
+    /// its own (an LSTM's `:cell`): what the penalties on it see; no later layer reads it.
+    pub cell_dropout: [f32; MAX_LAYERS],
+    /// Noise standard deviation on each layer's second output, likewise.
+    pub cell_sigma: [f32; MAX_LAYERS],
     /// Whether corruption is on (training steps) or off (evaluation).
     pub active: bool,
     /// The global index of the output layer whose logits (`:pre`) are corrupted instead of
@@ -432,6 +437,8 @@ impl Corruptor {
         Corruptor {
             dropout: [0.0; MAX_LAYERS],
             sigma: [0.0; MAX_LAYERS],
+            cell_dropout: [0.0; MAX_LAYERS],
+            cell_sigma: [0.0; MAX_LAYERS],
             active: false,
             logits: 0,
             rng: XorShift::new(crate::rng::DEFAULT_SEED),
@@ -444,6 +451,8 @@ impl Corruptor {
         Corruptor {
             dropout: [0.0; MAX_LAYERS],
             sigma: [0.0; MAX_LAYERS],
+            cell_dropout: [0.0; MAX_LAYERS],
+            cell_sigma: [0.0; MAX_LAYERS],
             active: false,
             logits: 0,
             rng: XorShift::zeroed(),
@@ -456,33 +465,51 @@ impl Corruptor {
         if !self.active || layer >= MAX_LAYERS {
             return false;
         }
-        let p = self.dropout[layer];
-        let dropped = p > 0.0;
-        if dropped {
-            let keep = 1.0 - p;
-            let scale = 1.0 / keep;
-            for (v, m) in values.iter_mut().zip(mask.iter_mut()) {
-                *m = if self.rng.uniform() < keep {
-                    scale
-                } else {
-                    0.0
-                };
-                *v *= *m;
-            }
-        }
-        let sigma = self.sigma[layer];
-        if sigma > 0.0 {
-            let mut z = [0.0f32; 64];
-            for block in values.chunks_mut(64) {
-                let z = &mut z[..block.len()];
-                self.rng.fill_gaussian(z);
-                for (v, &g) in block.iter_mut().zip(z.iter()) {
-                    *v += sigma * g;
-                }
-            }
-        }
-        dropped
+        let (p, sigma) = (self.dropout[layer], self.sigma[layer]);
+        corrupt(&mut self.rng, p, sigma, values, mask)
     }
+
+    /// Whether a training step corrupts layer `layer`'s second output (an LSTM's `:cell`).
+    pub fn corrupts_cell(&self, layer: usize) -> bool {
+        self.active
+            && layer < MAX_LAYERS
+            && (self.cell_dropout[layer] > 0.0 || self.cell_sigma[layer] > 0.0)
+    }
+
+    /// Corrupt `values` of layer `layer`'s second output in place, as [`apply`](Self::apply)
+    /// does its `:out`; returns whether a dropout mask was drawn (then `mask` holds it).
+    pub fn apply_cell(&mut self, layer: usize, values: &mut [f32], mask: &mut [f32]) -> bool {
+        if !self.corrupts_cell(layer) {
+            return false;
+        }
+        let (p, sigma) = (self.cell_dropout[layer], self.cell_sigma[layer]);
+        corrupt(&mut self.rng, p, sigma, values, mask)
+    }
+}
+
+/// Inverted dropout with probability `p` (the multipliers `m / (1 - p)` into `mask`), then
+/// Gaussian noise of deviation `sigma`, in place, from `rng`; returns whether a mask was drawn.
+fn corrupt(rng: &mut XorShift, p: f32, sigma: f32, values: &mut [f32], mask: &mut [f32]) -> bool {
+    let dropped = p > 0.0;
+    if dropped {
+        let keep = 1.0 - p;
+        let scale = 1.0 / keep;
+        for (v, m) in values.iter_mut().zip(mask.iter_mut()) {
+            *m = if rng.uniform() < keep { scale } else { 0.0 };
+            *v *= *m;
+        }
+    }
+    if sigma > 0.0 {
+        let mut z = [0.0f32; 64];
+        for block in values.chunks_mut(64) {
+            let z = &mut z[..block.len()];
+            rng.fill_gaussian(z);
+            for (v, &g) in block.iter_mut().zip(z.iter()) {
+                *v += sigma * g;
+            }
+        }
+    }
+    dropped
 }
 
 /// What [`Layers::describe`] tells: a running FNV-1a hash of architectural facts.

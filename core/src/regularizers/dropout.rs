@@ -2,15 +2,23 @@
 //! steps each matched `:out` value is multiplied by `m / (1 - p)` with `m ~ Bernoulli(1 - p)`
 //! drawn per element (and per time step): inverted dropout, so nothing changes at evaluation.
 //! Later layers, the loss and the activity penalties see the dropped value; the backward pass
-//! multiplies by the same mask. It adds no term to the objective (`weight` is `p`).
+//! multiplies by the same mask. It adds no term to the objective (`weight` is `p`). On an
+//! LSTM's `:cell` it drops a copy of the cell states, which only the penalties on `:cell` see
+//! (semantics.md §10; see [`Lstm`](crate::layers::Lstm)).
 //!
 //! The mechanism is [`Corruptor`]; this module configures it.
 
 use crate::error::Error;
 use crate::layers::{Corruptor, MAX_LAYERS};
 
-/// Set dropout probability `p` on every layer in `layers` (a bit set of global indices).
-pub fn configure(corrupt: &mut Corruptor, layers: super::Selection, p: f32) -> Result<(), Error> {
+/// Set dropout probability `p` on the `:out` of every layer in `layers` and on the `:cell`
+/// of every LSTM in `cells` (bit sets of global indices).
+pub fn configure(
+    corrupt: &mut Corruptor,
+    layers: super::Selection,
+    cells: super::Selection,
+    p: f32,
+) -> Result<(), Error> {
     if !(p.is_finite() && (0.0..1.0).contains(&p)) {
         return Err(Error::OutOfRange {
             name: "dropout",
@@ -21,20 +29,24 @@ pub fn configure(corrupt: &mut Corruptor, layers: super::Selection, p: f32) -> R
     for k in layers.iter().filter(|&k| k < MAX_LAYERS) {
         corrupt.dropout[k] = p;
     }
+    for k in cells.iter().filter(|&k| k < MAX_LAYERS) {
+        corrupt.cell_dropout[k] = p;
+    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::Selection;
     use super::*;
 
     #[test]
     fn keeps_the_mean_and_drops_the_right_fraction() {
         let mut c = Corruptor::off();
         c.active = true;
-        let mut sel = super::super::Selection::default();
+        let mut sel = Selection::default();
         sel.insert(1);
-        configure(&mut c, sel, 0.3).unwrap();
+        configure(&mut c, sel, Selection::default(), 0.3).unwrap();
         let mut v = [1.0f32; 20_000];
         let mut m = [0.0f32; 20_000];
         assert!(c.apply(1, &mut v, &mut m));
@@ -49,6 +61,6 @@ mod tests {
         c.active = false;
         assert!(!c.apply(1, &mut w, &mut m[..4]));
         assert_eq!(w, [1.0; 4]);
-        assert!(configure(&mut c, sel, 1.0).is_err());
+        assert!(configure(&mut c, sel, Selection::default(), 1.0).is_err());
     }
 }

@@ -2,15 +2,18 @@
 //! steps each matched `:out` value gets `+ e`, `e ~ N(0, sigma^2)` drawn per element. After
 //! dropout when both apply. Additive, so the backward pass passes gradients through
 //! unchanged; it adds no term to the objective (`weight` is `sigma`). An autoencoder's target
-//! stays the clean input: with input noise it is a denoising autoencoder.
+//! stays the clean input: with input noise it is a denoising autoencoder. On an LSTM's
+//! `:cell` it perturbs a copy of the cell states, which only the penalties on `:cell` see.
 
 use crate::error::Error;
 use crate::layers::{Corruptor, MAX_LAYERS};
 
-/// Set noise standard deviation `sigma` on every layer in `layers`.
+/// Set noise standard deviation `sigma` on the `:out` of every layer in `layers` and on the
+/// `:cell` of every LSTM in `cells`.
 pub fn configure(
     corrupt: &mut Corruptor,
     layers: super::Selection,
+    cells: super::Selection,
     sigma: f32,
 ) -> Result<(), Error> {
     if !(sigma.is_finite() && sigma >= 0.0) {
@@ -23,20 +26,24 @@ pub fn configure(
     for k in layers.iter().filter(|&k| k < MAX_LAYERS) {
         corrupt.sigma[k] = sigma;
     }
+    for k in cells.iter().filter(|&k| k < MAX_LAYERS) {
+        corrupt.cell_sigma[k] = sigma;
+    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::Selection;
     use super::*;
 
     #[test]
     fn adds_noise_of_the_given_spread_after_dropout() {
         let mut c = Corruptor::off();
         c.active = true;
-        let mut sel = super::super::Selection::default();
+        let mut sel = Selection::default();
         sel.insert(0);
-        configure(&mut c, sel, 0.5).unwrap();
+        configure(&mut c, sel, Selection::default(), 0.5).unwrap();
         let mut v = [2.0f32; 20_000];
         let mut m = [0.0f32; 20_000];
         c.apply(0, &mut v, &mut m);
@@ -46,7 +53,7 @@ mod tests {
         assert!((mean - 2.0).abs() < 0.01, "{mean}");
         assert!((var.sqrt() - 0.5).abs() < 0.01, "{var}");
         // dropout first: dropped elements get noise around 0
-        super::super::dropout::configure(&mut c, sel, 0.5).unwrap();
+        super::super::dropout::configure(&mut c, sel, Selection::default(), 0.5).unwrap();
         let mut v = [2.0f32; 20_000];
         c.apply(0, &mut v, &mut m);
         let near_zero = v
@@ -55,6 +62,6 @@ mod tests {
             .filter(|(_, mk)| **mk == 0.0)
             .all(|(x, _)| x.abs() < 3.0);
         assert!(near_zero);
-        assert!(configure(&mut c, sel, -0.1).is_err());
+        assert!(configure(&mut c, sel, Selection::default(), -0.1).is_err());
     }
 }

@@ -53,6 +53,8 @@ impl Penalties {
     ) -> Result<Self, Error> {
         corrupt.dropout = [0.0; crate::layers::MAX_LAYERS];
         corrupt.sigma = [0.0; crate::layers::MAX_LAYERS];
+        corrupt.cell_dropout = [0.0; crate::layers::MAX_LAYERS];
+        corrupt.cell_sigma = [0.0; crate::layers::MAX_LAYERS];
         let view = ParamsOf(net);
         let mut items = heapless::Vec::new();
         for spec in specs {
@@ -95,19 +97,24 @@ impl Penalties {
                     } else {
                         &group
                     };
-                    let second;
-                    (a.outs, second) = select_outputs(&view, pats);
-                    if second.count() > 0 {
+                    (a.outs, a.pres) = select_outputs(&view, pats);
+                    // A :pre is the value its own :out is computed from: corrupting it alone
+                    // would change nothing but the penalties on it. An LSTM's :cell is a state
+                    // of its own, which penalties on :cell see corrupted (semantics.md §10).
+                    if a.pres
+                        .iter()
+                        .any(|k| k == 0 || net.second_port(k) != "cell")
+                    {
                         return Err(Error::BadValue {
-                            name: "noise/dropout target: an :out (a :pre or an LSTM's :cell feeds no later layer)",
+                            name: "noise/dropout target: an :out, or an LSTM's :cell (not a :pre)",
                         });
                     }
                     if spec.kind == RegKind::Dropout {
-                        dropout::configure(corrupt, a.outs, spec.weight)?;
+                        dropout::configure(corrupt, a.outs, a.pres, spec.weight)?;
                     } else {
-                        noise::configure(corrupt, a.outs, spec.weight)?;
+                        noise::configure(corrupt, a.outs, a.pres, spec.weight)?;
                     }
-                    a.outs.count() == 0
+                    a.outs.count() + a.pres.count() == 0
                 }
                 RegKind::RecurrentNorm | RegKind::RecurrentState => {
                     if spec.patterns.is_empty() {
