@@ -39,6 +39,7 @@ pub mod checkpoint;
 pub mod conformance;
 pub mod datasets;
 pub mod error;
+pub mod gradcheck;
 pub mod kernels;
 pub mod layers;
 pub mod losses;

@@ -6,6 +6,7 @@
 //! activations where the check must be exact everywhere (piecewise-linear activations are
 //! checked separately, allowing for the rare coordinate whose perturbation crosses a kink).
 
+use staticnets::gradcheck::{Settings, check_params};
 use staticnets::layers::{Activation, Activation::*, Corruptor, Dense, Layers, Tied};
 use staticnets::losses::{Loss, Target};
 use staticnets::network::{Network, Workspace};
@@ -71,34 +72,28 @@ fn check(
         &mut c.clone(),
     )
     .unwrap();
-    let h = 1e-3f32;
-    let (mut worst, mut bad, mut total) = (0.0f64, 0usize, 0usize);
-    for i in 0..<Body as Layers>::TENSORS {
-        let len = n.tensor(i).unwrap().data.len();
-        for e in 0..len {
-            let orig = n.tensor(i).unwrap().data[e];
-            let mut f = |v: f32, n: &mut Network<Body>| {
-                n.tensor_mut(i).unwrap()[e] = v;
-                evaluate(n, &mut ws, None, batch, loss, &pens, &[], &mut c.clone())
-                    .unwrap()
-                    .loss
-            };
-            let num = (f(orig + h, &mut n) - f(orig - h, &mut n)) / (2.0 * h as f64);
-            f(orig, &mut n);
-            let ana = grads.tensor(i).unwrap().data[e] as f64;
-            let err = (num - ana).abs() / num.abs().max(ana.abs()).max(1e-2);
-            if err > tol {
-                bad += 1;
-                eprintln!(
-                    "{} [{e}]: numeric {num:.6} analytic {ana:.6}",
-                    n.tensor_name(i)
-                );
-            }
-            worst = worst.max(err);
-            total += 1;
-        }
+    let s = Settings {
+        floor: 1e-2,
+        tol,
+        ..Default::default()
+    };
+    let r = check_params(&mut n, &grads, &s, |n| {
+        evaluate(n, &mut ws, None, batch, loss, &pens, &[], &mut c.clone())
+            .unwrap()
+            .loss
+    });
+    if r.above > 0 {
+        eprintln!(
+            "{} of {} above {tol}; worst {} [{}]: numeric {:.6} analytic {:.6}",
+            r.above,
+            r.checked,
+            r.worst.as_str(),
+            r.worst_index,
+            r.numeric,
+            r.analytic
+        );
     }
-    (worst, bad as f64 / total as f64)
+    (r.max_rel_error, r.fraction_above())
 }
 
 fn spec(key: &str, w: f32) -> RegSpec {

@@ -2,6 +2,7 @@
 //! respect to every parameter and every input at every time step (masks held fixed by
 //! replaying the generator), and each recurrent regularizer's intended effect.
 
+use staticnets::gradcheck::{Settings, check_params, check_values};
 use staticnets::layers::{Activation::*, Corruptor, InputStage, Layers, Lstm, Rnn, TimeDense};
 use staticnets::losses::{Loss, Target};
 use staticnets::network::{Network, Workspace};
@@ -52,64 +53,54 @@ fn check<L: Layers, const JD: usize>(
             *d *= m;
         }
     }
-    let h = 1e-3f32;
-    let err = |num: f64, ana: f64| (num - ana).abs() / num.abs().max(ana.abs()).max(1e-2);
-    let mut worst_p = 0.0f64;
-    for i in 0..L::TENSORS {
-        for e in 0..n.tensor(i).unwrap().data.len() {
-            let orig = n.tensor(i).unwrap().data[e];
-            let mut f = |v: f32, n: &mut Network<L>| {
-                n.tensor_mut(i).unwrap()[e] = v;
-                evaluate(
-                    n,
-                    &mut ws,
-                    None,
-                    batch(x, target),
-                    loss,
-                    &pens,
-                    &[],
-                    &mut c.clone(),
-                )
-                .unwrap()
-                .loss
-            };
-            let num = (f(orig + h, n) - f(orig - h, n)) / (2.0 * h as f64);
-            f(orig, n);
-            let ana = grads.tensor(i).unwrap().data[e] as f64;
-            if err(num, ana) > 2e-2 {
-                eprintln!(
-                    "{} [{e}]: numeric {num:.6} analytic {ana:.6}",
-                    n.tensor_name(i)
-                );
-            }
-            worst_p = worst_p.max(err(num, ana));
+    let s = Settings {
+        floor: 1e-2,
+        ..Default::default()
+    };
+    let p = check_params(n, &grads, &s, |n| {
+        evaluate(
+            n,
+            &mut ws,
+            None,
+            batch(x, target),
+            loss,
+            &pens,
+            &[],
+            &mut c.clone(),
+        )
+        .unwrap()
+        .loss
+    });
+    let mut xs = x.to_vec();
+    let i = check_values(&mut xs, &dx, &s, |xs| {
+        evaluate(
+            n,
+            &mut ws,
+            None,
+            batch(xs, target),
+            loss,
+            &pens,
+            &[],
+            &mut c.clone(),
+        )
+        .unwrap()
+        .loss
+    });
+    for (what, r) in [("parameters", &p), ("inputs", &i)] {
+        if r.above > 0 {
+            eprintln!(
+                "{what}: {} of {} above {}; worst {} [{}]: numeric {:.6} analytic {:.6}",
+                r.above,
+                r.checked,
+                s.tol,
+                r.worst.as_str(),
+                r.worst_index,
+                r.numeric,
+                r.analytic
+            );
         }
     }
-    let mut worst_x = 0.0f64;
-    for e in 0..x.len() {
-        let mut f = |v: f32| {
-            let mut xs = x.to_vec();
-            xs[e] = v;
-            evaluate(
-                n,
-                &mut ws,
-                None,
-                batch(&xs, target),
-                loss,
-                &pens,
-                &[],
-                &mut c.clone(),
-            )
-            .unwrap()
-            .loss
-        };
-        let num = (f(x[e] + h) - f(x[e] - h)) / (2.0 * h as f64);
-        if err(num, dx[e] as f64) > 2e-2 {
-            eprintln!("x[{e}]: numeric {num:.6} analytic {:.6}", dx[e]);
-        }
-        worst_x = worst_x.max(err(num, dx[e] as f64));
-    }
-    (worst_p, worst_x)
+    (p.max_rel_error, i.max_rel_error)
 }
 
 fn spec(key: &str, w: f32) -> RegSpec {

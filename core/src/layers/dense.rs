@@ -16,6 +16,7 @@ use super::{
 };
 use crate::kernels;
 use crate::rng::XorShift;
+#[cfg(feature = "nalgebra")]
 use nalgebra::Const;
 
 /// A dense layer from `I` inputs to `O` units. Parameters `w` (`I x O`) and `b` (`O`).
@@ -46,13 +47,18 @@ impl<const I: usize, const O: usize> Dense<I, O> {
     }
 }
 
-/// A zero-copy nalgebra view of a dense weight: `I x O`, row-major underneath.
+/// A zero-copy nalgebra view of a dense weight: `I x O`, row-major underneath (feature
+/// `nalgebra`).
+#[cfg(feature = "nalgebra")]
 pub type WeightView<'a, const I: usize, const O: usize> =
     nalgebra::MatrixView<'a, f32, Const<I>, Const<O>, Const<O>, Const<1>>;
-/// A mutable zero-copy nalgebra view of a dense weight.
+/// A mutable zero-copy nalgebra view of a dense weight (feature `nalgebra`).
+#[cfg(feature = "nalgebra")]
 pub type WeightViewMut<'a, const I: usize, const O: usize> =
     nalgebra::MatrixViewMut<'a, f32, Const<I>, Const<O>, Const<O>, Const<1>>;
 
+/// nalgebra views (feature `nalgebra`).
+#[cfg(feature = "nalgebra")]
 impl<const I: usize, const O: usize> Dense<I, O> {
     /// The weight as an `I x O` nalgebra matrix view, without copying: the shape is in the
     /// type, so `layer.weights() * x` only compiles for a fitting `x`.

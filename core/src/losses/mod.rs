@@ -219,25 +219,22 @@ pub(crate) mod testutil {
                 }
             }
         }
-        let h = 1e-3f32;
-        for k in 0..n {
-            let (mut a, mut b) = ([0.0f32; N], [0.0f32; N]);
-            a[..n].copy_from_slice(pre);
-            b[..n].copy_from_slice(pre);
-            a[k] += h;
-            b[k] -= h;
+        let mut values = [0.0f32; N];
+        values[..n].copy_from_slice(pre);
+        let s = crate::gradcheck::Settings {
+            tol,
+            ..Default::default()
+        };
+        let r = crate::gradcheck::check_values(&mut values[..n], &analytic[..n], &s, |p| {
             let (mut t1, mut t2) = ([0.0f32; N], [0.0f32; N]);
-            let up = eval(&a[..n], &mut t1[..n], &mut t2[..n]);
-            let (mut t1, mut t2) = ([0.0f32; N], [0.0f32; N]);
-            let down = eval(&b[..n], &mut t1[..n], &mut t2[..n]);
-            let num = (up - down) / (2.0 * h as f64);
-            let err =
-                (num - analytic[k] as f64).abs() / (1e-3 + num.abs().max(analytic[k].abs() as f64));
-            assert!(
-                err < tol,
-                "element {k}: numeric {num} analytic {}",
-                analytic[k]
-            );
-        }
+            eval(p, &mut t1[..n], &mut t2[..n])
+        });
+        assert!(
+            r.above == 0,
+            "element {}: numeric {} analytic {}",
+            r.worst_index,
+            r.numeric,
+            r.analytic
+        );
     }
 }

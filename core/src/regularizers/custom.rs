@@ -74,30 +74,17 @@
 use super::Regularizer;
 use super::view::{Ctx, ViewOf};
 use crate::error::Error;
+use crate::gradcheck::{Settings, check_params};
 use crate::layers::{Corruptor, Layers};
-use crate::network::{Name, Network, Workspace};
+use crate::network::{Network, Workspace};
 
-/// The result of [`check_gradient`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct GradCheck {
-    /// The largest relative error `|numeric - analytic| / max(1e-3, |numeric|, |analytic|)`.
-    pub max_rel_error: f64,
-    /// The parameter where it occurred.
-    pub worst: Name,
-    /// Its index within that parameter.
-    pub worst_index: usize,
-    /// Numeric and analytic values there.
-    pub numeric: f64,
-    /// Analytic value there.
-    pub analytic: f64,
-    /// Parameters compared.
-    pub checked: usize,
-}
+pub use crate::gradcheck::GradCheck;
 
 /// Compare `reg`'s gradient with central differences of its loss, over every parameter of
-/// `net`, on the clean forward pass of `rows` rows of `x`. Gradients `reg` writes into
-/// outputs are carried to the parameters by the network's backward pass, so a regularizer of
-/// activations is checked too. More rows than the workspace holds is an error.
+/// `net`, on the clean forward pass of `rows` rows of `x` (with [`crate::gradcheck`]'s
+/// default settings). Gradients `reg` writes into outputs are carried to the parameters by
+/// the network's backward pass, so a regularizer of activations is checked too. More rows
+/// than the workspace holds is an error.
 pub fn check_gradient<L: Layers, const B: usize, const JD: usize>(
     reg: &dyn Regularizer,
     net: &mut Network<L>,
@@ -118,45 +105,9 @@ pub fn check_gradient<L: Layers, const B: usize, const JD: usize>(
         reg.grad(&mut ctx, 1.0);
     }
     net.backward(ws, &mut grads);
-    let mut result = GradCheck {
-        max_rel_error: 0.0,
-        worst: Name::new(),
-        worst_index: 0,
-        numeric: 0.0,
-        analytic: 0.0,
-        checked: 0,
-    };
-    let h = 1e-3f32;
-    for i in 0..L::TENSORS {
-        let n = net.tensor(i).map_or(0, |t| t.data.len());
-        for e in 0..n {
-            let orig = net.tensor(i).map_or(0.0, |t| t.data[e]);
-            let mut at = |v: f32, net: &mut Network<L>, ws: &mut Workspace<L, B, JD>| {
-                if let Some(t) = net.tensor_mut(i) {
-                    t[e] = v;
-                }
-                // The same rows as the checked forward pass above: it cannot fail here.
-                let _ = net.forward(x, rows, ws, &mut off);
-                reg.loss(&ViewOf { net, ws })
-            };
-            let up = at(orig + h, net, ws);
-            let down = at(orig - h, net, ws);
-            let _ = at(orig, net, ws);
-            let numeric = (up - down) / (2.0 * h as f64);
-            let analytic = grads.tensor(i).map_or(0.0, |t| t.data[e] as f64);
-            let err = (numeric - analytic).abs() / numeric.abs().max(analytic.abs()).max(1e-3);
-            result.checked += 1;
-            if err > result.max_rel_error {
-                result = GradCheck {
-                    max_rel_error: err,
-                    worst: net.tensor_name(i),
-                    worst_index: e,
-                    numeric,
-                    analytic,
-                    checked: result.checked,
-                };
-            }
-        }
-    }
-    Ok(result)
+    Ok(check_params(net, &grads, &Settings::default(), |net| {
+        // The same rows as the checked forward pass above: it cannot fail here.
+        let _ = net.forward(x, rows, ws, &mut off);
+        reg.loss(&ViewOf { net, ws })
+    }))
 }
