@@ -81,6 +81,8 @@ if (worker) worker.onmessage = ({ data }) => {
   switch (data.type) {
     case "loaded":
       $("engine").textContent = data.simd ? "WASM SIMD" : "scalar WASM (no SIMD in this browser)";
+      fillMenus(data.menus);
+      settingsFromUrl(); // a link's preset and optimizer, now that the menus have them
       return restart();
     case "run":
       return newRun(data.run);
@@ -148,6 +150,22 @@ function newRun(run) {
 // a configuration shared as a link. Read once at load (before the first model), written
 // whenever a setting takes effect.
 const URL_KEYS = ["preset", "algo", "learning_rate", "batch_size", "on_divergence", "seed"];
+// The preset and optimizer menus, from the core's tables (the worker sends them).
+function fillMenus({ presets, optimizers }) {
+  const fill = (select, entries) => {
+    select.replaceChildren(
+      ...entries.map(([value, text]) => {
+        const o = document.createElement("option");
+        o.value = value;
+        o.textContent = text;
+        return o;
+      }),
+    );
+    select.value = select.dataset.default;
+  };
+  fill($("preset"), presets.map((p) => [p.name, p.description]));
+  fill($("algo"), optimizers.map((name) => [name, name]));
+}
 function settingsFromUrl() {
   const q = new URLSearchParams(location.hash.slice(1));
   for (const key of URL_KEYS) {
@@ -553,11 +571,9 @@ function drawHistogram(v, id = "histogram") {
   const h = v.hidden;
   let lo = Infinity;
   let hi = -Infinity;
-  let small = 0;
   for (const x of h) {
     lo = Math.min(lo, x);
     hi = Math.max(hi, x);
-    if (Math.abs(x) < 0.01) small++;
   }
   const bins = new Array(32).fill(0);
   const span = hi - lo || 1;
@@ -574,7 +590,6 @@ function drawHistogram(v, id = "histogram") {
   ctx.font = "11px system-ui";
   ctx.fillText(lo.toFixed(2), 2, c.height - 2);
   ctx.fillText(hi.toFixed(2), c.width - 30, c.height - 2);
-  if (id === "histogram") $("sparsity").textContent = `sparsity ${((100 * small) / h.length).toFixed(1)} % (|h| < 0.01, hid1, 200 digits)`;
 }
 
 function drawCode(v) {
@@ -614,6 +629,7 @@ function drawFigures() {
     const pct = (x) => `${(100 * x).toFixed(1)} %`;
     $("weight-sparsity").textContent = `weight sparsity ${pct(v.valid.weightSparsity)} (|w| < 0.01)`;
     $("hidden-sparsity").textContent = `hidden sparsity ${pct(v.valid.hiddenSparsity)} (|h| < 0.01)`;
+    $("sparsity").textContent = `sparsity ${pct(v.valid.hiddenSparsity)} (|h| < 0.01, validation)`;
     const k = v.valid.regNames.indexOf("contractive");
     $("jacobian").textContent = k >= 0 ? `Jacobian ‖∂h/∂x‖²_F ${v.valid.regTerms[k].toPrecision(4)} (mean over validation digits)` : "";
     $("accuracy").textContent = v.accuracy === null ? "" : `held-out accuracy ${(100 * v.accuracy).toFixed(1)} % (${state.info.validRows} digits)`;

@@ -31,19 +31,13 @@ let run = 0;
 // one setting, trained in the same slices. null when off.
 let compare = null; // { key, value, model }
 
+// The digits, parsed and checked by the core (the same parser the native examples use).
 async function loadDigits() {
   const bytes = new Uint8Array(await (await fetch("./data/digits.bin")).arrayBuffer());
-  const magic = new TextDecoder().decode(bytes.slice(0, 8));
-  if (magic !== "SNDIGIT1") throw new Error("data/digits.bin is not a digits file");
-  const rows = bytes[8] | (bytes[9] << 8);
-  const x = new Float32Array(rows * 64);
-  const labels = new Uint32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const at = 12 + r * 65;
-    for (let p = 0; p < 64; p++) x[r * 64 + p] = bytes[at + p] / 16;
-    labels[r] = bytes[at + 64];
-  }
-  return { x, labels, rows };
+  const d = wasm.digits(bytes);
+  const out = { x: d.x, labels: d.labels, rows: d.rows };
+  d.free();
+  return out;
 }
 
 const split = (from, to) => ({
@@ -81,7 +75,7 @@ function init({ preset, config, seed }) {
   stopComparing();
   run += 1;
   batchesPerSlice = 4;
-  batch = Number(/batch_size = (\d+)/.exec(model.configText())[1]);
+  batch = model.batchSize;
   rate = { t: performance.now(), steps: 0, stepsPerSec: 0 };
   postMessage({
     type: "ready",
@@ -260,7 +254,7 @@ onmessage = ({ data: msg }) => {
         model.set(msg.key, String(msg.value));
         // B follows every change but the one setting it differs in.
         if (compare && msg.key !== compare.key) compare.model.set(msg.key, String(msg.value));
-        if (msg.key === "batch_size") batch = Number(msg.value);
+        batch = model.batchSize;
         if (!running) sendViews(model.validate());
       });
     case "save":
@@ -280,7 +274,7 @@ onmessage = ({ data: msg }) => {
         run += 1;
         batchesPerSlice = 4;
         const config = model.configText();
-        batch = Number(/batch_size = (\d+)/.exec(config)[1]);
+        batch = model.batchSize;
         postMessage({ type: "run", run });
         sendViews(model.validate());
         return config;
@@ -303,4 +297,14 @@ onmessage = ({ data: msg }) => {
 };
 
 digits = await loadDigits();
-postMessage({ type: "loaded", simd });
+// The menus come from the core's tables: the presets the models are built from, and the
+// optimizers `algo` takes.
+const menus = {
+  presets: wasm.presetMenu().map((p) => {
+    const entry = { name: p.name, description: p.description, task: p.task };
+    p.free();
+    return entry;
+  }),
+  optimizers: wasm.optimizers(),
+};
+postMessage({ type: "loaded", simd, menus });

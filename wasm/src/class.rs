@@ -258,6 +258,12 @@ macro_rules! __model_api {
                 self.core.config_text()
             }
 
+            /// The batch size in force (`batch_size`; at most the class's batch capacity).
+            #[wasm_bindgen(getter, js_name = batchSize)]
+            pub fn batch_size(&mut self) -> usize {
+                self.core.batch_size()
+            }
+
             /// The learning rate in force (`on_divergence = halve` lowers it after a
             /// divergence).
             #[wasm_bindgen(getter, js_name = learningRate)]

@@ -136,6 +136,75 @@ pub fn presets() -> Vec<String> {
         .collect()
 }
 
+/// One preset as a menu shows it.
+#[cfg(feature = "presets")]
+#[wasm_bindgen(getter_with_clone)]
+#[derive(Clone, Debug)]
+pub struct PresetEntry {
+    /// The name `new Model` takes.
+    pub name: String,
+    /// One line for the menu.
+    pub description: String,
+    /// `autoencoder` or `classifier`.
+    pub task: String,
+}
+
+/// The presets as the page's menu lists them, from the one table the models are built from.
+#[cfg(feature = "presets")]
+#[wasm_bindgen(js_name = presetMenu)]
+pub fn preset_menu() -> Vec<PresetEntry> {
+    presets::PRESETS
+        .iter()
+        .map(|p| PresetEntry {
+            name: p.spec.name.into(),
+            description: p.spec.description.into(),
+            task: __private::task_name(p.spec.task).into(),
+        })
+        .collect()
+}
+
+/// The optimizers `algo` takes, in menu order (the core's list).
+#[wasm_bindgen]
+pub fn optimizers() -> Vec<String> {
+    staticnets::optim::Optimizer::NAMES
+        .iter()
+        .map(|n| n.to_string())
+        .collect()
+}
+
+/// The digits of a digits file (`web/data/digits.bin`), parsed and checked by the core:
+/// every image's 64 pixels scaled to 0..1, and its label.
+#[cfg(feature = "presets")]
+#[wasm_bindgen(getter_with_clone)]
+#[derive(Clone, Debug)]
+pub struct DigitsData {
+    /// `rows * 64` pixels, row-major, in 0..1.
+    pub x: Vec<f32>,
+    /// One label (0..9) per row.
+    pub labels: Vec<u32>,
+    /// Images in the file.
+    pub rows: u32,
+}
+
+/// Parse a digits file; a file that is not one throws, saying why.
+#[cfg(feature = "presets")]
+#[wasm_bindgen]
+pub fn digits(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
+) -> Result<DigitsData, JsError> {
+    let bytes = convert::bytes(&bytes, "bytes")?;
+    let d = staticnets::datasets::Digits::parse(&bytes).map_err(|e| convert::js(e.to_string()))?;
+    let rows = d.len();
+    let (mut x, mut labels) = (vec![0.0f32; rows * 64], vec![0u32; rows]);
+    d.fill(0, &mut x, &mut labels)
+        .map_err(|e| convert::js(e.to_string()))?;
+    Ok(DigitsData {
+        x,
+        labels,
+        rows: rows as u32,
+    })
+}
+
 /// A seed from the browser's `crypto.getRandomValues` (through `getrandom`), below 2^53 so
 /// a JavaScript number holds it exactly. Use it as `rng = <seed>`.
 #[wasm_bindgen(js_name = randomSeed)]

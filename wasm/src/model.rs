@@ -387,6 +387,11 @@ impl ModelCore {
         Ok(self.monitors(&r))
     }
 
+    /// The batch size in force.
+    pub fn batch_size(&mut self) -> usize {
+        self.engine.config().batch_size
+    }
+
     /// The learning rate in force (`on_divergence = halve` may have lowered it).
     pub fn learning_rate(&mut self) -> f32 {
         self.engine.config().learning_rate

@@ -52,21 +52,21 @@ pub const PRESETS: [Preset; 5] = [
     ),
     preset!(
         "ae-64-32-64-tied",
-        "64-32-64 autoencoder, tied weights",
+        "64-32-64 tied autoencoder",
         Autoencoder,
         Tied<64, 32>,
         Tied::new(Dense::new(Relu), Identity, Sigmoid)
     ),
     preset!(
         "ae-64-64-64",
-        "64-64-64 overcomplete autoencoder",
+        "64-64-64 overcomplete",
         Autoencoder,
         (Dense<64, 64>, Dense<64, 64>),
         (Dense::new(Relu), Dense::new(Sigmoid))
     ),
     preset!(
         "ae-64-32-2-32-64",
-        "64-32-2-32-64 autoencoder with a 2-D code",
+        "64-32-2-32-64, 2-D code",
         Autoencoder,
         (Dense<64, 32>, Dense<32, 2>, Dense<2, 32>, Dense<32, 64>),
         (
@@ -78,7 +78,7 @@ pub const PRESETS: [Preset; 5] = [
     ),
     preset!(
         "clf-64-32-10",
-        "64-32-10 classifier (softmax, xe)",
+        "64-32-10 classifier",
         Classifier,
         (Dense<64, 32>, Dense<32, 10>),
         (Dense::new(Relu), Dense::new(Softmax))

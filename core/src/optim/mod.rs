@@ -61,6 +61,12 @@ pub enum Optimizer {
 pub const EPS: f32 = 1e-8;
 
 impl Optimizer {
+    /// Every algorithm's name, in the order menus list them (what [`from_name`](Self::from_name)
+    /// takes and [`name`](Self::name) gives).
+    pub const NAMES: [&'static str; 7] = [
+        "sgd", "nag", "rmsprop", "adam", "adagrad", "adadelta", "rprop",
+    ];
+
     /// Parse a name with default hyperparameters: `sgd`, `nag`, `rmsprop`, `adam`,
     /// `adagrad`, `adadelta`, `rprop` (case-insensitive).
     pub fn from_name(name: &str) -> Result<Self, Error> {
