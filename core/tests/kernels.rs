@@ -28,6 +28,14 @@ fn reference(
     }
 }
 
+/// The kernel level is one global setting, and tests run in parallel threads: each test that
+/// sets or reads it holds this lock, so one test's level never shows up in another's.
+static LEVEL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn level_lock() -> std::sync::MutexGuard<'static, ()> {
+    LEVEL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn values(len: usize, seed: u64) -> Vec<f32> {
     let mut rng = staticnets::rng::XorShift::new(seed);
     (0..len).map(|_| rng.gaussian()).collect()
@@ -38,6 +46,7 @@ fn values(len: usize, seed: u64) -> Vec<f32> {
 /// than one chunk of the summed index (k > 128 with AVX-512's packed panels).
 #[test]
 fn every_level_gives_the_reference_bits() {
+    let _level = level_lock();
     let before = level();
     let shapes = [
         (1, 1, 1),
@@ -138,6 +147,7 @@ fn every_level_gives_the_reference_bits() {
 /// the gaps between C's rows untouched.
 #[test]
 fn strided_products_give_the_reference_bits() {
+    let _level = level_lock();
     let before = level();
     let (m, n, k, lda, ldc) = (7, 37, 19, 45, 41);
     let a = values(m * lda, 6);
@@ -193,6 +203,7 @@ fn strided_products_give_the_reference_bits() {
 
 #[test]
 fn an_unsupported_level_is_refused_and_changes_nothing() {
+    let _level = level_lock();
     let before = level();
     for l in Level::ALL.into_iter().filter(|l| !l.supported()) {
         assert!(set_level(l).is_err());
@@ -203,6 +214,7 @@ fn an_unsupported_level_is_refused_and_changes_nothing() {
 
 #[test]
 fn affine_and_its_backward_agree_with_nalgebra() {
+    let _level = level_lock();
     use nalgebra::{DMatrix, DVector};
     let (rows, nin, nout) = (3, 5, 4);
     let x: [f32; 15] = core::array::from_fn(|k| ((k * 7 % 11) as f32 - 5.0) * 0.1);

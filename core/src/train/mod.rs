@@ -1,4 +1,8 @@
-//! Training: the objective of a batch, the configuration, and the trainer.
+//! Training: the objective of a batch, the configuration, and the trainer, one concept per
+//! file: [`trainer`] (the value and its set-up), [`data`] (data, its checks, batches), `step`
+//! (one update and divergence), `fit` (passes, validation, the early-stopping loop),
+//! `predict` (outputs and scores), [`report`] (what a pass measured), [`best`] (the known-good
+//! copy), [`checkpoint`] (saving and resuming a run), [`config`] and [`objective`].
 //!
 //! # Models
 //!
@@ -35,10 +39,17 @@
 pub mod best;
 pub mod checkpoint;
 pub mod config;
+pub mod data;
+mod fit;
 pub mod objective;
+mod predict;
+pub mod report;
+mod step;
 pub mod trainer;
 
 pub use best::{BestCopy, NoBestCopy};
 pub use config::TrainConfig;
+pub use data::Data;
 pub use objective::{Batch, Penalties, Terms, evaluate};
-pub use trainer::{Data, Report, Trainer};
+pub use report::Report;
+pub use trainer::Trainer;

@@ -1,0 +1,185 @@
+//! Training data and its checks: [`Data`] (inputs and targets), the checks every training,
+//! validation and prediction call makes before it changes anything, and the batches a pass
+//! cuts from the data.
+
+use super::best::BestCopy;
+use super::objective::Batch;
+use super::trainer::Trainer;
+use crate::error::{Error, check_finite};
+use crate::layers::Layers;
+use crate::losses::Target;
+
+/// Training or validation data: inputs and, unless it is an autoencoder's, targets.
+#[derive(Clone, Copy, Debug)]
+pub struct Data<'a> {
+    /// Inputs, `rows * NIN`, row-major.
+    pub x: &'a [f32],
+    /// `None` for an autoencoder (the target is the clean input).
+    pub target: Option<Target<'a>>,
+    /// Optional loss weights (per element, or per row for labels).
+    pub weights: Option<&'a [f32]>,
+}
+
+impl<'a> Data<'a> {
+    /// An autoencoder's data: the target is the input.
+    pub const fn autoencoder(x: &'a [f32]) -> Self {
+        Data {
+            x,
+            target: None,
+            weights: None,
+        }
+    }
+    /// A regressor's data.
+    pub const fn regression(x: &'a [f32], y: &'a [f32]) -> Self {
+        Data {
+            x,
+            target: Some(Target::Values(y)),
+            weights: None,
+        }
+    }
+    /// A classifier's data.
+    pub const fn classification(x: &'a [f32], labels: &'a [u32]) -> Self {
+        Data {
+            x,
+            target: Some(Target::Labels(labels)),
+            weights: None,
+        }
+    }
+}
+
+/// Rows of prediction inputs `x`: a whole number of finite rows.
+pub(super) fn input_rows<L: Layers>(x: &[f32]) -> Result<usize, Error> {
+    let rows = x.len() / L::NIN;
+    if x.len() != rows * L::NIN {
+        return Err(Error::WrongLength {
+            what: "inputs (a multiple of the input width)",
+            expected: (rows + 1) * L::NIN,
+            got: x.len(),
+        });
+    }
+    check_finite("inputs", x, L::NIN)?;
+    Ok(rows)
+}
+
+impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
+    Trainer<L, B, JD, S, K>
+{
+    /// Check lengths, finiteness and labels of `data`.
+    pub fn check_data(&self, data: &Data<'_>) -> Result<usize, Error> {
+        let nin = L::NIN;
+        if data.x.is_empty() {
+            return Err(Error::EmptyData);
+        }
+        if !data.x.len().is_multiple_of(nin) {
+            return Err(Error::WrongLength {
+                what: "inputs (a multiple of the input width)",
+                expected: (data.x.len() / nin + 1) * nin,
+                got: data.x.len(),
+            });
+        }
+        let rows = data.x.len() / nin;
+        check_finite("inputs", data.x, nin)?;
+        let labels = self.config.loss.uses_labels();
+        match data.target {
+            None if labels => {
+                return Err(Error::LossMismatch {
+                    loss: self.config.loss.name(),
+                    needs: "labels",
+                });
+            }
+            None => {
+                if L::NOUT != nin {
+                    return Err(Error::LossMismatch {
+                        loss: "autoencoder",
+                        needs: "as many outputs as inputs",
+                    });
+                }
+            }
+            Some(Target::Values(y)) => {
+                if labels {
+                    return Err(Error::LossMismatch {
+                        loss: self.config.loss.name(),
+                        needs: "labels, not values",
+                    });
+                }
+                if y.len() != rows * L::NOUT {
+                    return Err(Error::WrongLength {
+                        what: "targets",
+                        expected: rows * L::NOUT,
+                        got: y.len(),
+                    });
+                }
+                check_finite("targets", y, L::NOUT)?;
+            }
+            Some(Target::Labels(t)) => {
+                if !labels {
+                    return Err(Error::LossMismatch {
+                        loss: self.config.loss.name(),
+                        needs: "real-valued targets",
+                    });
+                }
+                if t.len() != rows * L::STEPS {
+                    return Err(Error::WrongLength {
+                        what: "labels (one per row and time step)",
+                        expected: rows * L::STEPS,
+                        got: t.len(),
+                    });
+                }
+                let classes = L::NOUT / L::STEPS;
+                if let Some(r) = t.iter().position(|&l| l as usize >= classes) {
+                    return Err(Error::LabelOutOfRange {
+                        row: r / L::STEPS,
+                        label: t[r] as usize,
+                        classes,
+                    });
+                }
+            }
+        }
+        if let Some(w) = data.weights {
+            let per_row = matches!(data.target, Some(Target::Labels(_)));
+            let expected = if per_row {
+                rows * L::STEPS
+            } else {
+                rows * L::NOUT
+            };
+            if w.len() != expected {
+                return Err(Error::WrongLength {
+                    what: "loss weights",
+                    expected,
+                    got: w.len(),
+                });
+            }
+            check_finite("loss weights", w, if per_row { 1 } else { L::NOUT })?;
+            if let Some(i) = w.iter().position(|&v| v < 0.0) {
+                return Err(Error::OutOfRange {
+                    name: "loss weight",
+                    value: w[i],
+                    allowed: ">= 0",
+                });
+            }
+        }
+        Ok(rows)
+    }
+
+    pub(super) fn batch<'a>(&self, data: &Data<'a>, start: usize, rows: usize) -> Batch<'a> {
+        let (nin, nout) = (L::NIN, L::NOUT);
+        let x = &data.x[start * nin..(start + rows) * nin];
+        let target = match data.target {
+            None => Target::Values(x),
+            Some(Target::Values(y)) => Target::Values(&y[start * nout..(start + rows) * nout]),
+            Some(Target::Labels(t)) => {
+                Target::Labels(&t[start * L::STEPS..(start + rows) * L::STEPS])
+            }
+        };
+        let weights = data.weights.map(|w| match data.target {
+            Some(Target::Labels(_)) => &w[start * L::STEPS..(start + rows) * L::STEPS],
+            _ => &w[start * nout..(start + rows) * nout],
+        });
+        Batch {
+            x,
+            rows,
+            target,
+            weights,
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Passes over the data, validation and the best parameters, and the early-stopping loop
+//! ([`Trainer::train`]).
+
+use super::best::BestCopy;
+use super::data::Data;
+use super::objective::evaluate;
+use super::report::{Report, add_terms, scale_report};
+use super::trainer::Trainer;
+use crate::error::Error;
+use crate::layers::{Corruptor, Layers};
+use crate::losses::{Target, accuracy};
+use crate::regularizers::Regularizer;
+use crate::rng::permute;
+
+impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
+    Trainer<L, B, JD, S, K>
+{
+    /// One pass over `data` with the batch order shuffled (a pass left unfinished by
+    /// [`steps`](Self::steps) is abandoned).
+    pub fn pass(&mut self, data: &Data<'_>, customs: &[&dyn Regularizer]) -> Result<Report, Error> {
+        let rows = self.ready(data, customs)?;
+        self.cursor = 0;
+        self.run_batches(data, rows, rows.div_ceil(self.config.batch_size), customs)
+    }
+
+    /// `n` updates, continuing the current pass's shuffled batch order and starting a new,
+    /// reshuffled pass whenever one ends: for a UI or a main loop that trains in slices.
+    /// The report averages these `n` batches; `pass` is the number of completed passes.
+    /// If the batch size or the number of rows changed since the last call, the unfinished
+    /// pass is abandoned and a new one starts.
+    ///
+    /// ```
+    /// use staticnets::layers::{Activation::*, Dense};
+    /// use staticnets::train::{Data, Trainer};
+    /// let mut t: Trainer<(Dense<2, 2>, Dense<2, 2>), 4, 0, 2> =
+    ///     Trainer::new((Dense::new(Tanh), Dense::new(Linear)));
+    /// t.config.parse("batch_size = 4").unwrap();
+    /// let x = [0.5f32; 2 * 10]; // 10 rows: 3 batches per pass
+    /// let data = Data::autoencoder(&x);
+    /// t.start(&data, &[]).unwrap();
+    /// assert_eq!(t.steps(&data, 2, &[]).unwrap().pass, 0);
+    /// assert_eq!(t.steps(&data, 2, &[]).unwrap().pass, 1); // the pass ended inside
+    /// ```
+    pub fn steps(
+        &mut self,
+        data: &Data<'_>,
+        n: usize,
+        customs: &[&dyn Regularizer],
+    ) -> Result<Report, Error> {
+        let rows = self.ready(data, customs)?;
+        self.run_batches(data, rows, n, customs)
+    }
+
+    pub(super) fn run_batches(
+        &mut self,
+        data: &Data<'_>,
+        rows: usize,
+        n: usize,
+        customs: &[&dyn Regularizer],
+    ) -> Result<Report, Error> {
+        let bs = self.config.batch_size;
+        let nb = rows.div_ceil(bs);
+        if (rows, bs) != (self.pass_rows, self.pass_batch) {
+            // The data or the batch size changed under an unfinished pass: start a new one.
+            self.cursor = 0;
+        }
+        let mut report = Report::default();
+        let mut acc = 0.0f32;
+        let mut done = 0usize;
+        for _ in 0..n {
+            if self.cursor == 0 {
+                self.pass_key = self.order_rng.next_u64();
+                (self.pass_rows, self.pass_batch) = (rows, bs);
+            }
+            let b = permute(self.cursor, nb, self.pass_key);
+            let start = b * bs;
+            let batch = self.batch(data, start, bs.min(rows - start));
+            self.cursor += 1;
+            if self.cursor == nb {
+                self.cursor = 0;
+                self.passes += 1;
+            }
+            match self.step_checked(batch, customs) {
+                Ok(terms) => {
+                    add_terms(&mut report, &terms);
+                    if let Target::Labels(t) = batch.target {
+                        acc += accuracy(self.ws.output(), L::NOUT / L::STEPS, t);
+                    }
+                    done += 1;
+                }
+                Err(()) => self.diverged(b)?,
+            }
+        }
+        report.pass = self.passes;
+        scale_report(&mut report, done, acc, data);
+        self.monitor_sparsity(&mut report);
+        Ok(report)
+    }
+
+    /// The clean objective over `data` (no noise or dropout; penalties included), averaged
+    /// over batches. The best finite result so far keeps its parameters as the known-good
+    /// ones (see [`best`](Self::best)); `improved` says whether this one did.
+    pub fn validate(
+        &mut self,
+        data: &Data<'_>,
+        customs: &[&dyn Regularizer],
+    ) -> Result<Report, Error> {
+        let rows = self.ready(data, customs)?;
+        let mut report = self.evaluate_clean(data, rows, customs)?;
+        report.improved = self.keep_if_best(report.loss);
+        Ok(report)
+    }
+
+    /// After a validation of loss `v`: a finite one ends a row of halvings, and the best one
+    /// becomes the known-good parameters. Returns whether `v` improved on the best by more
+    /// than `min_improvement` (relative).
+    pub(super) fn keep_if_best(&mut self, v: f64) -> bool {
+        if !v.is_finite() {
+            return false;
+        }
+        self.halvings = 0;
+        let improved = self.best_loss.is_infinite()
+            || (self.best_loss - v) > self.best_loss * self.config.min_improvement as f64;
+        if improved {
+            self.best_loss = v;
+            self.best.keep(&self.net);
+        }
+        improved
+    }
+
+    /// The clean objective over `data`, already checked to hold `rows` rows.
+    pub(super) fn evaluate_clean(
+        &mut self,
+        data: &Data<'_>,
+        rows: usize,
+        customs: &[&dyn Regularizer],
+    ) -> Result<Report, Error> {
+        let bs = self.config.batch_size;
+        let nb = rows.div_ceil(bs);
+        let mut report = Report {
+            pass: self.passes,
+            ..Report::default()
+        };
+        let mut acc = 0.0f32;
+        let mut off = Corruptor::off();
+        for b in 0..nb {
+            let start = b * bs;
+            let batch = self.batch(data, start, bs.min(rows - start));
+            let terms = evaluate(
+                &self.net,
+                &mut self.ws,
+                None,
+                batch,
+                self.config.loss,
+                &self.penalties,
+                customs,
+                &mut off,
+            )?;
+            add_terms(&mut report, &terms);
+            if let Target::Labels(t) = batch.target {
+                acc += accuracy(self.ws.output(), L::NOUT / L::STEPS, t);
+            }
+        }
+        scale_report(&mut report, nb, acc, data);
+        self.monitor_sparsity(&mut report);
+        report.valid_loss = report.loss;
+        Ok(report)
+    }
+
+    /// theanets' `itertrain`: validate before the first update and every `validate_every`
+    /// passes; stop after `patience` validations without an improvement greater than
+    /// `min_improvement` (relative), after `max_updates` passes, or when `each` returns
+    /// `false`; validate once more if the last passes were not, then restore the best
+    /// parameters. Returns the last report.
+    /// Call [`start`](Self::start) (or [`restart`](Self::restart)) first.
+    pub fn train(
+        &mut self,
+        train: &Data<'_>,
+        valid: &Data<'_>,
+        customs: &[&dyn Regularizer],
+        mut each: impl FnMut(&Report) -> bool,
+    ) -> Result<Report, Error> {
+        let valid_rows = self.check_data(valid)?;
+        let rows = self.ready(train, customs)?;
+        // Each call is one early-stopping run.
+        self.best_loss = f64::INFINITY;
+        self.since_best = 0;
+        let mut last = self.evaluate_clean(valid, valid_rows, customs)?;
+        self.observe_validation(&mut last);
+        loop {
+            self.cursor = 0;
+            let batches = rows.div_ceil(self.config.batch_size);
+            let mut report = self.run_batches(train, rows, batches, customs)?;
+            report.valid_loss = last.valid_loss;
+            if self.passes.is_multiple_of(self.config.validate_every) {
+                let v = self.evaluate_clean(valid, valid_rows, customs)?;
+                report.valid_loss = v.loss;
+                report.improved = self.observe_validation(&mut report);
+            }
+            last = report;
+            let more = each(&report);
+            let out_of_patience = self.since_best > self.config.patience;
+            let out_of_updates =
+                self.config.max_updates > 0 && self.passes >= self.config.max_updates;
+            if !more || out_of_patience || out_of_updates {
+                break;
+            }
+        }
+        if !self.passes.is_multiple_of(self.config.validate_every) {
+            // The last passes were not validated yet: let them compete for the best.
+            let mut v = self.evaluate_clean(valid, valid_rows, customs)?;
+            last.valid_loss = v.loss;
+            last.improved = self.observe_validation(&mut v);
+        }
+        self.best.restore(&mut self.net);
+        Ok(last)
+    }
+
+    /// Record a validation result; returns whether it improved on the best.
+    pub(super) fn observe_validation(&mut self, report: &mut Report) -> bool {
+        let improved = self.keep_if_best(report.valid_loss);
+        if improved {
+            self.since_best = 0;
+        } else {
+            self.since_best += 1;
+        }
+        report.improved = improved;
+        improved
+    }
+}

@@ -1,0 +1,134 @@
+//! One update: a batch checked, the objective and its gradient, clipping, the optimizer step,
+//! and what happens when a step diverges (semantics.md §10).
+
+use super::best::BestCopy;
+use super::config::{MAX_HALVINGS, OnDivergence};
+use super::data::Data;
+use super::objective::{Batch, Terms, evaluate};
+use super::trainer::Trainer;
+use crate::error::Error;
+use crate::layers::Layers;
+use crate::losses::Target;
+use crate::optim::{clip::clip, update};
+use crate::regularizers::Regularizer;
+
+impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
+    Trainer<L, B, JD, S, K>
+{
+    /// One update on one batch (at most `B` rows; its lengths and values are checked). A step
+    /// whose loss, gradient or updated parameters are not all finite is not applied: the
+    /// parameters return to [`best`](Self::best), the optimizer restarts, and the error is
+    /// [`Error::NonFiniteStep`] (this low-level call does not apply `on_divergence`;
+    /// [`steps`](Self::steps), [`pass`](Self::pass) and [`train`](Self::train) do).
+    pub fn step(&mut self, batch: Batch<'_>, customs: &[&dyn Regularizer]) -> Result<Terms, Error> {
+        if !self.started {
+            return Err(Error::NotStarted);
+        }
+        self.check_batch(&batch)?;
+        self.step_checked(batch, customs)
+            .map_err(|_| Error::NonFiniteStep {
+                pass: self.passes as usize + 1,
+                batch: 0,
+            })
+    }
+
+    pub(super) fn check_batch(&self, batch: &Batch<'_>) -> Result<(), Error> {
+        if batch.rows == 0 || batch.rows > B {
+            return Err(Error::OutOfRange {
+                name: "rows in a batch",
+                value: batch.rows as f32,
+                allowed: "1 to the trainer's batch capacity B",
+            });
+        }
+        if batch.x.len() != batch.rows * L::NIN {
+            return Err(Error::WrongLength {
+                what: "batch inputs (rows * inputs)",
+                expected: batch.rows * L::NIN,
+                got: batch.x.len(),
+            });
+        }
+        let mut data = match batch.target {
+            Target::Values(y) => Data::regression(batch.x, y),
+            Target::Labels(t) => Data::classification(batch.x, t),
+        };
+        data.weights = batch.weights;
+        self.check_data(&data).map(|_| ())
+    }
+
+    /// [`step`](Self::step) on a batch already checked; a refused step is rolled back here
+    /// (the error carries no position: the caller knows it).
+    pub(super) fn step_checked(
+        &mut self,
+        batch: Batch<'_>,
+        customs: &[&dyn Regularizer],
+    ) -> Result<Terms, ()> {
+        self.grads.fill_zero();
+        self.corrupt.active = true;
+        let terms = evaluate(
+            &self.net,
+            &mut self.ws,
+            Some(&mut self.grads),
+            batch,
+            self.config.loss,
+            &self.penalties,
+            customs,
+            &mut self.corrupt,
+        );
+        self.corrupt.active = false;
+        let terms = match terms {
+            Ok(t) if t.loss.is_finite() && self.grads.is_finite() => t,
+            _ => {
+                self.roll_back();
+                return Err(());
+            }
+        };
+        let c = &self.config;
+        let frozen = self.frozen;
+        for i in 0..L::TENSORS {
+            if let Some(g) = self.grads.tensor_mut(i) {
+                clip(g, c.max_gradient_elem, c.max_gradient_norm);
+            }
+        }
+        let updated = update(
+            c.algo,
+            c.momentum,
+            c.learning_rate,
+            &mut self.net,
+            &mut self.grads,
+            &mut self.state,
+            |i| !frozen.contains(i),
+        );
+        // `update` writes only finite parameters (it checks every result first), so the
+        // parameters need no second scan here.
+        if updated.is_err() {
+            self.roll_back();
+            return Err(());
+        }
+        self.updates += 1;
+        Ok(terms)
+    }
+
+    /// Back to the known-good parameters (without a copy, the parameters are those before
+    /// the refused step: a refused update writes nothing), with a fresh optimizer (its state
+    /// followed the diverging trajectory).
+    pub(super) fn roll_back(&mut self) {
+        self.best.restore(&mut self.net);
+        self.state.reset();
+    }
+
+    /// After a refused step (already rolled back): stop, or halve the learning rate.
+    pub(super) fn diverged(&mut self, batch: usize) -> Result<(), Error> {
+        let halve = self.config.on_divergence == OnDivergence::Halve;
+        if halve && self.halvings < MAX_HALVINGS {
+            self.halvings += 1;
+            self.config.learning_rate *= 0.5;
+            return Ok(());
+        }
+        Err(Error::Diverged {
+            pass: self.passes as usize + 1,
+            batch,
+            halvings: self.halvings,
+            learning_rate: self.config.learning_rate,
+        })
+    }
+}
