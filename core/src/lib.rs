@@ -9,16 +9,17 @@
 //! ```
 //! use staticnets::datasets::Digits;
 //! use staticnets::layers::{Activation::*, Dense};
-//! use staticnets::train::{Data, Trainer};
+//! use staticnets::train::Data;
 //!
-//! // A 64-16-64 autoencoder; batches of 32; no Jacobian buffers; 2 optimizer slots (adam).
+//! // A 64-16-64 autoencoder, trained in batches of up to 32 with Adam (its trainer's
+//! // capacities, by name: see `train::capacity`).
 //! type Body = (Dense<64, 16>, Dense<16, 64>);
+//! type T = staticnets::trainer!(Body, batch = 32, optimizer = adam);
 //! let mut x = vec![0.0f32; 256 * 64]; // firmware would use a static array
 //! let mut labels = [0u32; 256];
 //! Digits::bundled().fill(0, &mut x, &mut labels).unwrap();
 //!
-//! let mut t: Box<Trainer<Body, 32, 0, 2>> =
-//!     Box::new(Trainer::new((Dense::new(Relu), Dense::new(Sigmoid))));
+//! let mut t: Box<T> = Box::new(T::new((Dense::new(Relu), Dense::new(Sigmoid))));
 //! t.config.parse("algo = adam\nlearning_rate = 0.01\nbatch_size = 32\nmax_updates = 20\n\
 //!                 weight_l2 = 1e-4\nhidden_l1 = 0.01\ninput_noise = 0.1").unwrap();
 //! let data = Data::autoencoder(&x);

@@ -40,8 +40,21 @@ pub enum Activation {
 /// The slope of `leaky_relu` for negative inputs.
 pub const LEAKY_SLOPE: f32 = 0.01;
 
+/// The table is checked at compile time: every variant has a position (an exhaustive match,
+/// so a new variant must be given one), and `ALL` holds each at its position.
+const _: () = {
+    let mut i = 0;
+    while i < Activation::ALL.len() {
+        assert!(
+            Activation::ALL[i].position() == i,
+            "Activation::ALL out of order"
+        );
+        i += 1;
+    }
+};
+
 impl Activation {
-    /// Every activation, for tests and user interfaces.
+    /// Every activation, for tests and user interfaces, in [`position`](Self::position) order.
     pub const ALL: [Activation; 10] = [
         Activation::Linear,
         Activation::Sigmoid,
@@ -64,19 +77,42 @@ impl Activation {
     /// assert!(Activation::from_name("swish").is_err());
     /// ```
     pub fn from_name(name: &str) -> Result<Self, Error> {
-        Ok(match name {
-            "linear" => Activation::Linear,
-            "sigmoid" | "logistic" => Activation::Sigmoid,
-            "tanh" => Activation::Tanh,
-            "relu" | "rect:max" => Activation::Relu,
-            "softplus" => Activation::Softplus,
-            "softmax" => Activation::Softmax,
-            "leaky_relu" => Activation::LeakyRelu,
-            "elu" => Activation::Elu,
-            "rect:min" => Activation::RectMin,
-            "rect:minmax" => Activation::RectMinMax,
-            _ => return Err(Error::BadValue { name: "activation" }),
-        })
+        Activation::ALL
+            .into_iter()
+            .find(|a| a.name() == name || a.alias() == Some(name))
+            .ok_or(Error::BadValue { name: "activation" })
+    }
+
+    /// Its position in [`ALL`](Self::ALL).
+    pub const fn position(self) -> usize {
+        match self {
+            Activation::Linear => 0,
+            Activation::Sigmoid => 1,
+            Activation::Tanh => 2,
+            Activation::Relu => 3,
+            Activation::Softplus => 4,
+            Activation::Softmax => 5,
+            Activation::LeakyRelu => 6,
+            Activation::Elu => 7,
+            Activation::RectMin => 8,
+            Activation::RectMinMax => 9,
+        }
+    }
+
+    /// theanets' other name for it, if it has one.
+    pub const fn alias(self) -> Option<&'static str> {
+        match self {
+            Activation::Sigmoid => Some("logistic"),
+            Activation::Relu => Some("rect:max"),
+            Activation::Linear
+            | Activation::Tanh
+            | Activation::Softplus
+            | Activation::Softmax
+            | Activation::LeakyRelu
+            | Activation::Elu
+            | Activation::RectMin
+            | Activation::RectMinMax => None,
+        }
     }
 
     /// The canonical name.
@@ -198,7 +234,13 @@ impl Activation {
                     libm::expf(x)
                 }
             }
-            _ => 0.0,
+            // Piecewise linear (softmax's row Jacobian is the layer's business).
+            Activation::Linear
+            | Activation::Softmax
+            | Activation::Relu
+            | Activation::LeakyRelu
+            | Activation::RectMin
+            | Activation::RectMinMax => 0.0,
         }
     }
 
@@ -216,10 +258,17 @@ impl Activation {
 
     /// Whether [`d1`](Self::d1) is constant on each piece (so `d2` is 0 everywhere it exists).
     pub const fn is_piecewise_linear(self) -> bool {
-        !matches!(
-            self,
-            Activation::Sigmoid | Activation::Tanh | Activation::Softplus | Activation::Elu
-        )
+        match self {
+            Activation::Sigmoid | Activation::Tanh | Activation::Softplus | Activation::Elu => {
+                false
+            }
+            Activation::Linear
+            | Activation::Softmax
+            | Activation::Relu
+            | Activation::LeakyRelu
+            | Activation::RectMin
+            | Activation::RectMinMax => true,
+        }
     }
 }
 

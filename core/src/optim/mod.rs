@@ -14,6 +14,29 @@ pub mod rmsprop;
 pub mod rprop;
 pub mod sgd;
 
+/// Optimizer state slots each algorithm needs without momentum, by its configuration name
+/// (with momentum, one more): what [`trainer!`](crate::trainer) sizes a trainer by.
+/// `any` is enough for every algorithm with momentum.
+#[allow(non_upper_case_globals)]
+pub mod slots {
+    /// `sgd`.
+    pub const sgd: usize = 0;
+    /// `nag`.
+    pub const nag: usize = 0;
+    /// `adagrad`.
+    pub const adagrad: usize = 1;
+    /// `rmsprop`.
+    pub const rmsprop: usize = 2;
+    /// `adam`.
+    pub const adam: usize = 2;
+    /// `adadelta`.
+    pub const adadelta: usize = 2;
+    /// `rprop`.
+    pub const rprop: usize = 2;
+    /// Every algorithm, momentum included (do not add `+ momentum` to it).
+    pub const any: usize = 3;
+}
+
 use crate::error::Error;
 use crate::layers::Layers;
 use crate::network::Network;

@@ -37,6 +37,7 @@
 //! ```
 
 pub mod best;
+pub mod capacity;
 pub mod checkpoint;
 pub mod config;
 pub mod data;
