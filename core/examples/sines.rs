@@ -1,12 +1,12 @@
-//! A small recurrent network on noisy sine waves (made in code): an rnn reads a noisy sine
-//! and a per-step read-out predicts the clean one. Trained without and with each recurrent
+//! A small recurrent network on noisy sine waves (made in code): an rnn (or an LSTM, or a
+//! GRU) reads a noisy sine and a per-step read-out predicts the clean one. Trained without and with each recurrent
 //! penalty, it prints what the penalty is for: `recurrent_norm` steadies the norm of the
 //! hidden state over time, `recurrent_state` slows its step-to-step change.
 //!
 //! Run: `cargo run --release -p staticnets --example sines`
 
 use staticnets::datasets::sines;
-use staticnets::layers::{Activation::*, Corruptor, Layers, Lstm, Rnn, TimeDense};
+use staticnets::layers::{Activation::*, Corruptor, Gru, Layers, Lstm, Rnn, TimeDense};
 use staticnets::train::{Data, Trainer};
 
 const T: usize = 24;
@@ -20,6 +20,7 @@ type LstmBody = (
     Lstm<1, H, T, T, { T * H }>,
     TimeDense<H, 1, T, { T * H }, T>,
 );
+type GruBody = (Gru<1, H, T, T, { T * H }>, TimeDense<H, 1, T, { T * H }, T>);
 
 /// Over test sequences: the mean over sequences of the standard deviation over time of
 /// `||h_t||`, the mean `|h_t - h_{t-1}|`, and the test error.
@@ -102,9 +103,10 @@ fn main() {
          the network predicts the clean sine at every step"
     );
     println!(
-        "trainer bytes (parameters, gradients, best copy, adam state, activations, all static): rnn {}, lstm {}",
+        "trainer bytes (parameters, gradients, best copy, adam state, activations, all static): rnn {}, lstm {}, gru {}",
         Trainer::<RnnBody, B, 0, 2>::BYTES,
-        Trainer::<LstmBody, B, 0, 2>::BYTES
+        Trainer::<LstmBody, B, 0, 2>::BYTES,
+        Trainer::<GruBody, B, 0, 2>::BYTES
     );
     println!(
         "| model | regularizer | test error | spread of ‖h_t‖ over time | mean |h_t − h_(t−1)| | passes |"
@@ -117,6 +119,9 @@ fn main() {
     let state = run("rnn 1-16-1", rnn(), "recurrent_state = 1", &data);
     run("lstm 1-16-1", lstm(), "", &data);
     run("lstm 1-16-1", lstm(), "recurrent_state = 1", &data);
+    let gru = || (Gru::new(Tanh), TimeDense::new(Linear)) as GruBody;
+    run("gru 1-16-1", gru(), "", &data);
+    run("gru 1-16-1", gru(), "recurrent_norm = 1", &data);
     println!(
         "\nrnn: recurrent_norm changes the spread of the state norm {:.4} -> {:.4}; \
          recurrent_state changes the mean step-to-step change {:.4} -> {:.4}",

@@ -22,6 +22,7 @@
 //! | recurrent `hh` | H x G·H | `<layer>.weight_hh_l0` | G·H x H |
 //! | recurrent `b` | G·H | `<layer>.bias_ih_l0` and `<layer>.bias_hh_l0` | two G·H vectors: import adds them; export writes `b` and zeros |
 //! | [`Lstm`](crate::layers::Lstm) peepholes `ci`, `cf`, `co` | H | `<layer>.ci`, `.cf`, `.co` | (no PyTorch equivalent: exported only when not all zero; a missing one imports as zeros) |
+//! | [`Gru`](crate::layers::Gru) `w`, `b`, `hh`, `hr`, `hz` | `w` in x 3H (h, r, z), `b` 3H, the others H x H | `<layer>.w`, `.b`, `.hh`, `.hr`, `.hz` | (no PyTorch equivalent: `nn.GRU` applies the reset gate after the recurrent product; matrices transposed like the others) |
 //!
 //! `G` is 1 for an rnn and 4 for an LSTM, whose gate blocks are in PyTorch's order (i, f, g,
 //! o): the same as here, so no block is moved. A tensor of the wrong shape or dtype, a missing
@@ -91,10 +92,19 @@ fn parts(net: &dyn Params, t: &Tensor<'_>) -> heapless::Vec<(Name, Part), 2> {
         let _ = write!(n, ".{suffix}");
         n
     };
-    let recurrent = (0..net.tensors()).any(|i| {
-        net.tensor(i)
-            .is_some_and(|o| o.layer == t.layer && o.kind == ParamKind::InputWeight)
-    });
+    let on_layer = |kind: ParamKind| {
+        (0..net.tensors()).any(|i| {
+            net.tensor(i)
+                .is_some_and(|o| o.layer == t.layer && o.kind == kind)
+        })
+    };
+    let recurrent = on_layer(ParamKind::InputWeight);
+    // A GRU has no PyTorch counterpart (nn.GRU applies the reset gate after the recurrent
+    // product, theanets' before it): its tensors keep theanets' names, matrices transposed.
+    if on_layer(ParamKind::ResetWeight) {
+        let _ = out.push((name(t.kind.suffix()), Part::Whole));
+        return out;
+    }
     let _ = match t.kind {
         ParamKind::Weight => out.push((name("weight"), Part::Whole)),
         ParamKind::Bias if recurrent => out
@@ -103,9 +113,11 @@ fn parts(net: &dyn Params, t: &Tensor<'_>) -> heapless::Vec<(Name, Part), 2> {
         ParamKind::Bias => out.push((name("bias"), Part::Whole)),
         ParamKind::InputWeight => out.push((name("weight_ih_l0"), Part::Whole)),
         ParamKind::RecurrentWeight => out.push((name("weight_hh_l0"), Part::Whole)),
-        ParamKind::PeepholeIn | ParamKind::PeepholeForget | ParamKind::PeepholeOut => {
-            out.push((name(t.kind.suffix()), Part::Whole))
-        }
+        ParamKind::PeepholeIn
+        | ParamKind::PeepholeForget
+        | ParamKind::PeepholeOut
+        | ParamKind::ResetWeight
+        | ParamKind::RateWeight => out.push((name(t.kind.suffix()), Part::Whole)),
     };
     out
 }

@@ -176,3 +176,37 @@ fn an_lstm_exports_its_peepholes_only_when_it_uses_them() {
     assert_eq!(back, peep);
     assert_eq!(<L as Layers>::TENSORS, 8);
 }
+
+/// A GRU has no PyTorch counterpart: its tensors keep theanets' names (matrices transposed,
+/// as every matrix is) and round-trip exactly; a checkpoint of it is refused by an LSTM.
+#[test]
+fn a_gru_round_trips_under_theanets_names() {
+    use staticnets::layers::Gru;
+    type G = (Gru<2, 3, 4, 8, 12>, TimeDense<3, 2, 4, 12, 8>);
+    let mut a: Network<G> = Network::new((Gru::new(Tanh), TimeDense::new(Linear)));
+    a.init(6);
+    let mut f = vec![0u8; a.safetensors_len()];
+    a.save_safetensors(&mut f).unwrap();
+    let len = u64::from_le_bytes(f[..8].try_into().unwrap()) as usize;
+    let h = String::from_utf8(f[8..8 + len].to_vec()).unwrap();
+    for (name, shape) in [
+        ("hid1.w", "[9,2]"),
+        ("hid1.b", "[9]"),
+        ("hid1.hh", "[3,3]"),
+        ("hid1.hr", "[3,3]"),
+        ("hid1.hz", "[3,3]"),
+    ] {
+        assert!(
+            h.contains(&format!(r#""{name}":{{"dtype":"F32","shape":{shape}"#)),
+            "{name} {shape} in {h}"
+        );
+    }
+    let mut b: Network<G> = Network::new((Gru::new(Tanh), TimeDense::new(Linear)));
+    b.load_safetensors(&f).unwrap();
+    assert_eq!(a, b);
+    let mut ck = vec![0u8; Network::<G>::CHECKPOINT_BYTES];
+    a.save(&mut ck).unwrap();
+    type L = (Lstm<2, 3, 4, 8, 12>, TimeDense<3, 2, 4, 12, 8>);
+    let mut l: Network<L> = Network::new((Lstm::new(false), TimeDense::new(Linear)));
+    assert!(l.load(&ck).is_err());
+}

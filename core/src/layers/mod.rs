@@ -31,6 +31,7 @@
 pub mod activation;
 mod chain;
 pub mod dense;
+pub mod gru;
 pub mod input;
 pub mod lstm;
 mod plumbing;
@@ -41,6 +42,7 @@ pub mod time_dense;
 
 pub use activation::Activation;
 pub use dense::Dense;
+pub use gru::{Gru, GruBuf};
 pub use input::InputBuf;
 pub use lstm::{Lstm, LstmBuf};
 pub use rnn::Rnn;
@@ -88,10 +90,14 @@ pub enum ParamKind {
     PeepholeForget,
     /// An LSTM's peephole vector on the output gate, `co` (one dimension).
     PeepholeOut,
+    /// A GRU's hidden-to-reset-gate matrix `hr` (two dimensions).
+    ResetWeight,
+    /// A GRU's hidden-to-rate matrix `hz` (two dimensions).
+    RateWeight,
 }
 
 impl ParamKind {
-    /// The suffix of the parameter's name: `w`, `b`, `xh`, `hh`, `ci`, `cf`, `co`.
+    /// The suffix of the parameter's name: `w`, `b`, `xh`, `hh`, `ci`, `cf`, `co`, `hr`, `hz`.
     pub const fn suffix(self) -> &'static str {
         match self {
             ParamKind::Weight => "w",
@@ -101,6 +107,8 @@ impl ParamKind {
             ParamKind::PeepholeIn => "ci",
             ParamKind::PeepholeForget => "cf",
             ParamKind::PeepholeOut => "co",
+            ParamKind::ResetWeight => "hr",
+            ParamKind::RateWeight => "hz",
         }
     }
 
@@ -109,7 +117,11 @@ impl ParamKind {
     pub const fn is_matrix(self) -> bool {
         matches!(
             self,
-            ParamKind::Weight | ParamKind::InputWeight | ParamKind::RecurrentWeight
+            ParamKind::Weight
+                | ParamKind::InputWeight
+                | ParamKind::RecurrentWeight
+                | ParamKind::ResetWeight
+                | ParamKind::RateWeight
         )
     }
 }
