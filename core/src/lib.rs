@@ -32,10 +32,15 @@
 //! assert!(last.err < before / 2.0);
 //! assert!(t.score(&data).unwrap() > 0.5); // R² of the reconstructions
 //! ```
+//!
+//! How the crate is put together (the traits, one step's data flow, where each concept
+//! lives, how to add a layer, a regularizer or an optimizer): [`architecture`].
 #![no_std]
 // Index loops are kept where they mirror the formulas in the comments above them.
 #![allow(clippy::needless_range_loop)]
 
+#[doc = include_str!("../ARCHITECTURE.md")]
+pub mod architecture {}
 pub mod checkpoint;
 pub mod conformance;
 pub mod datasets;
