@@ -16,6 +16,7 @@
 //! workspace: build it as `Workspace<L, B, NIN>` (`JD = NIN`).
 
 use super::Selection;
+use super::registry::{Builtin, Key, Topology, WeightRule};
 use crate::error::Error;
 use crate::layers::{Activation, InputStage, JacInput, Layers};
 use crate::network::{Network, Workspace};
@@ -26,29 +27,7 @@ pub fn validate<L: Layers, const B: usize, const JD: usize>(
     net: &Network<L>,
     targets: Selection,
 ) -> Result<(), Error> {
-    if JD != L::NIN {
-        return Err(Error::WorkspaceTooSmall {
-            what: "Jacobian columns (JD) of the contractive penalty",
-            needed: L::NIN,
-            have: JD,
-        });
-    }
-    for k in targets.iter() {
-        if k == 0 || k > L::LAYERS {
-            return Err(Error::BadValue {
-                name: "contractive target (hidden or output :out only)",
-            });
-        }
-    }
-    let upto = targets.max().unwrap_or(0);
-    for k in 1..=upto {
-        if net.body.activation(k - 1) == Some(Activation::Softmax) {
-            return Err(Error::BadValue {
-                name: "contractive through a softmax layer",
-            });
-        }
-    }
-    Ok(())
+    check(&super::registry::TopologyOf::<L, JD>(net), targets)
 }
 
 /// The penalty over the last forward pass in `ws`; when `grads` is given, also add
@@ -102,4 +81,55 @@ pub fn loss_and_grad<L: Layers, const B: usize, const JD: usize>(
         }
     }
     total / (count * rows) as f64
+}
+
+/// The registry's entry: keys, weight rule, targets (hidden or output `:out`s, default the
+/// hidden ones; `in:out`, whose Jacobian is the identity, never). Its term needs the
+/// network's Jacobian passes, so the objective evaluates it with [`loss_and_grad`].
+pub const ENTRY: Builtin = Builtin {
+    kind: super::RegKind::Contractive,
+    keys: &[Key {
+        key: "contractive",
+        canonical: "contractive",
+        targets: "",
+    }],
+    weight: WeightRule::NonNegative,
+    needs_targets: false,
+    resolve: |spec, net, a, _| {
+        (a.outs, _) = super::select_outputs(net, &spec.patterns);
+        a.outs.0 &= !1;
+        if a.outs.count() > 0 {
+            check(net, a.outs)?;
+        }
+        Ok(())
+    },
+    term: None,
+};
+
+/// [`validate`] through a [`Topology`]: Jacobian buffers of the right width, targets among
+/// the layers, no softmax layer up to the deepest target.
+fn check(net: &dyn Topology, targets: Selection) -> Result<(), Error> {
+    if net.jacobian_width() != net.input_width() {
+        return Err(Error::WorkspaceTooSmall {
+            what: "Jacobian columns (JD) of the contractive penalty",
+            needed: net.input_width(),
+            have: net.jacobian_width(),
+        });
+    }
+    for k in targets.iter() {
+        if k == 0 || k > net.layers() {
+            return Err(Error::BadValue {
+                name: "contractive target (hidden or output :out only)",
+            });
+        }
+    }
+    let upto = targets.max().unwrap_or(0);
+    for k in 1..=upto {
+        if net.activation(k) == Some(Activation::Softmax) {
+            return Err(Error::BadValue {
+                name: "contractive through a softmax layer",
+            });
+        }
+    }
+    Ok(())
 }

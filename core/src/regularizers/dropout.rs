@@ -8,6 +8,7 @@
 //!
 //! The mechanism is [`Corruptor`]; this module configures it.
 
+use super::registry::{Builtin, Key, WeightRule, corruption_targets};
 use crate::error::Error;
 use crate::layers::{Corruptor, MAX_LAYERS};
 
@@ -34,6 +35,41 @@ pub fn configure(
     }
     Ok(())
 }
+
+/// The registry's entry: the group keys with their default targets and `dropout` (patterns
+/// required), the weight rule; it adds no term: resolving it configures the [`Corruptor`].
+pub const ENTRY: Builtin = Builtin {
+    kind: super::RegKind::Dropout,
+    keys: &[
+        Key {
+            key: "input_dropout",
+            canonical: "input_dropout",
+            targets: "in:out",
+        },
+        Key {
+            key: "hidden_dropout",
+            canonical: "hidden_dropout",
+            targets: "hid*:out",
+        },
+        Key {
+            key: "output_dropout",
+            canonical: "output_dropout",
+            targets: "out:out",
+        },
+        Key {
+            key: "dropout",
+            canonical: "dropout",
+            targets: "",
+        },
+    ],
+    weight: WeightRule::Probability,
+    needs_targets: true,
+    resolve: |spec, net, a, corrupt| {
+        corruption_targets(spec, net, a)?;
+        configure(corrupt, a.outs, a.pres, spec.weight)
+    },
+    term: None,
+};
 
 #[cfg(test)]
 mod tests {

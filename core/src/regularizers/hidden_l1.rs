@@ -2,6 +2,7 @@
 //! batch and units of each matched output (default: every hidden `:out`, i.e. `hid*:out`),
 //! after its dropout and noise. Gradient into that output: `sign(h) / (|H| * rows * units)`.
 
+use super::registry::{Active, Builtin, Key, Term, WeightRule, outputs};
 use super::{Regularizer, Selection, view::NetGrads, view::NetView};
 
 /// The L1 activity penalty over a selection of outputs (layer index, `pre` or `out`).
@@ -60,5 +61,40 @@ impl Regularizer for HiddenL1 {
                 }
             }
         }
+    }
+}
+
+/// The registry's entry: keys, weight rule, targets (any outputs, default the hidden
+/// `:out`s) and term.
+pub const ENTRY: Builtin = Builtin {
+    kind: super::RegKind::HiddenL1,
+    keys: &[
+        Key {
+            key: "hidden_l1",
+            canonical: "hidden_l1",
+            targets: "",
+        },
+        Key {
+            key: "hidden_sparsity",
+            canonical: "hidden_l1",
+            targets: "",
+        },
+    ],
+    weight: WeightRule::NonNegative,
+    needs_targets: false,
+    resolve: |spec, net, a, _| {
+        outputs(spec, net, a);
+        Ok(())
+    },
+    term: Some(Term {
+        loss: |a: &Active, v| bind(a).loss(v),
+        grad: |a: &Active, g, w| bind(a).grad(g, w),
+    }),
+};
+
+fn bind(a: &Active) -> HiddenL1 {
+    HiddenL1 {
+        targets: a.outs,
+        pre: a.pres,
     }
 }

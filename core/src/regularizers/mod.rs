@@ -12,6 +12,9 @@
 //! | `dropout`, `noise` | (patterns required) | as above, on the matched `:out` |
 //! | a registered custom name | its own | its own |
 //!
+//! Each built-in's file holds its registry entry ([`registry::Builtin`]: keys, default
+//! targets, weight rule, resolution, term); [`registry::BUILTINS`] lists them.
+//!
 //! A setting is written `key = weight` or `key = weight @ pattern, pattern`:
 //!
 //! ```
@@ -31,6 +34,7 @@ pub mod noise;
 pub mod pattern;
 pub mod recurrent_norm;
 pub mod recurrent_state;
+pub mod registry;
 pub mod view;
 pub mod weight_l1;
 pub mod weight_l2;
@@ -39,6 +43,7 @@ pub use custom::{GradCheck, check_gradient};
 pub use hidden_l1::HiddenL1;
 pub use recurrent_norm::RecurrentNorm;
 pub use recurrent_state::RecurrentState;
+pub use registry::{Active, BUILTINS, Builtin};
 pub use view::{NetGrads, NetView};
 pub use weight_l1::WeightL1;
 pub use weight_l2::WeightL2;
@@ -149,61 +154,6 @@ pub struct RegSpec {
     pub key: &'static str,
 }
 
-/// Built-in keys: (key, kind, canonical key, default pattern of the corruption groups).
-const BUILTIN: [(&str, RegKind, &str, &str); 21] = [
-    (
-        "recurrent_norm",
-        RegKind::RecurrentNorm,
-        "recurrent_norm",
-        "",
-    ),
-    (
-        "recurrentnorm",
-        RegKind::RecurrentNorm,
-        "recurrent_norm",
-        "",
-    ),
-    (
-        "recurrent_state",
-        RegKind::RecurrentState,
-        "recurrent_state",
-        "",
-    ),
-    (
-        "recurrentstate",
-        RegKind::RecurrentState,
-        "recurrent_state",
-        "",
-    ),
-    ("weight_l2", RegKind::WeightL2, "weight_l2", ""),
-    ("weight_decay", RegKind::WeightL2, "weight_l2", ""),
-    ("weightl2", RegKind::WeightL2, "weight_l2", ""),
-    ("weight_l1", RegKind::WeightL1, "weight_l1", ""),
-    ("weight_sparsity", RegKind::WeightL1, "weight_l1", ""),
-    ("weightl1", RegKind::WeightL1, "weight_l1", ""),
-    ("hidden_l1", RegKind::HiddenL1, "hidden_l1", ""),
-    ("hidden_sparsity", RegKind::HiddenL1, "hidden_l1", ""),
-    ("contractive", RegKind::Contractive, "contractive", ""),
-    ("input_dropout", RegKind::Dropout, "input_dropout", "in:out"),
-    (
-        "hidden_dropout",
-        RegKind::Dropout,
-        "hidden_dropout",
-        "hid*:out",
-    ),
-    (
-        "output_dropout",
-        RegKind::Dropout,
-        "output_dropout",
-        "out:out",
-    ),
-    ("dropout", RegKind::Dropout, "dropout", ""),
-    ("input_noise", RegKind::Noise, "input_noise", "in:out"),
-    ("hidden_noise", RegKind::Noise, "hidden_noise", "hid*:out"),
-    ("output_noise", RegKind::Noise, "output_noise", "out:out"),
-    ("noise", RegKind::Noise, "noise", ""),
-];
-
 impl RegSpec {
     /// A built-in regularizer by key (any alias) with weight `weight` and default targets.
     /// Its [`key`](Self::key) is the canonical one (`weight_decay` gives `weight_l2`), so that
@@ -220,26 +170,21 @@ impl RegSpec {
     }
 
     fn unchecked(key: &str, weight: f32) -> Result<Self, Error> {
-        let &(_, kind, canonical, _) = BUILTIN
-            .iter()
-            .find(|(k, ..)| k.eq_ignore_ascii_case(key.trim()))
-            .ok_or_else(|| Error::UnknownKey {
-                key: crate::error::given(key.trim()),
-            })?;
+        let (entry, k) = registry::lookup(key.trim()).ok_or_else(|| Error::UnknownKey {
+            key: crate::error::given(key.trim()),
+        })?;
         Ok(RegSpec {
-            kind,
+            kind: entry.kind,
             weight,
             patterns: Patterns::new(),
-            key: canonical,
+            key: k.canonical,
         })
     }
 
     /// The default targets of a corruption group key (`input_dropout`: `in:out`), if any.
     pub fn group_default(&self) -> Option<&'static str> {
-        BUILTIN
-            .iter()
-            .find(|(k, ..)| *k == self.key)
-            .map(|&(.., group)| group)
+        registry::lookup(self.key)
+            .map(|(_, k)| k.targets)
             .filter(|g| !g.is_empty())
     }
 
@@ -269,31 +214,37 @@ impl RegSpec {
         Ok(spec)
     }
 
-    /// Check the weight's range for this kind, and that `dropout` / `noise` name targets.
+    /// Check the weight against the regularizer's rule (its registry entry; a custom one's
+    /// weight is finite and `>= 0`), and that one that needs targets (`dropout`, `noise`)
+    /// has them.
     pub fn validate(&self) -> Result<(), Error> {
         let w = self.weight;
-        match self.kind {
-            RegKind::Dropout if !(w.is_finite() && (0.0..1.0).contains(&w)) => {
-                Err(Error::OutOfRange {
-                    name: self.key,
-                    value: w,
-                    allowed: "a dropout probability p with 0 <= p < 1",
-                })
-            }
-            _ if !(w.is_finite() && w >= 0.0) => Err(Error::OutOfRange {
+        let entry = registry::entry(self.kind);
+        let rule = entry.map_or(registry::WeightRule::NonNegative, |e| e.weight);
+        if rule == registry::WeightRule::Probability && !(w.is_finite() && (0.0..1.0).contains(&w))
+        {
+            return Err(Error::OutOfRange {
+                name: self.key,
+                value: w,
+                allowed: "a dropout probability p with 0 <= p < 1",
+            });
+        }
+        if !(w.is_finite() && w >= 0.0) {
+            return Err(Error::OutOfRange {
                 name: self.key,
                 value: w,
                 allowed: "finite and >= 0",
-            }),
-            RegKind::Dropout | RegKind::Noise
-                if self.patterns.is_empty() && self.group_default().is_none() =>
-            {
-                Err(Error::BadValue {
-                    name: "dropout/noise targets (write e.g. `0.1 @ hid1:out`)",
-                })
-            }
-            _ => Ok(()),
+            });
         }
+        if entry.is_some_and(|e| e.needs_targets)
+            && self.patterns.is_empty()
+            && self.group_default().is_none()
+        {
+            return Err(Error::BadValue {
+                name: "dropout/noise targets (write e.g. `0.1 @ hid1:out`)",
+            });
+        }
+        Ok(())
     }
 }
 

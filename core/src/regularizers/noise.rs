@@ -5,6 +5,7 @@
 //! stays the clean input: with input noise it is a denoising autoencoder. On an LSTM's
 //! `:cell` it perturbs a copy of the cell states, which only the penalties on `:cell` see.
 
+use super::registry::{Builtin, Key, WeightRule, corruption_targets};
 use crate::error::Error;
 use crate::layers::{Corruptor, MAX_LAYERS};
 
@@ -31,6 +32,41 @@ pub fn configure(
     }
     Ok(())
 }
+
+/// The registry's entry: the group keys with their default targets and `noise` (patterns
+/// required), the weight rule; it adds no term: resolving it configures the [`Corruptor`].
+pub const ENTRY: Builtin = Builtin {
+    kind: super::RegKind::Noise,
+    keys: &[
+        Key {
+            key: "input_noise",
+            canonical: "input_noise",
+            targets: "in:out",
+        },
+        Key {
+            key: "hidden_noise",
+            canonical: "hidden_noise",
+            targets: "hid*:out",
+        },
+        Key {
+            key: "output_noise",
+            canonical: "output_noise",
+            targets: "out:out",
+        },
+        Key {
+            key: "noise",
+            canonical: "noise",
+            targets: "",
+        },
+    ],
+    weight: WeightRule::NonNegative,
+    needs_targets: true,
+    resolve: |spec, net, a, corrupt| {
+        corruption_targets(spec, net, a)?;
+        configure(corrupt, a.outs, a.pres, spec.weight)
+    },
+    term: None,
+};
 
 #[cfg(test)]
 mod tests {

@@ -8,6 +8,7 @@
 //! Gradient, with `n_t = ||h_t||` and `c = 2 / (|H| B (T-1))`:
 //! `dR/dh_t = c ((n_t - n_{t-1})[t >= 1] - (n_{t+1} - n_t)[t <= T-2]) h_t / n_t` (0 where `n_t = 0`).
 
+use super::registry::{Active, Builtin, Key, Term, WeightRule};
 use super::{Regularizer, Selection, view::NetGrads, view::NetView};
 
 /// The norm-stabilizer over a selection of sequence outputs.
@@ -113,5 +114,37 @@ impl Regularizer for RecurrentNorm {
                 }
             }
         }
+    }
+}
+
+/// The registry's entry: keys, weight rule, targets (default: every recurrent layer's
+/// `:out`; patterns may name any sequence-valued output) and term.
+pub const ENTRY: Builtin = Builtin {
+    kind: super::RegKind::RecurrentNorm,
+    keys: &[
+        Key {
+            key: "recurrent_norm",
+            canonical: "recurrent_norm",
+            targets: "",
+        },
+        Key {
+            key: "recurrentnorm",
+            canonical: "recurrent_norm",
+            targets: "",
+        },
+    ],
+    weight: WeightRule::NonNegative,
+    needs_targets: false,
+    resolve: super::registry::sequence_outputs,
+    term: Some(Term {
+        loss: |a: &Active, v| bind(a).loss(v),
+        grad: |a: &Active, g, w| bind(a).grad(g, w),
+    }),
+};
+
+fn bind(a: &Active) -> RecurrentNorm {
+    RecurrentNorm {
+        targets: a.outs,
+        pre: a.pres,
     }
 }

@@ -6,6 +6,7 @@
 //! `semantics.md` define it. Gradient, with `c = 2 / (|H| B (T-1) J)`:
 //! `dR/dh_t = c ((h_t - h_{t-1})[t >= 1] - (h_{t+1} - h_t)[t <= T-2])`.
 
+use super::registry::{Active, Builtin, Key, Term, WeightRule};
 use super::{Regularizer, Selection, view::NetGrads, view::NetView};
 
 /// The state-change penalty over a selection of sequence outputs.
@@ -86,5 +87,37 @@ impl Regularizer for RecurrentState {
                 }
             }
         }
+    }
+}
+
+/// The registry's entry: keys, weight rule, targets (default: every recurrent layer's
+/// `:out`; patterns may name any sequence-valued output) and term.
+pub const ENTRY: Builtin = Builtin {
+    kind: super::RegKind::RecurrentState,
+    keys: &[
+        Key {
+            key: "recurrent_state",
+            canonical: "recurrent_state",
+            targets: "",
+        },
+        Key {
+            key: "recurrentstate",
+            canonical: "recurrent_state",
+            targets: "",
+        },
+    ],
+    weight: WeightRule::NonNegative,
+    needs_targets: false,
+    resolve: super::registry::sequence_outputs,
+    term: Some(Term {
+        loss: |a: &Active, v| bind(a).loss(v),
+        grad: |a: &Active, g, w| bind(a).grad(g, w),
+    }),
+};
+
+fn bind(a: &Active) -> RecurrentState {
+    RecurrentState {
+        targets: a.outs,
+        pre: a.pres,
     }
 }

@@ -1,6 +1,7 @@
 //! `weight_l1` (alias `weight_sparsity`): `R = (1/|W|) sum_{W} mean(|W|)` over the matched
 //! weight matrices (default `*.w`). Gradient: `sign(W) / (|W| * size(W))`, 0 at `W = 0`.
 
+use super::registry::{Active, Builtin, Key, Term, WeightRule};
 use super::{
     Regularizer, Selection, add_tensor_grads, mean_over_tensors, view::NetGrads, view::NetView,
 };
@@ -33,3 +34,35 @@ impl Regularizer for WeightL1 {
         });
     }
 }
+
+/// The registry's entry: keys, weight rule, targets (default `*.w`) and term.
+pub const ENTRY: Builtin = Builtin {
+    kind: super::RegKind::WeightL1,
+    keys: &[
+        Key {
+            key: "weight_l1",
+            canonical: "weight_l1",
+            targets: "",
+        },
+        Key {
+            key: "weight_sparsity",
+            canonical: "weight_l1",
+            targets: "",
+        },
+        Key {
+            key: "weightl1",
+            canonical: "weight_l1",
+            targets: "",
+        },
+    ],
+    weight: WeightRule::NonNegative,
+    needs_targets: false,
+    resolve: |spec, net, a, _| {
+        a.tensors = super::select_tensors(net, &spec.patterns);
+        Ok(())
+    },
+    term: Some(Term {
+        loss: |a: &Active, v| WeightL1 { targets: a.tensors }.loss(v),
+        grad: |a: &Active, g, w| WeightL1 { targets: a.tensors }.grad(g, w),
+    }),
+};

@@ -2,6 +2,7 @@
 //! weight matrices (default: every weight, `*.w`; biases never).
 //! Gradient: `dR/dW = 2 W / (|W| * size(W))`.
 
+use super::registry::{Active, Builtin, Key, Term, WeightRule};
 use super::{
     Regularizer, Selection, add_tensor_grads, mean_over_tensors, view::NetGrads, view::NetView,
 };
@@ -26,3 +27,36 @@ impl Regularizer for WeightL2 {
         add_tensor_grads(net, self.targets, weight, |w| 2.0 * w);
     }
 }
+
+/// The registry's entry: keys, weight rule, targets (the weight matrices the patterns
+/// name, default `*.w`) and term.
+pub const ENTRY: Builtin = Builtin {
+    kind: super::RegKind::WeightL2,
+    keys: &[
+        Key {
+            key: "weight_l2",
+            canonical: "weight_l2",
+            targets: "",
+        },
+        Key {
+            key: "weight_decay",
+            canonical: "weight_l2",
+            targets: "",
+        },
+        Key {
+            key: "weightl2",
+            canonical: "weight_l2",
+            targets: "",
+        },
+    ],
+    weight: WeightRule::NonNegative,
+    needs_targets: false,
+    resolve: |spec, net, a, _| {
+        a.tensors = super::select_tensors(net, &spec.patterns);
+        Ok(())
+    },
+    term: Some(Term {
+        loss: |a: &Active, v| WeightL2 { targets: a.tensors }.loss(v),
+        grad: |a: &Active, g, w| WeightL2 { targets: a.tensors }.grad(g, w),
+    }),
+};

@@ -10,30 +10,14 @@ use crate::error::Error;
 use crate::layers::{Corruptor, Layers};
 use crate::losses::{Loss, Target};
 use crate::network::{Network, Workspace};
-use crate::regularizers::view::{Ctx, ParamsOf, ViewOf};
-use crate::regularizers::{
-    HiddenL1, RecurrentNorm, RecurrentState, RegKind, RegSpec, Regularizer, Selection, WeightL1,
-    WeightL2, contractive, dropout, noise, select_outputs, select_tensors,
-};
+use crate::regularizers::registry::{self, TopologyOf};
+use crate::regularizers::view::{Ctx, ViewOf};
+use crate::regularizers::{RegKind, RegSpec, Regularizer, contractive};
+
+pub use crate::regularizers::Active;
 
 /// The most regularizers one configuration may hold.
 pub const MAX_REGS: usize = 12;
-
-/// A regularizer bound to a network: what it is, how strong, and its targets resolved
-/// (the setting's patterns are not kept: the selections say everything the step needs).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Active {
-    /// Which regularizer.
-    pub kind: RegKind,
-    /// Its weight (`p` for dropout, `sigma` for noise).
-    pub weight: f32,
-    /// Matched tensors (weight penalties).
-    pub tensors: Selection,
-    /// Matched `:out`s.
-    pub outs: Selection,
-    /// Matched `:pre`s.
-    pub pres: Selection,
-}
 
 /// The regularizers of a configuration, resolved against a network.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -55,94 +39,18 @@ impl Penalties {
         corrupt.sigma = [0.0; crate::layers::MAX_LAYERS];
         corrupt.cell_dropout = [0.0; crate::layers::MAX_LAYERS];
         corrupt.cell_sigma = [0.0; crate::layers::MAX_LAYERS];
-        let view = ParamsOf(net);
+        let topology = TopologyOf::<L, JD>(net);
         let mut items = heapless::Vec::new();
         for spec in specs {
             spec.validate()?;
-            let mut a = Active {
-                kind: spec.kind,
-                weight: spec.weight,
-                tensors: Selection::default(),
-                outs: Selection::default(),
-                pres: Selection::default(),
-            };
-            let empty = match spec.kind {
-                RegKind::WeightL2 | RegKind::WeightL1 => {
-                    a.tensors = select_tensors(&view, &spec.patterns);
-                    a.tensors.count() == 0
+            let mut a = Active::new(spec.kind, spec.weight);
+            let empty = match (spec.kind, registry::entry(spec.kind)) {
+                (RegKind::Custom(i), _) => i >= customs,
+                (_, Some(entry)) => {
+                    (entry.resolve)(spec, &topology, &mut a, corrupt)?;
+                    a.is_empty()
                 }
-                RegKind::HiddenL1 => {
-                    (a.outs, a.pres) = select_outputs(&view, &spec.patterns);
-                    a.outs.count() + a.pres.count() == 0
-                }
-                RegKind::Contractive => {
-                    (a.outs, _) = select_outputs(&view, &spec.patterns);
-                    // `in:out` has a constant Jacobian (the identity): nothing to penalize.
-                    a.outs.0 &= !1;
-                    if a.outs.count() > 0 {
-                        contractive::validate::<L, B, JD>(net, a.outs)?;
-                    }
-                    a.outs.count() == 0
-                }
-                RegKind::Dropout | RegKind::Noise => {
-                    let mut group = crate::regularizers::Patterns::new();
-                    if let Some(g) = spec.group_default().filter(|_| spec.patterns.is_empty()) {
-                        // A default is a short constant: it always fits.
-                        if let Ok(p) = crate::regularizers::Pattern::try_from(g) {
-                            let _ = group.push(p);
-                        }
-                    }
-                    let pats = if group.is_empty() {
-                        &spec.patterns
-                    } else {
-                        &group
-                    };
-                    (a.outs, a.pres) = select_outputs(&view, pats);
-                    // A :pre is the value its own :out is computed from: corrupting it alone
-                    // would change nothing but the penalties on it. An LSTM's :cell is a state
-                    // of its own, which penalties on :cell see corrupted (semantics.md §10).
-                    if a.pres
-                        .iter()
-                        .any(|k| k == 0 || net.second_port(k) != "cell")
-                    {
-                        return Err(Error::BadValue {
-                            name: "noise/dropout target: an :out, or an LSTM's :cell (not a :pre)",
-                        });
-                    }
-                    if spec.kind == RegKind::Dropout {
-                        dropout::configure(corrupt, a.outs, a.pres, spec.weight)?;
-                    } else {
-                        noise::configure(corrupt, a.outs, a.pres, spec.weight)?;
-                    }
-                    a.outs.count() + a.pres.count() == 0
-                }
-                RegKind::RecurrentNorm | RegKind::RecurrentState => {
-                    if spec.patterns.is_empty() {
-                        for k in 1..=L::LAYERS {
-                            if net.body.recurrent(k - 1) {
-                                a.outs.insert(k);
-                            }
-                        }
-                    } else {
-                        (a.outs, a.pres) = select_outputs(&view, &spec.patterns);
-                        // Any sequence-valued output: a sequence layer's :out or second
-                        // output (an LSTM's :cell), or a sequence model's input.
-                        let sequence = |k: usize| {
-                            if k == 0 {
-                                L::IN_STEPS >= 2
-                            } else {
-                                net.body.sequence(k - 1)
-                            }
-                        };
-                        if !a.outs.iter().chain(a.pres.iter()).all(sequence) {
-                            return Err(Error::BadValue {
-                                name: "recurrent_norm / recurrent_state target (an output over time steps)",
-                            });
-                        }
-                    }
-                    a.outs.count() + a.pres.count() == 0
-                }
-                RegKind::Custom(i) => i >= customs,
+                (_, None) => true,
             };
             if empty {
                 return Err(Error::PatternMatchesNothing {
@@ -207,36 +115,31 @@ pub fn evaluate<L: Layers, const B: usize, const JD: usize>(
     terms.loss = terms.data;
     for (r, a) in penalties.items.iter().enumerate() {
         let w = a.weight;
-        let builtin: Option<&dyn Regularizer> = match a.kind {
-            RegKind::WeightL2 => Some(&WeightL2 { targets: a.tensors }),
-            RegKind::WeightL1 => Some(&WeightL1 { targets: a.tensors }),
-            RegKind::HiddenL1 => Some(&HiddenL1 {
-                targets: a.outs,
-                pre: a.pres,
-            }),
-            RegKind::RecurrentNorm => Some(&RecurrentNorm {
-                targets: a.outs,
-                pre: a.pres,
-            }),
-            RegKind::RecurrentState => Some(&RecurrentState {
-                targets: a.outs,
-                pre: a.pres,
-            }),
-            RegKind::Custom(i) => customs.get(i).copied(),
-            RegKind::Contractive => {
-                let value = contractive::loss_and_grad(a.outs, net, ws, grads.as_deref_mut(), w);
+        // A custom regularizer's own code; contractive's Jacobian passes; every other
+        // built-in through its registry entry's term (dropout and noise add none).
+        if let RegKind::Custom(i) = a.kind {
+            if let Some(reg) = customs.get(i) {
+                let value = reg.loss(&ViewOf { net, ws });
                 terms.regs[r] = value;
                 terms.loss += w as f64 * value;
-                None
+                if let Some(g) = grads.as_deref_mut() {
+                    reg.grad(&mut Ctx { net, ws, grads: g }, w);
+                }
             }
-            RegKind::Dropout | RegKind::Noise => None,
-        };
-        if let Some(reg) = builtin {
-            let value = reg.loss(&ViewOf { net, ws });
+            continue;
+        }
+        if a.kind == RegKind::Contractive {
+            let value = contractive::loss_and_grad(a.outs, net, ws, grads.as_deref_mut(), w);
+            terms.regs[r] = value;
+            terms.loss += w as f64 * value;
+            continue;
+        }
+        if let Some(term) = registry::entry(a.kind).and_then(|e| e.term) {
+            let value = (term.loss)(a, &ViewOf { net, ws });
             terms.regs[r] = value;
             terms.loss += w as f64 * value;
             if let Some(g) = grads.as_deref_mut() {
-                reg.grad(&mut Ctx { net, ws, grads: g }, w);
+                (term.grad)(a, &mut Ctx { net, ws, grads: g }, w);
             }
         }
     }
