@@ -35,8 +35,6 @@ macro_rules! chain {
             };
             const TENSORS: usize = 0 $(+ $T::TENSORS)+;
             const PARAMS: usize = 0 $(+ $T::PARAMS)+;
-            const ACT_FLOATS_PER_ROW: usize = 0 $(+ $T::ACT_FLOATS_PER_ROW)+;
-            const JAC_ROWS: usize = 0 $(+ $T::JAC_ROWS)+;
             const ZERO: Self = ($($T::ZERO,)+);
             const STEPS: usize = $TL::STEPS;
             const IN_STEPS: usize = $T0::IN_STEPS;

@@ -255,8 +255,6 @@ impl<const I: usize, const O: usize> Layers for Dense<I, O> {
     const LAYERS: usize = 1;
     const TENSORS: usize = 2;
     const PARAMS: usize = I * O + O;
-    const ACT_FLOATS_PER_ROW: usize = 5 * O;
-    const JAC_ROWS: usize = O;
     const ZERO: Self = Dense::new(Activation::Linear);
     type Bufs<const B: usize> = LayerBuf<B, O>;
     type Jacs<const D: usize> = JacBuf<D, O>;

@@ -176,9 +176,6 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     const LAYERS: usize = 1;
     const TENSORS: usize = 5;
     const PARAMS: usize = I * 3 * H + 3 * H + 3 * H * H;
-    // LayerBuf (5), pre (1), gates (3), d_pre (1), injections (3).
-    const ACT_FLOATS_PER_ROW: usize = 13 * TH;
-    const JAC_ROWS: usize = TH;
     const ZERO: Self = Gru::new(Activation::Linear);
     const STEPS: usize = T;
     const IN_STEPS: usize = T;

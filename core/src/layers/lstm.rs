@@ -203,10 +203,6 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     const LAYERS: usize = 1;
     const TENSORS: usize = 6;
     const PARAMS: usize = I * 4 * H + H * 4 * H + 4 * H + 3 * H;
-    // LayerBuf (5), gates (4), cell (1), injections (4), d_cell (1), the corrupted cell, its
-    // mask and gradient (3).
-    const ACT_FLOATS_PER_ROW: usize = 18 * TH;
-    const JAC_ROWS: usize = TH;
     const ZERO: Self = Lstm::new(false);
     const STEPS: usize = T;
     const IN_STEPS: usize = T;

@@ -588,10 +588,6 @@ pub trait Layers: Clone {
     const TENSORS: usize;
     /// Number of scalar parameters (a tied decoder's weight is its partner's and counts once).
     const PARAMS: usize;
-    /// Scalars in the activation buffers for batch size `B` is `ACT_FLOATS_PER_ROW * B`.
-    const ACT_FLOATS_PER_ROW: usize;
-    /// Sum of the layer widths (`O` over all layers): the Jacobian buffers take `3 * D * JAC_ROWS`.
-    const JAC_ROWS: usize;
     /// All parameters zero (activations `linear`): the value of gradient and optimizer-state buffers.
     const ZERO: Self;
     /// Time steps of the output: `NOUT = STEPS * (outputs per step)`. 1 for feedforward

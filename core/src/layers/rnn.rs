@@ -104,8 +104,6 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     const LAYERS: usize = 1;
     const TENSORS: usize = 3;
     const PARAMS: usize = I * H + H * H + H;
-    const ACT_FLOATS_PER_ROW: usize = 5 * TH;
-    const JAC_ROWS: usize = TH;
     const ZERO: Self = Rnn::new(Activation::Linear);
     const STEPS: usize = T;
     const IN_STEPS: usize = T;

@@ -31,8 +31,6 @@ impl<const N: usize> Layers for Identity<N> {
     const LAYERS: usize = 0;
     const TENSORS: usize = 0;
     const PARAMS: usize = 0;
-    const ACT_FLOATS_PER_ROW: usize = 0;
-    const JAC_ROWS: usize = 0;
     const ZERO: Self = Identity;
     type Bufs<const B: usize> = ();
     type Jacs<const D: usize> = ();
@@ -170,8 +168,6 @@ where
     const LAYERS: usize = M::LAYERS + 2;
     const TENSORS: usize = M::TENSORS + 3;
     const PARAMS: usize = I * H + H + M::PARAMS + I;
-    const ACT_FLOATS_PER_ROW: usize = 5 * H + M::ACT_FLOATS_PER_ROW + 5 * I;
-    const JAC_ROWS: usize = H + M::JAC_ROWS + I;
     const ZERO: Self = Tied {
         enc: Dense::ZERO,
         inner: M::ZERO,

@@ -65,8 +65,6 @@ impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: 
     const LAYERS: usize = 1;
     const TENSORS: usize = 2;
     const PARAMS: usize = I * O + O;
-    const ACT_FLOATS_PER_ROW: usize = 5 * TO;
-    const JAC_ROWS: usize = TO;
     const ZERO: Self = TimeDense::new(Activation::Linear);
     const STEPS: usize = T;
     const IN_STEPS: usize = T;
