@@ -37,6 +37,7 @@
 //! `dR/dpre`, `dR/da_r`, `dR/da_z` and `dR/dh_{t-1}` that the ordinary backward pass adds in.
 
 use super::Arch;
+use super::plumbing::{base_output_methods, jac_buf_methods};
 use super::rnn::window_start;
 use super::{
     Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
@@ -183,6 +184,9 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     type Jacs<const D: usize> = GruJacs<D, H, T, TH>;
     type InBuf<const B: usize> = InputBuf<B, TI>;
     type JacIn<const D: usize> = JacInBuf<TI, D>;
+
+    base_output_methods!();
+    jac_buf_methods!(base);
 
     fn describe(&self, arch: &mut Arch) {
         arch.layer("gru", &[I, H, T], self.act);
@@ -350,10 +354,6 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         base.activate(Activation::Linear, layer0, corrupt);
     }
 
-    fn output<'a, const B: usize>(bufs: &'a GruBuf<B, H, T, TH>, _x: &'a [f32]) -> &'a [f32] {
-        &bufs.base.out.as_flattened()[..bufs.base.rows * TH]
-    }
-
     fn backward<const B: usize>(
         &self,
         x: &[f32],
@@ -427,16 +427,6 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         }
     }
 
-    fn output_and_grad<const B: usize>(
-        bufs: &mut GruBuf<B, H, T, TH>,
-    ) -> Option<(&[f32], &mut [f32])> {
-        let n = bufs.base.rows * TH;
-        Some((
-            &bufs.base.out.as_flattened()[..n],
-            &mut bufs.base.d_out.as_flattened_mut()[..n],
-        ))
-    }
-
     // The second port is `:pre`, the candidate's pre-activation: `pre` views it, `d_pre` is
     // the GRU's own `d_pre` (the base buffer's `pre` holds the clean h).
     fn view<'a, const B: usize>(
@@ -478,25 +468,6 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         }
         for r in bufs.d_pre.iter_mut().take(rows) {
             *r = [[0.0; H]; T];
-        }
-    }
-
-    fn jac_output<'a, const D: usize>(jacs: &'a Self::Jacs<D>, _j_in: &'a [f32]) -> &'a [f32] {
-        jacs.base.j.as_flattened()
-    }
-
-    fn jac_grads<const D: usize>(
-        jacs: &mut Self::Jacs<D>,
-        k: usize,
-    ) -> Option<(&[f32], &mut [f32])> {
-        (k == 0).then_some((jacs.base.j.as_flattened(), jacs.base.g.as_flattened_mut()))
-    }
-
-    fn clear_jac_grads<const D: usize>(jacs: &mut Self::Jacs<D>, upto: usize) {
-        if upto > 0 {
-            for g in jacs.base.g.iter_mut() {
-                g.fill(0.0);
-            }
         }
     }
 

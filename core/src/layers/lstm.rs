@@ -43,6 +43,7 @@
 //! `dR/da` and `dR/dc_t` that the ordinary backward pass adds in.
 
 use super::Arch;
+use super::plumbing::{base_output_methods, jac_buf_methods};
 use super::{
     Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
     OutputView, ParamKind, Tensor, Zeroed, activation::sigmoid, dense::init_weights,
@@ -211,6 +212,9 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     type InBuf<const B: usize> = InputBuf<B, TI>;
     type JacIn<const D: usize> = JacInBuf<TI, D>;
 
+    base_output_methods!();
+    jac_buf_methods!(base);
+
     fn describe(&self, arch: &mut Arch) {
         arch.layer("lstm", &[I, H, T], Activation::Tanh);
         arch.fact("peepholes", self.peepholes as usize);
@@ -360,10 +364,6 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         }
     }
 
-    fn output<'a, const B: usize>(bufs: &'a LstmBuf<B, H, T, TH>, _x: &'a [f32]) -> &'a [f32] {
-        &bufs.base.out.as_flattened()[..bufs.base.rows * TH]
-    }
-
     fn backward<const B: usize>(
         &self,
         x: &[f32],
@@ -449,16 +449,6 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         }
     }
 
-    fn output_and_grad<const B: usize>(
-        bufs: &mut LstmBuf<B, H, T, TH>,
-    ) -> Option<(&[f32], &mut [f32])> {
-        let n = bufs.base.rows * TH;
-        Some((
-            &bufs.base.out.as_flattened()[..n],
-            &mut bufs.base.d_out.as_flattened_mut()[..n],
-        ))
-    }
-
     // The second port is `:cell`: `pre` views the cell states, `d_pre` is `d_cell` (the
     // corrupted copy and its own gradient when dropout or noise applies to `:cell`).
     fn view<'a, const B: usize>(
@@ -520,25 +510,6 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         if bufs.cell_corrupted {
             for r in bufs.d_cell_seen.iter_mut().take(rows) {
                 *r = [[0.0; H]; T];
-            }
-        }
-    }
-
-    fn jac_output<'a, const D: usize>(jacs: &'a Self::Jacs<D>, _j_in: &'a [f32]) -> &'a [f32] {
-        jacs.base.j.as_flattened()
-    }
-
-    fn jac_grads<const D: usize>(
-        jacs: &mut Self::Jacs<D>,
-        k: usize,
-    ) -> Option<(&[f32], &mut [f32])> {
-        (k == 0).then_some((jacs.base.j.as_flattened(), jacs.base.g.as_flattened_mut()))
-    }
-
-    fn clear_jac_grads<const D: usize>(jacs: &mut Self::Jacs<D>, upto: usize) {
-        if upto > 0 {
-            for g in jacs.base.g.iter_mut() {
-                g.fill(0.0);
             }
         }
     }

@@ -3,7 +3,8 @@
 //! `layer_buf_methods!()` is the buffer access of a layer whose `Bufs<B>` is a
 //! [`LayerBuf`](super::LayerBuf) and whose activation is its `act` field (dense,
 //! time-distributed dense, rnn). `jac_buf_methods!()` is the access to a [`JacBuf`](super::JacBuf)
-//! (every single layer). `affine_jacobian!(steps)` is the Jacobian pass of a dense
+//! (`jac_buf_methods!(base)` for a recurrent layer's), `base_output_methods!()` the output
+//! access of a layer whose buffers wrap a `LayerBuf` in `base`. `affine_jacobian!(steps)` is the Jacobian pass of a dense
 //! (`steps = 1`) or time-distributed (`steps = T`) layer.
 
 macro_rules! layer_buf_methods {
@@ -53,25 +54,46 @@ macro_rules! layer_buf_methods {
     };
 }
 
+/// `jac_buf_methods!()` for `Jacs<D> = JacBuf`; `jac_buf_methods!(base)` for a layer whose
+/// Jacobian buffers keep their output's `JacBuf` in a field `base` (the recurrent layers).
 macro_rules! jac_buf_methods {
-    () => {
+    ($($field:ident)?) => {
         fn jac_output<'a, const D: usize>(jacs: &'a Self::Jacs<D>, _j_in: &'a [f32]) -> &'a [f32] {
-            jacs.j.as_flattened()
+            jacs$(.$field)?.j.as_flattened()
         }
 
         fn jac_grads<const D: usize>(
             jacs: &mut Self::Jacs<D>,
             k: usize,
         ) -> Option<(&[f32], &mut [f32])> {
-            (k == 0).then_some((jacs.j.as_flattened(), jacs.g.as_flattened_mut()))
+            (k == 0).then_some((
+                jacs$(.$field)?.j.as_flattened(),
+                jacs$(.$field)?.g.as_flattened_mut(),
+            ))
         }
 
         fn clear_jac_grads<const D: usize>(jacs: &mut Self::Jacs<D>, upto: usize) {
             if upto > 0 {
-                for g in jacs.g.iter_mut() {
+                for g in jacs$(.$field)?.g.iter_mut() {
                     g.fill(0.0);
                 }
             }
+        }
+    };
+}
+
+/// The output access of a layer whose buffers keep their outputs' [`LayerBuf`](super::LayerBuf)
+/// in a field `base` (the LSTM and the GRU, whose second output is a buffer of their own).
+macro_rules! base_output_methods {
+    () => {
+        fn output<'a, const B: usize>(bufs: &'a Self::Bufs<B>, _x: &'a [f32]) -> &'a [f32] {
+            bufs.base.output()
+        }
+
+        fn output_and_grad<const B: usize>(
+            bufs: &mut Self::Bufs<B>,
+        ) -> Option<(&[f32], &mut [f32])> {
+            Some(bufs.base.output_and_grad())
         }
     };
 }
@@ -133,4 +155,4 @@ macro_rules! affine_jacobian {
     };
 }
 
-pub(crate) use {affine_jacobian, jac_buf_methods, layer_buf_methods};
+pub(crate) use {affine_jacobian, base_output_methods, jac_buf_methods, layer_buf_methods};

@@ -27,7 +27,7 @@ pub fn validate<L: Layers, const B: usize, const JD: usize>(
     net: &Network<L>,
     targets: Selection,
 ) -> Result<(), Error> {
-    check(&super::registry::TopologyOf::<L, JD>(net), targets)
+    check(&super::view::ParamsOf::<L, JD>(net), targets)
 }
 
 /// The penalty over the last forward pass in `ws`; when `grads` is given, also add

@@ -6,10 +6,8 @@
 
 use super::{NetGrads, NetView, Pattern, Patterns, RegKind, RegSpec, Selection, select_outputs};
 use crate::error::Error;
-use crate::layers::OutputView;
-use crate::layers::Tensor;
 use crate::layers::{Activation, Corruptor, Layers};
-use crate::network::Network;
+use crate::regularizers::view::ParamsOf;
 
 /// A regularizer bound to a network: what it is, how strong, and its targets resolved
 /// (the setting's patterns are not kept: the selections say everything the step needs).
@@ -136,28 +134,9 @@ pub trait Topology: NetView {
     fn jacobian_width(&self) -> usize;
 }
 
-/// The [`Topology`] of a network with a workspace `JD` wide.
-pub struct TopologyOf<'a, L: Layers, const JD: usize>(pub &'a Network<L>);
-
-impl<L: Layers, const JD: usize> NetView for TopologyOf<'_, L, JD> {
-    fn second_port(&self, k: usize) -> &'static str {
-        self.0.second_port(k)
-    }
-    fn layers(&self) -> usize {
-        L::LAYERS
-    }
-    fn tensors(&self) -> usize {
-        L::TENSORS
-    }
-    fn tensor(&self, i: usize) -> Option<Tensor<'_>> {
-        self.0.tensor(i)
-    }
-    fn output(&self, _k: usize) -> Option<OutputView<'_>> {
-        None
-    }
-}
-
-impl<L: Layers, const JD: usize> Topology for TopologyOf<'_, L, JD> {
+/// A network's parameters know its topology; `JD` is the width of the workspace's Jacobian
+/// buffers resolution checks `contractive` against.
+impl<L: Layers, const JD: usize> Topology for ParamsOf<'_, L, JD> {
     fn sequence(&self, k: usize) -> bool {
         if k == 0 {
             L::IN_STEPS >= 2

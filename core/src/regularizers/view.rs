@@ -115,10 +115,12 @@ impl<L: Layers, const B: usize, const JD: usize> NetView for ViewOf<'_, L, B, JD
     }
 }
 
-/// A parameter-only [`NetView`] (no forward pass): for weight penalties and pattern checks.
-pub struct ParamsOf<'a, L: Layers>(pub &'a Network<L>);
+/// A parameter-only [`NetView`] (no forward pass): for weight penalties, pattern checks and
+/// resolving a configuration ([`Topology`](super::registry::Topology), with `JD` the width of
+/// the workspace's Jacobian buffers).
+pub struct ParamsOf<'a, L: Layers, const JD: usize = 0>(pub &'a Network<L>);
 
-impl<L: Layers> NetView for ParamsOf<'_, L> {
+impl<L: Layers, const JD: usize> NetView for ParamsOf<'_, L, JD> {
     fn second_port(&self, k: usize) -> &'static str {
         self.0.second_port(k)
     }

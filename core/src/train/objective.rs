@@ -10,8 +10,8 @@ use crate::error::Error;
 use crate::layers::{Corruptor, Layers};
 use crate::losses::{Loss, Target};
 use crate::network::{Network, Workspace};
-use crate::regularizers::registry::{self, TopologyOf};
-use crate::regularizers::view::{Ctx, ViewOf};
+use crate::regularizers::registry;
+use crate::regularizers::view::{Ctx, ParamsOf, ViewOf};
 use crate::regularizers::{RegKind, RegSpec, Regularizer, contractive};
 
 pub use crate::regularizers::Active;
@@ -39,7 +39,7 @@ impl Penalties {
         corrupt.sigma = [0.0; crate::layers::MAX_LAYERS];
         corrupt.cell_dropout = [0.0; crate::layers::MAX_LAYERS];
         corrupt.cell_sigma = [0.0; crate::layers::MAX_LAYERS];
-        let topology = TopologyOf::<L, JD>(net);
+        let topology = ParamsOf::<L, JD>(net);
         let mut items = heapless::Vec::new();
         for spec in specs {
             spec.validate()?;
