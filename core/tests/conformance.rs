@@ -1,7 +1,9 @@
 //! The cross-target conformance run gives the committed hash at every kernel level this CPU
 //! supports, writes the same checkpoint mid-run, and resuming the committed checkpoint (the
 //! one the wasm builds and the firmware also resume) ends in the same bits. See
-//! `staticnets::conformance`.
+//! `staticnets::conformance`. (Not with the opt-in `fma` feature, whose fused products give
+//! other bits by design.)
+#![cfg(not(feature = "fma"))]
 
 use staticnets::conformance::{CHECKPOINT_GOLDEN, GOLDEN, Model, ROWS, resume, run};
 use staticnets::datasets::Digits;

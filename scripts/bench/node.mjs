@@ -1,7 +1,7 @@
-// make bench in Node: staticnets wasm (SIMD and scalar builds of target/bench/pkg), TF.js
+// make bench in Node: staticnets wasm (SIMD, scalar and fused builds of target/bench/pkg), TF.js
 // with its wasm backend (SIMD, one thread) and ConvNetJS (S). One JSON record per line.
 // Usage: node scripts/bench/node.mjs [--smoke]
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,8 +14,10 @@ const smoke = process.argv.includes("--smoke");
 const timing = smoke ? { warm: 0.1, rep: 0.02 } : { warm: 1, rep: 2 };
 
 const pkgs = {};
-for (const kind of ["simd", "scalar"]) {
+// "fma": the opt-in fused build (relaxed SIMD, not reproducible), when make bench built it.
+for (const kind of ["simd", "scalar", "fma"]) {
   const dir = join(root, "target", "bench", "pkg", kind);
+  if (kind === "fma" && !existsSync(dir)) continue;
   const m = await import(join(dir, "staticnets_wasm.js"));
   m.initSync({ module: readFileSync(join(dir, "staticnets_wasm_bg.wasm")) });
   pkgs[kind] = m;

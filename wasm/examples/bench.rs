@@ -9,7 +9,9 @@
 //! Run: `cargo run --release -p staticnets-wasm --example bench -- [--smoke] [--sweep]`
 //! (`--smoke`: 0.1 s warm-up and 0.02 s repetitions, a build and sanity check for
 //! `make test`, not a measurement; `--sweep`: S's cost over batch sizes 1 to 256 and hidden
-//! widths 16 to 512; `--level portable|sse2|avx2|avx512`: force a kernel level).
+//! widths 16 to 512; `--level portable|sse2|avx2|avx512`: force a kernel level; `--only S|L` and
+//! `--variant plain|regularized`: one model or variant, for profiles; `--steps N`: N steps,
+//! printing the fastest 10-step chunk (for comparing builds on a noisy machine); `--kernels`: L's products alone, best of 200 calls each).
 
 use staticnets::kernels::{Level, level, set_level};
 use staticnets_wasm::bench::{SWEEP, Stepper, reference, sweep};
@@ -51,9 +53,56 @@ fn record(framework: &str, model: &str, variant: &str, r: (f64, f64, f64)) {
     println!(
         "{{\"framework\": \"{framework}\", \"env\": \"native\", \"model\": \"{model}\", \
          \"variant\": \"{variant}\", \"ms\": {ms:.6}, \"loss_first\": {first:.6}, \
-         \"loss_last\": {last:.6}, \"level\": \"{}\"}}",
-        level().name()
+         \"loss_last\": {last:.6}, \"level\": \"{}{}\"}}",
+        level().name(),
+        if staticnets::kernels::FUSED {
+            "+fma"
+        } else {
+            ""
+        }
     );
+}
+
+/// `--kernels`: each of L's products alone (best of many calls, GFLOP/s), to say how much
+/// of a step is the products and how much the rest.
+fn kernels() {
+    use staticnets::kernels::{acc_outer, affine, back_affine};
+    let (rows, nin, nh) = (64, 784, 256);
+    let fill = |n: usize| (0..n).map(|i| (i % 13) as f32 * 0.01).collect::<Vec<f32>>();
+    let (x, w1, w2) = (fill(rows * nin), fill(nin * nh), fill(nh * nin));
+    let (bh, bo, d) = (fill(nh), fill(nin), fill(rows * nin));
+    let (mut h, mut y, mut dh) = (fill(rows * nh), fill(rows * nin), fill(rows * nh));
+    let (mut g1, mut g2) = (fill(nin * nh), fill(nh * nin));
+    let flops = 2.0 * (rows * nin * nh) as f64;
+    let best = |name: &str, f: &mut dyn FnMut()| {
+        let mut ms = f64::MAX;
+        for _ in 0..200 {
+            let t = Instant::now();
+            f();
+            ms = ms.min(t.elapsed().as_secs_f64() * 1e3);
+        }
+        println!(
+            "{{\"kernel\": \"{name}\", \"ms\": {ms:.4}, \"gflops\": {:.1}, \"level\": \"{}\", \"fused\": {}}}",
+            flops / ms / 1e6,
+            level().name(),
+            staticnets::kernels::FUSED
+        );
+    };
+    best("x W1 + b (64x784 . 784x256)", &mut || {
+        affine(&x, &w1, &bh, &mut h, rows, nin, nh)
+    });
+    best("h W2 + b (64x256 . 256x784)", &mut || {
+        affine(&h, &w2, &bo, &mut y, rows, nh, nin)
+    });
+    best("dW2 += h^T d (256x64 . 64x784)", &mut || {
+        acc_outer(&h, &d, &mut g2, rows, nh, nin)
+    });
+    best("dh += d W2^T (64x784 . 784x256)", &mut || {
+        back_affine(&w2, &d, &mut dh, rows, nh, nin)
+    });
+    best("dW1 += x^T dh (784x64 . 64x256)", &mut || {
+        acc_outer(&x, &dh, &mut g1, rows, nin, nh)
+    });
 }
 
 fn main() {
@@ -64,9 +113,15 @@ fn main() {
         args.get(i + 1).cloned()
     };
     // A forced level is its own framework in the report ("staticnets native sse2").
+    // The opt-in fused build (`--features fma`) is one too ("staticnets native fma").
+    let fused = if staticnets::kernels::FUSED {
+        " fma"
+    } else {
+        ""
+    };
     let framework = match value("--level") {
-        Some(name) => format!("staticnets native {name}"),
-        None => "staticnets native".to_string(),
+        Some(name) => format!("staticnets native{fused} {name}"),
+        None => format!("staticnets native{fused}"),
     };
     if let Some(name) = value("--level") {
         let l = Level::ALL.into_iter().find(|l| l.name() == name);
@@ -87,15 +142,38 @@ fn main() {
             rep: 2.0,
         }
     };
+    if has("--kernels") {
+        kernels();
+        return;
+    }
     let sweeps = has("--sweep");
+    // `--steps N`: exactly N steps of each chosen model and variant, no timing (for
+    // `perf stat`, whose cycle counts a busy machine disturbs less than wall time).
+    let fixed: Option<usize> = value("--steps").and_then(|n| n.parse().ok());
     let only = value("--only");
+    let variant_only = value("--variant");
     let body = move || {
         for model in ["S", "L"] {
             if only.as_deref().is_some_and(|o| o != model) {
                 continue;
             }
             for (variant, reg) in [("plain", false), ("regularized", true)] {
+                if variant_only.as_deref().is_some_and(|v| v != variant) {
+                    continue;
+                }
                 let mut s = reference(model, reg, DIGITS).expect("model");
+                if let Some(n) = fixed {
+                    // the fastest of the 10-step chunks: a figure for comparing builds on a
+                    // noisy machine (not the protocol's median)
+                    let mut best = f64::MAX;
+                    for _ in 0..n.div_ceil(10) {
+                        let t = Instant::now();
+                        s.steps(10).expect("steps");
+                        best = best.min(t.elapsed().as_secs_f64() * 1e2);
+                    }
+                    println!("{model} {variant}: fastest 10 steps {best:.4} ms/step");
+                    continue;
+                }
                 record(&framework, model, variant, measure(&timing, s.as_mut()));
             }
         }

@@ -258,10 +258,16 @@ pub fn conformance_golden() -> Vec<u32> {
     vec![GOLDEN, CHECKPOINT_GOLDEN, GOLDEN]
 }
 
-/// The kernel level the matrix products use: `simd128` or `portable`.
+/// The kernel level the matrix products use: `simd128` or `portable` (with `+fma` in a
+/// build with the opt-in, not reproducible, fused products).
 #[wasm_bindgen(js_name = kernelLevel)]
 pub fn kernel_level() -> String {
-    staticnets::kernels::level().name().to_string()
+    let fused = if staticnets::kernels::FUSED {
+        "+fma"
+    } else {
+        ""
+    };
+    format!("{}{fused}", staticnets::kernels::level().name())
 }
 
 /// `make bench`'s reference models in wasm (built with `--features bench` only, so the

@@ -38,6 +38,14 @@ pub(super) trait Lanes: Copy {
     unsafe fn add(self, o: Self) -> Self;
     /// Lane-wise `self * o`.
     unsafe fn mul(self, o: Self) -> Self;
+    /// Lane-wise `self + a * b`: a multiply, then an add, each rounded (the default build).
+    /// Only the opt-in `fma` feature overrides it with one fused, singly rounded operation
+    /// (the AVX2 and AVX-512 levels, and wasm `relaxed-simd`), which changes the bits.
+    #[inline(always)]
+    unsafe fn mul_add(self, a: Self, b: Self) -> Self {
+        // SAFETY: forwarded from the caller (the same instruction set).
+        unsafe { self.add(a.mul(b)) }
+    }
 }
 
 /// Plain scalar f32: one lane. The portable backend, and every backend's column tail.
@@ -211,7 +219,7 @@ unsafe fn tile<V: Lanes, const MR: usize, const NV: usize>(t: Tile) {
             for i in 0..MR {
                 let av = V::splat(*t.a.add(i * t.a_row + p * t.a_k));
                 for v in 0..NV {
-                    acc[i][v] = acc[i][v].add(av.mul(bv[v]));
+                    acc[i][v] = acc[i][v].mul_add(av, bv[v]);
                 }
             }
         }
@@ -293,10 +301,13 @@ pub(super) unsafe fn gemm<V: Lanes, const NV: usize>(
                 let panel = if nv == 0 {
                     None
                 } else if must_pack {
-                    for p in 0..kc {
-                        for j in 0..nv * V::W {
-                            let v = b.data[(p0 + p) * b.row + (j0 + j) * b.col];
-                            pack[p * nr + j] = MaybeUninit::new(v);
+                    // Column by column: a transposed `B` (the packed case: `b.row == 1`)
+                    // is then read contiguously, and the writes stay in the L1-sized buffer.
+                    let dst = pack.as_mut_ptr() as *mut f32;
+                    for j in 0..nv * V::W {
+                        let src = bp.add(p0 * b.row + (j0 + j) * b.col);
+                        for p in 0..kc {
+                            *dst.add(p * nr + j) = *src.add(p * b.row);
                         }
                     }
                     // The tiles read only the `kc x nv W` floats just written.

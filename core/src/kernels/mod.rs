@@ -13,7 +13,10 @@
 //! - [`axpy`] and [`acc_rows`] are elementwise, the sum over the outer index in increasing
 //!   order, which SIMD reproduces lane by lane.
 //!
-//! No fused multiply-add is used anywhere. The backend ([`Level`]) is chosen once, at the
+//! No fused multiply-add is used anywhere in the default build. (The opt-in `fma` feature
+//! fuses the products' multiply-adds at the AVX2 and AVX-512 levels and in `+relaxed-simd`
+//! wasm builds: faster, but no longer the same bits on every level and target; see
+//! [`FUSED`].) The backend ([`Level`]) is chosen once, at the
 //! first product: on x86-64 the widest of SSE2, AVX2 and AVX-512 the CPU and OS support
 //! (from `cpuid`, so the core stays `no_std`); on wasm32 `simd128` when the build has it;
 //! elsewhere (Cortex-M, scalar wasm) the portable scalar tiles. [`set_level`] picks another
@@ -31,7 +34,17 @@ use crate::Error;
 use core::sync::atomic::{AtomicU8, Ordering};
 pub use gemm::{Operand, Product};
 
-/// A backend for the matrix products. Every level gives the same bits.
+/// Whether this build fuses the products' multiply-adds (the opt-in `fma` feature, at the
+/// levels that have a fused instruction): if so, training bits depend on the level and
+/// target, and the cross-target conformance value does not hold.
+///
+/// ```
+/// // The default build is the reproducible one.
+/// assert_eq!(staticnets::kernels::FUSED, cfg!(feature = "fma"));
+/// ```
+pub const FUSED: bool = cfg!(feature = "fma");
+
+/// A backend for the matrix products. Every level gives the same bits (unless [`FUSED`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     /// Plain scalar f32 tiles (6 rows x 4 columns): every target.

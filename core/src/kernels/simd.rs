@@ -2,7 +2,8 @@
 //! scalar ones: one 4-lane accumulator for `dot` (lane `l` takes elements `k % 4 == l`,
 //! combined `(l0 + l1) + (l2 + l3)`, then the tail in order), lane-wise `y += a * x` for
 //! `axpy`, and the blocked product of [`gemm`] with 6 x 8 tiles. Multiply then add, never
-//! fused, so results are bit-identical to the scalar build.
+//! fused, so results are bit-identical to the scalar build (except with the opt-in `fma`
+//! feature in a `+relaxed-simd` build, whose products use `f32x4.relaxed_madd`).
 
 use super::gemm::{Lanes, PACK, Product, gemm};
 use core::arch::wasm32::*;
@@ -74,6 +75,13 @@ impl Lanes for Simd128 {
     #[inline(always)]
     unsafe fn mul(self, o: Self) -> Self {
         Simd128(f32x4_mul(self.0, o.0))
+    }
+    // Only with the opt-in `fma` feature in a `+relaxed-simd` build: the engine may fuse
+    // (one rounding) or not, so the bits depend on the machine.
+    #[cfg(all(feature = "fma", target_feature = "relaxed-simd"))]
+    #[inline(always)]
+    unsafe fn mul_add(self, a: Self, b: Self) -> Self {
+        Simd128(f32x4_relaxed_madd(a.0, b.0, self.0))
     }
 }
 

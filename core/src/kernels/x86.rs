@@ -2,7 +2,8 @@
 //! time from `cpuid` (and `xgetbv`, which says whether the OS saves the wider registers).
 //! Each backend is the one [`gemm`] instantiated inside a `#[target_feature]` function, so
 //! its vector intrinsics are compiled for that instruction set and nowhere else.
-//! Multiply then add, never fused: lane for lane the scalar f32 sequence.
+//! Multiply then add, never fused: lane for lane the scalar f32 sequence. (The opt-in `fma`
+//! feature fuses them at the AVX2 and AVX-512 levels: faster, not the reproducible bits.)
 
 use super::gemm::{Lanes, PACK, Product, gemm};
 use core::arch::x86_64::*;
@@ -23,10 +24,13 @@ pub(super) fn detect() -> u8 {
         let xcr0 = _xgetbv(0);
         let l7 = __cpuid_count(7, 0);
         let ymm_saved = xcr0 & 0b110 == 0b110;
+        // The opt-in `fma` build fuses at the AVX2 level, so that level needs FMA as well
+        // (AVX-512F includes its own fused multiply-add).
+        let fma_ok = !cfg!(feature = "fma") || l1.ecx & (1 << 12) != 0;
         let zmm_saved = xcr0 & 0b1110_0110 == 0b1110_0110;
         if zmm_saved && l7.ebx & (1 << 16) != 0 {
             3
-        } else if ymm_saved && l7.ebx & (1 << 5) != 0 {
+        } else if ymm_saved && fma_ok && l7.ebx & (1 << 5) != 0 {
             2
         } else {
             1
@@ -35,7 +39,8 @@ pub(super) fn detect() -> u8 {
 }
 
 macro_rules! lanes {
-    ($name:ident, $v:ty, $w:expr, $splat:ident, $load:ident, $store:ident, $add:ident, $mul:ident) => {
+    ($name:ident, $v:ty, $w:expr, $splat:ident, $load:ident, $store:ident, $add:ident, $mul:ident
+     $(, fused $fmadd:ident)?) => {
         #[derive(Clone, Copy)]
         pub(super) struct $name($v);
 
@@ -63,6 +68,15 @@ macro_rules! lanes {
             unsafe fn mul(self, o: Self) -> Self {
                 $name(unsafe { $mul(self.0, o.0) })
             }
+            $(
+            // Only with the opt-in `fma` feature: `self + a * b` rounded once (not the
+            // reproducible bits).
+            #[cfg(feature = "fma")]
+            #[inline(always)]
+            unsafe fn mul_add(self, a: Self, b: Self) -> Self {
+                $name(unsafe { $fmadd(a.0, b.0, self.0) })
+            }
+            )?
         }
     };
 }
@@ -85,7 +99,8 @@ lanes!(
     _mm256_loadu_ps,
     _mm256_storeu_ps,
     _mm256_add_ps,
-    _mm256_mul_ps
+    _mm256_mul_ps,
+    fused _mm256_fmadd_ps
 );
 lanes!(
     Avx512,
@@ -95,7 +110,8 @@ lanes!(
     _mm512_loadu_ps,
     _mm512_storeu_ps,
     _mm512_add_ps,
-    _mm512_mul_ps
+    _mm512_mul_ps,
+    fused _mm512_fmadd_ps
 );
 
 /// The product with SSE2 (always available on x86-64): 6 x 8 tiles.
@@ -110,8 +126,10 @@ pub(super) fn gemm_sse2(prod: &Product<'_>, c: &mut [f32]) {
 /// The product with AVX2: 6 x 16 tiles.
 ///
 /// # Safety
-/// The CPU supports AVX2 and the OS saves its registers ([`detect`] >= 2); `prod.fits(c)`.
-#[target_feature(enable = "avx,avx2")]
+/// The CPU supports AVX2 (and FMA, with the `fma` feature) and the OS saves its registers
+/// ([`detect`] >= 2); `prod.fits(c)`.
+#[cfg_attr(not(feature = "fma"), target_feature(enable = "avx,avx2"))]
+#[cfg_attr(feature = "fma", target_feature(enable = "avx,avx2,fma"))]
 pub(super) unsafe fn gemm_avx2(prod: &Product<'_>, c: &mut [f32]) {
     // Not zeroed (16 KB of stores per call would cost more than a small product): the
     // product writes each panel before reading it.

@@ -244,7 +244,7 @@ impl<L: Layers, const S: usize> Default for OptimState<L, S> {
     }
 }
 
-/// Apply one update: `grads` (consumed: turned into steps) to `net` with `opt`, momentum `mu`
+/// Apply one update: `grads` (consumed: turned into steps, except by SGD and NAG) to `net` with `opt`, momentum `mu`
 /// (Nesterov for `nag`), learning rate `lr`. Rprop initialises its step sizes to `lr`.
 /// Tensors for which `trainable(i)` is false are left exactly as they are (frozen layers).
 ///
@@ -280,10 +280,14 @@ pub fn update<L: Layers, const S: usize>(
             mu * v - s
         }
     };
-    // 1. The steps, into the gradient buffer.
+    // 1. The steps, into the gradient buffer. Not for SGD and NAG, whose step `lr g` is
+    // computed where phases 2 and 3 read it (`scale * g`: the same product, the same bits,
+    // one pass over every gradient fewer); for the others `scale` is 1, an exact no-op.
+    let inline_step = matches!(opt, Optimizer::Sgd | Optimizer::Nag);
+    let scale = if inline_step { lr } else { 1.0 };
     let mut empty_a = [0.0f32; 0];
     let mut empty_b = [0.0f32; 0];
-    for i in (0..L::TENSORS).filter(|&i| trainable(i)) {
+    for i in (0..L::TENSORS).filter(|&i| trainable(i) && !inline_step) {
         let Some(g) = grads.tensor_mut(i) else {
             continue;
         };
@@ -307,17 +311,26 @@ pub fn update<L: Layers, const S: usize>(
         let (Some(p), Some(g)) = (net.tensor(i), grads.tensor(i)) else {
             continue;
         };
+        // Blocks without early exits inside, so the scan vectorizes (this pass reads every
+        // parameter each step).
+        const BLOCK: usize = 256;
         let finite = if mu > 0.0 {
             let v = state.slots[own].tensor(i).map_or(&[][..], |t| t.data);
-            p.data.iter().zip(v).zip(g.data).all(|((&pk, &vk), &sk)| {
-                let vn = velocity(vk, sk);
-                vn.is_finite() && (pk + vn).is_finite()
+            let blocks = p.data.chunks(BLOCK).zip(v.chunks(BLOCK));
+            blocks.zip(g.data.chunks(BLOCK)).all(|((pb, vb), gb)| {
+                let terms = pb.iter().zip(vb).zip(gb);
+                !terms.fold(false, |any, ((&pk, &vk), &gk)| {
+                    let vn = velocity(vk, scale * gk);
+                    any | not_finite(vn) | not_finite(pk + vn)
+                })
             })
         } else {
-            p.data
-                .iter()
-                .zip(g.data)
-                .all(|(&pk, &sk)| (pk - sk).is_finite())
+            let mut blocks = p.data.chunks(BLOCK).zip(g.data.chunks(BLOCK));
+            blocks.all(|(pb, gb)| {
+                !pb.iter()
+                    .zip(gb)
+                    .fold(false, |any, (&pk, &gk)| any | not_finite(pk - scale * gk))
+            })
         };
         if !finite {
             return Err(Error::NonFiniteStep { pass: 0, batch: 0 });
@@ -332,15 +345,21 @@ pub fn update<L: Layers, const S: usize>(
             let Some(v) = state.slots[own].tensor_mut(i) else {
                 continue;
             };
-            for ((pk, vk), &sk) in p.iter_mut().zip(v.iter_mut()).zip(g.iter()) {
-                *vk = velocity(*vk, sk);
+            for ((pk, vk), &gk) in p.iter_mut().zip(v.iter_mut()).zip(g.iter()) {
+                *vk = velocity(*vk, scale * gk);
                 *pk += *vk;
             }
         } else {
-            for (pk, &sk) in p.iter_mut().zip(g.iter()) {
-                *pk -= sk;
+            for (pk, &gk) in p.iter_mut().zip(g.iter()) {
+                *pk -= scale * gk;
             }
         }
     }
     Ok(())
+}
+
+/// NaN or an infinity (exponent bits all ones), as a branch-free test.
+#[inline(always)]
+fn not_finite(v: f32) -> bool {
+    v.to_bits() & 0x7f80_0000 == 0x7f80_0000
 }
