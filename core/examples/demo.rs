@@ -39,7 +39,7 @@ fn main() {
     let train = images(540);
     let valid = images(90);
     let (train, valid) = (Data::autoencoder(&train), Data::autoencoder(&valid));
-    t.start(&train, &[]).expect("start");
+    t.start(&train).expect("start");
     println!(
         "staticnets demo: 64-32-64 tied autoencoder, {} parameters, trainer {} bytes",
         <Body as staticnets::layers::Layers>::PARAMS,
@@ -66,7 +66,7 @@ fn main() {
         "pass", "loss", "err", "valid"
     );
     let last = t
-        .train(&train, &valid, &[], |r| {
+        .train(&train, &valid, |r| {
             let regs: String = terms
                 .iter()
                 .map(|&(k, n)| format!("  {:>w$.5}", r.regs[k], w = width(n)))

@@ -126,9 +126,9 @@ fn main() {
         t.config.parse(setting).expect("setting");
         t.config.max_updates = passes;
         let (tr, va) = (Data::autoencoder(&train), Data::autoencoder(&valid));
-        t.start(&tr, &[]).expect("start");
+        t.start(&tr).expect("start");
         println!("{name}: training error per pass (validation every 5, * = best so far)");
-        t.train(&tr, &va, &[], |r| {
+        t.train(&tr, &va, |r| {
             if r.pass % 10 == 1 {
                 print!("  {:>3}-{:<3}", r.pass, r.pass + 9);
             }

@@ -114,8 +114,8 @@ fn main() {
     let before = [mse(&mut t, &old), mse(&mut t, &new), mse(&mut t, &held)];
     t.config.parse(FINE_TUNE).expect("config");
     let data = Data::autoencoder(&new);
-    t.restart(&data, &[]).expect("restart");
-    t.train(&data, &data, &[], |_| true).expect("train");
+    t.restart(&data).expect("restart");
+    t.train(&data, &data, |_| true).expect("train");
     let after = [mse(&mut t, &old), mse(&mut t, &new), mse(&mut t, &held)];
     println!(
         "staticnets: fine-tuned natively (40 passes on 16 shifted digits), error before -> after:"

@@ -76,9 +76,9 @@ fn run<L: Layers>(name: &str, body: L, setting: &str, data: &[Vec<f32>; 4]) -> M
     t.config.parse(setting).expect("setting");
     let [x, y, tx, ty] = data;
     let train = Data::regression(x, y);
-    t.start(&train, &[]).expect("start");
+    t.start(&train).expect("start");
     let last = t
-        .train(&train, &Data::regression(tx, ty), &[], |_| true)
+        .train(&train, &Data::regression(tx, ty), |_| true)
         .expect("train");
     let m = measure(&mut t, tx, ty);
     println!(

@@ -74,10 +74,10 @@ pub fn run(
     let data = prepare(t, digits, x)?;
     t.config.parse(CONFIG)?;
     let data = Data::autoencoder(data);
-    t.start(&data, &[])?;
-    t.steps(&data, SAVED_AT, &[])?;
-    t.save_to(Sections::ALL, &[], put)?;
-    t.steps(&data, STEPS - SAVED_AT, &[])?;
+    t.start(&data)?;
+    t.steps(&data, SAVED_AT)?;
+    t.save_to(Sections::ALL, put)?;
+    t.steps(&data, STEPS - SAVED_AT)?;
     Ok(hash(t))
 }
 
@@ -85,8 +85,8 @@ pub fn run(
 /// returns the hash of the final parameters, which must be [`GOLDEN`].
 pub fn resume(t: &mut Model, digits: Digits<'_>, x: &mut [f32], file: &[u8]) -> Result<u32, Error> {
     let data = Data::autoencoder(prepare(t, digits, x)?);
-    t.resume(file, &[])?;
-    t.steps(&data, STEPS - SAVED_AT, &[])?;
+    t.resume(file)?;
+    t.steps(&data, STEPS - SAVED_AT)?;
     Ok(hash(t))
 }
 

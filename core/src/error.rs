@@ -69,6 +69,9 @@ pub enum Error {
     BadValue { name: &'static str },
     /// A regularizer's pattern matches no parameter or output of this network.
     PatternMatchesNothing { regularizer: &'static str },
+    /// The configuration names a custom regularizer the trainer was not given
+    /// (`Trainer::add_regularizer`).
+    MissingRegularizer { name: &'static str },
     /// A fixed-capacity table is full (too many regularizers or patterns).
     CapacityExceeded { what: &'static str, capacity: usize },
     /// The workspace was built without room this setting needs (e.g. contractive with no Jacobian buffers).
@@ -173,6 +176,10 @@ impl fmt::Display for Error {
             Error::CapacityExceeded { what, capacity } => {
                 write!(f, "too many {what}: at most {capacity}")
             }
+            Error::MissingRegularizer { name } => write!(
+                f,
+                "custom regularizer {name} is configured but the trainer lacks it (add_regularizer)"
+            ),
             Error::WorkspaceTooSmall { what, needed, have } => {
                 write!(
                     f,

@@ -23,9 +23,9 @@
 //! t.config.parse("algo = adam\nlearning_rate = 0.01\nbatch_size = 32\nmax_updates = 20\n\
 //!                 weight_l2 = 1e-4\nhidden_l1 = 0.01\ninput_noise = 0.1").unwrap();
 //! let data = Data::autoencoder(&x);
-//! t.start(&data, &[]).unwrap();
-//! let before = t.validate(&data, &[]).unwrap().err;
-//! let last = t.train(&data, &data, &[], |report| {
+//! t.start(&data).unwrap();
+//! let before = t.validate(&data).unwrap().err;
+//! let last = t.train(&data, &data, |report| {
 //!     // a UI or a serial console shows report.pass, report.loss, report.regs, ...
 //!     true
 //! }).unwrap();

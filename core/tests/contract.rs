@@ -148,7 +148,7 @@ fn networks_beyond_the_fixed_tables_are_refused_before_training() {
     let six = || (d(), d(), d(), d(), d(), d());
     let mut t: Box<Trainer<Deep, 4, 0, 2>> = Box::new(Trainer::new((six(), six(), six())));
     let x = [0.5f32; 8];
-    let e = t.start(&Data::autoencoder(&x), &[]).unwrap_err();
+    let e = t.start(&Data::autoencoder(&x)).unwrap_err();
     assert!(e.to_string().contains("at most 15"), "{e}");
 }
 
@@ -180,16 +180,16 @@ fn dropout_and_noise_with_patterns_train_and_hit_only_their_targets() {
         t.config
             .parse(&format!("algo = adam\nlearning_rate = 0.01\n{config}"))
             .unwrap();
-        t.start(&data, &[]).unwrap();
-        let first = t.validate(&data, &[]).unwrap().loss;
+        t.start(&data).unwrap();
+        let first = t.validate(&data).unwrap().loss;
         for _ in 0..40 {
-            t.pass(&data, &[]).unwrap();
+            t.pass(&data).unwrap();
         }
         // The last training step's buffers: masks exactly where the patterns point.
         let got = [masked(&t, 0), masked(&t, 1), masked(&t, 2)];
         assert_eq!(got, masks, "{config}");
         let trained_out = t.ws.view(&t.net, 2).unwrap().out.to_vec();
-        let last = t.validate(&data, &[]).unwrap().loss;
+        let last = t.validate(&data).unwrap().loss;
         assert!(last < 0.5 * first, "{config}: {first} -> {last}");
         if noisy_out {
             // The training step's output is the clean one plus N(0, 0.2^2) noise: the mean
@@ -398,14 +398,14 @@ fn lstm_peepholes_are_three_named_vectors() {
         Box::new(Trainer::new((Lstm::new(true), TimeDense::new(Linear))));
     let x = [0.1f32; 8 * 4];
     t.config.set("weight_l2", "0.1 @ hid1.c?").unwrap();
-    let e = t.start(&Data::autoencoder(&x[..16]), &[]);
+    let e = t.start(&Data::autoencoder(&x[..16]));
     assert!(
         e.is_err(),
         "a weight pattern naming only peepholes matches nothing"
     );
     t.config.set("weight_l2", "0.1 @ hid1.*").unwrap();
     t.config.set("frozen", "hid1.cf").unwrap();
-    t.start(&Data::autoencoder(&x[..16]), &[]).unwrap();
+    t.start(&Data::autoencoder(&x[..16])).unwrap();
 }
 
 /// §10: the input of a sequence model may be a recurrent_norm / recurrent_state target (its
@@ -422,8 +422,8 @@ fn the_input_of_a_sequence_model_is_a_recurrent_target() {
         .unwrap();
     let x: Vec<f32> = (0..4 * 6).map(|k| libm::sinf(k as f32 * 0.9)).collect();
     let d = Data::autoencoder(&x);
-    t.start(&d, &[]).unwrap();
-    let r = t.validate(&d, &[]).unwrap();
+    t.start(&d).unwrap();
+    let r = t.validate(&d).unwrap();
     let xs: Vec<f64> = x.iter().map(|&v| v as f64).collect();
     let want = state_oracle(&xs, 4, 6, 1);
     assert!(
@@ -436,7 +436,7 @@ fn the_input_of_a_sequence_model_is_a_recurrent_target() {
     f.config
         .add_reg(RegSpec::parse("recurrent_state", "0.5 @ in:out").unwrap())
         .unwrap();
-    assert!(f.start(&d, &[]).is_err());
+    assert!(f.start(&d).is_err());
 }
 
 /// §10 (LSTM outputs): dropout and noise on an LSTM's `:cell` corrupt what the penalties on
@@ -465,8 +465,8 @@ fn dropout_and_noise_on_the_lstm_cell_are_what_its_penalties_see() {
                 "algo = sgd\nbatch_size = {ROWS}\nhidden_l1 = 0.5 @ hid1:cell\n{config}"
             ))
             .unwrap();
-        t.start(&data, &[]).unwrap();
-        let r = t.steps(&data, 1, &[]).unwrap();
+        t.start(&data).unwrap();
+        let r = t.steps(&data, 1).unwrap();
         (t, r)
     };
     let (clean_t, clean) = step("");
@@ -536,7 +536,7 @@ fn dropout_and_noise_on_the_lstm_cell_are_what_its_penalties_see() {
             "{config}: the recurrence carries the clean state"
         );
         // Validation is clean.
-        let v = t.validate(&data, &[]).unwrap();
+        let v = t.validate(&data).unwrap();
         let lstm = &t.ws.bufs.0;
         assert!(!lstm.cell_corrupted);
         let l1: f64 = lstm.cell.as_flattened().as_flattened()[..n]

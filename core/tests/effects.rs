@@ -30,8 +30,8 @@ fn train(extra: &str) -> Box<T> {
     t.config.parse(extra).unwrap();
     let x = images(128, 1);
     let data = Data::autoencoder(&x);
-    t.start(&data, &[]).unwrap();
-    t.train(&data, &data, &[], |_| true).unwrap();
+    t.start(&data).unwrap();
+    t.train(&data, &data, |_| true).unwrap();
     t
 }
 

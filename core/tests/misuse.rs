@@ -38,14 +38,14 @@ fn changing_the_batch_size_or_the_rows_between_steps_calls_never_panics() {
     t.config
         .parse("algo = adam\nlearning_rate = 0.003\nbatch_size = 32")
         .unwrap();
-    t.start(&Data::autoencoder(&x), &[]).unwrap();
+    t.start(&Data::autoencoder(&x)).unwrap();
     let mut last = f64::INFINITY;
     // The page's batch field while training: up, down, odd sizes; and data that shrinks.
     for (k, bs) in [32, 64, 8, 9, 63, 1, 64, 17].iter().enumerate() {
-        t.steps(&Data::autoencoder(&x), 20, &[]).unwrap();
+        t.steps(&Data::autoencoder(&x), 20).unwrap();
         t.config.set("batch_size", &bs.to_string()).unwrap();
         let data = if k % 2 == 0 { &small } else { &x };
-        last = t.steps(&Data::autoencoder(data), 20, &[]).unwrap().loss;
+        last = t.steps(&Data::autoencoder(data), 20).unwrap().loss;
     }
     assert!(last.is_finite() && t.net.is_finite());
 }
@@ -67,12 +67,12 @@ fn batch_size_above_capacity_is_refused_when_set_and_the_config_stays() {
     assert!(t.config.set("batch_size", "18446744073709551615").is_err());
     // Set behind the config's back (a public field): the trainer refuses it clearly.
     let x = digits(40);
-    t.start(&Data::autoencoder(&x), &[]).unwrap();
+    t.start(&Data::autoencoder(&x)).unwrap();
     t.config.batch_size = 1000;
-    let e = t.steps(&Data::autoencoder(&x), 1, &[]).unwrap_err();
+    let e = t.steps(&Data::autoencoder(&x), 1).unwrap_err();
     assert!(e.to_string().contains("batch_size"), "{e}");
     t.config.batch_size = 0;
-    let e = t.steps(&Data::autoencoder(&x), 1, &[]).unwrap_err();
+    let e = t.steps(&Data::autoencoder(&x), 1).unwrap_err();
     assert_eq!(
         e.to_string(),
         "batch_size = 0 is out of range: it must be >= 1"
@@ -87,22 +87,22 @@ fn a_small_trainer_defaults_to_its_capacity_and_training_before_start_is_an_erro
     let x = [0.25f32; 4 * 20];
     let d = Data::autoencoder(&x);
     for e in [
-        t.train(&d, &d, &[], |_| true).unwrap_err(),
-        t.steps(&d, 3, &[]).unwrap_err(),
-        t.pass(&d, &[]).unwrap_err(),
-        t.validate(&d, &[]).unwrap_err(),
+        t.train(&d, &d, |_| true).unwrap_err(),
+        t.steps(&d, 3).unwrap_err(),
+        t.pass(&d).unwrap_err(),
+        t.validate(&d).unwrap_err(),
     ] {
         assert_eq!(e, Error::NotStarted);
     }
-    t.start(&d, &[]).unwrap();
-    t.train(&d, &d, &[], |r| r.pass < 3).unwrap();
+    t.start(&d).unwrap();
+    t.train(&d, &d, |r| r.pass < 3).unwrap();
 }
 
 #[test]
 fn more_rows_than_the_batch_capacity_is_an_error_at_every_entry_point() {
     let x = digits(80);
     let mut t = trainer();
-    t.start(&Data::autoencoder(&x[..64 * 10]), &[]).unwrap();
+    t.start(&Data::autoencoder(&x[..64 * 10])).unwrap();
     let before = params(&t.net);
     let batch = Batch {
         x: &x,
@@ -111,7 +111,7 @@ fn more_rows_than_the_batch_capacity_is_an_error_at_every_entry_point() {
         weights: None,
     };
     assert!(matches!(
-        t.step(batch, &[]),
+        t.step(batch),
         Err(Error::OutOfRange {
             name: "rows in a batch",
             ..
@@ -123,7 +123,7 @@ fn more_rows_than_the_batch_capacity_is_an_error_at_every_entry_point() {
         target: staticnets::losses::Target::Values(&x[..64 * 3]),
         weights: None,
     };
-    assert!(matches!(t.step(short, &[]), Err(Error::WrongLength { .. })));
+    assert!(matches!(t.step(short), Err(Error::WrongLength { .. })));
     let mut ws: Box<Workspace<Ae, 64, 0>> = Box::new(Workspace::new());
     assert!(matches!(
         t.net.forward(&x, 80, &mut ws, &mut Corruptor::off()),
@@ -140,26 +140,26 @@ fn a_start_that_fails_on_bad_data_keeps_the_trained_weights() {
     let x = digits(64);
     let mut t = trainer();
     t.config.parse("algo = adam\nlearning_rate = 0.01").unwrap();
-    t.start(&Data::autoencoder(&x), &[]).unwrap();
-    t.steps(&Data::autoencoder(&x), 30, &[]).unwrap();
+    t.start(&Data::autoencoder(&x)).unwrap();
+    t.steps(&Data::autoencoder(&x), 30).unwrap();
     let trained = params(&t.net);
     let mut bad = x.clone();
     bad[65] = f32::NAN;
     assert_eq!(
-        t.start(&Data::autoencoder(&bad), &[]).unwrap_err(),
+        t.start(&Data::autoencoder(&bad)).unwrap_err(),
         Error::NonFiniteData {
             what: "inputs",
             row: 1,
             col: 1
         }
     );
-    assert!(t.start(&Data::autoencoder(&x[..100]), &[]).is_err());
-    assert!(t.restart(&Data::autoencoder(&[]), &[]).is_err());
+    assert!(t.start(&Data::autoencoder(&x[..100])).is_err());
+    assert!(t.restart(&Data::autoencoder(&[])).is_err());
     assert_eq!(params(&t.net), trained, "a refused start touches nothing");
     // A configuration that fails to resolve is refused before the weights are drawn, too.
     t.config.set("hidden_l1", "0.1 @ hid7:out").unwrap();
     assert!(matches!(
-        t.start(&Data::autoencoder(&x), &[]),
+        t.start(&Data::autoencoder(&x)),
         Err(Error::PatternMatchesNothing { .. })
     ));
     assert_eq!(params(&t.net), trained);
@@ -173,22 +173,22 @@ fn a_huge_learning_rate_rolls_back_to_the_last_validated_weights_and_stops() {
     t.config
         .parse("algo = adam\nlearning_rate = 0.003")
         .unwrap();
-    t.start(&d, &[]).unwrap();
-    t.steps(&d, 200, &[]).unwrap();
-    let good = t.validate(&d, &[]).unwrap().loss;
+    t.start(&d).unwrap();
+    t.steps(&d, 200).unwrap();
+    let good = t.validate(&d).unwrap().loss;
     let good_params = params(&t.net);
     for lr in ["1e38", "1e30"] {
         t.config.set("algo", "sgd").unwrap();
         t.config.set("learning_rate", lr).unwrap();
-        let e = t.steps(&d, 50, &[]).unwrap_err();
+        let e = t.steps(&d, 50).unwrap_err();
         assert!(matches!(e, Error::Diverged { halvings: 0, .. }), "{e}");
         assert!(e.to_string().contains("rolled back"), "{e}");
         assert_eq!(params(&t.net), good_params, "200 good steps kept, lr {lr}");
     }
     // A sane setting recovers without a reset: training goes on from the good weights.
     t.config.set("learning_rate", "0.5").unwrap();
-    t.steps(&d, 100, &[]).unwrap();
-    let after = t.validate(&d, &[]).unwrap().loss;
+    t.steps(&d, 100).unwrap();
+    let after = t.validate(&d).unwrap().loss;
     assert!(after < good, "{good} -> {after}");
 }
 
@@ -202,20 +202,20 @@ fn on_divergence_halve_recovers_by_itself() {
     t.config
         .parse("algo = sgd\nlearning_rate = 100\non_divergence = halve")
         .unwrap();
-    t.start(&d, &[]).unwrap();
-    let first = t.validate(&d, &[]).unwrap().loss;
+    t.start(&d).unwrap();
+    let first = t.validate(&d).unwrap().loss;
     // Validation between slices ends each row of halvings (as the page validates).
     for _ in 0..30 {
-        t.steps(&d, 10, &[]).unwrap();
-        t.validate(&d, &[]).unwrap();
+        t.steps(&d, 10).unwrap();
+        t.validate(&d).unwrap();
     }
     let lr = t.config.learning_rate;
     assert!((100.0 / 1024.0..=100.0 / 16.0).contains(&lr), "{lr}");
-    let last = t.validate(&d, &[]).unwrap().loss;
+    let last = t.validate(&d).unwrap().loss;
     assert!(last < 0.5 * first && t.net.is_finite(), "{first} -> {last}");
     // Without validations in between, ten halvings in a row is the limit.
     t.config.set("learning_rate", "1e30").unwrap();
-    let e = t.steps(&d, 1000, &[]).unwrap_err();
+    let e = t.steps(&d, 1000).unwrap_err();
     assert!(matches!(e, Error::Diverged { halvings: 10, .. }), "{e}");
 }
 
@@ -227,9 +227,9 @@ fn train_rolls_back_to_the_best_validation_when_it_diverges() {
     t.config
         .parse("algo = sgd\nlearning_rate = 1e37\nvalidate_every = 1")
         .unwrap();
-    t.start(&d, &[]).unwrap();
+    t.start(&d).unwrap();
     let initial = params(&t.net);
-    let e = t.train(&d, &d, &[], |_| true).unwrap_err();
+    let e = t.train(&d, &d, |_| true).unwrap_err();
     assert!(matches!(e, Error::Diverged { .. }), "{e}");
     assert_eq!(params(&t.net), initial, "the best validation was the first");
 }
@@ -289,11 +289,11 @@ fn a_pass_may_have_any_number_of_batches() {
     t.config
         .parse("algo = adam\nlearning_rate = 0.001\nbatch_size = 1")
         .unwrap();
-    t.start(&d, &[]).unwrap();
-    let r = t.pass(&d, &[]).unwrap();
+    t.start(&d).unwrap();
+    let r = t.pass(&d).unwrap();
     assert_eq!((r.pass, t.passes()), (1, 1));
     // A validation set of more than 1,024 batches.
-    t.validate(&d, &[]).unwrap();
+    t.validate(&d).unwrap();
 }
 
 #[test]
@@ -404,15 +404,15 @@ fn a_trainer_without_the_best_copy_refuses_a_diverging_step_untouched() {
     t.config
         .parse("algo = adam\nlearning_rate = 0.003\nbatch_size = 16")
         .unwrap();
-    t.start(&data, &[]).unwrap();
-    t.steps(&data, 6, &[]).unwrap();
+    t.start(&data).unwrap();
+    t.steps(&data, 6).unwrap();
     // sgd at 1e38: the first steps' results can be finite (huge) and are applied; the step
     // whose result would not be finite is refused, and writes nothing.
     t.config.parse("algo = sgd\nlearning_rate = 1e38").unwrap();
     let mut refused = false;
     for _ in 0..10 {
         let before = params(&t.net);
-        match t.steps(&data, 1, &[]) {
+        match t.steps(&data, 1) {
             Ok(_) => continue,
             Err(e) => {
                 assert!(matches!(e, Error::Diverged { .. }), "{e}");
@@ -428,12 +428,67 @@ fn a_trainer_without_the_best_copy_refuses_a_diverging_step_untouched() {
     }
     assert!(refused && t.net.is_finite());
     // The run's weights exploded (no copy to return to): start again from the checkpoint.
-    t.start(&data, &[]).unwrap();
+    t.start(&data).unwrap();
     t.config.parse("learning_rate = 0.01").unwrap();
-    let r = t.steps(&data, 8, &[]).unwrap();
+    let r = t.steps(&data, 8).unwrap();
     assert!(r.loss.is_finite() && t.net.is_finite());
     // train() ends with the last parameters (there is no best copy to go back to).
     t.config.parse("max_updates = 2").unwrap();
-    t.train(&data, &data, &[], |_| true).unwrap();
+    t.train(&data, &data, |_| true).unwrap();
     assert!(t.net.is_finite());
+}
+
+/// A custom regularizer for the ownership tests: `R = 0`, named by its field.
+struct Named(&'static str);
+impl staticnets::regularizers::Regularizer for Named {
+    fn name(&self) -> &str {
+        self.0
+    }
+    fn loss(&self, _: &dyn staticnets::regularizers::NetView) -> f64 {
+        0.0
+    }
+    fn grad(&self, _: &mut dyn staticnets::regularizers::NetGrads, _: f32) {}
+}
+
+/// The trainer owns its custom regularizers: a name the configuration registered without
+/// the regularizer is refused by name at every entry point and changes nothing; another
+/// regularizer by a taken name or by a built-in's key, or one past the capacity, is refused
+/// and changes nothing.
+#[test]
+fn custom_regularizers_belong_to_the_trainer_and_each_misuse_is_refused() {
+    static FIRST: Named = Named("first");
+    static OTHER_FIRST: Named = Named("FIRST");
+    static BUILTIN: Named = Named("weight_l2");
+    static MORE: [Named; 4] = [Named("a"), Named("b"), Named("c"), Named("d")];
+    let x = digits(64);
+    let data = Data::autoencoder(&x);
+    let mut t = trainer();
+    t.config.register("first").unwrap();
+    t.config.parse("first = 0.5").unwrap();
+    let before = params(&t.net);
+    let e = t.start(&data).unwrap_err();
+    assert_eq!(e, Error::MissingRegularizer { name: "first" });
+    assert!(e.to_string().contains("add_regularizer"), "{e}");
+    assert_eq!(params(&t.net), before);
+    assert!(!t.is_started());
+    t.add_regularizer(&FIRST).unwrap();
+    t.start(&data).unwrap();
+    t.steps(&data, 2).unwrap();
+    let config = t.config.clone();
+    for bad in [&OTHER_FIRST, &BUILTIN] {
+        assert!(matches!(
+            t.add_regularizer(bad),
+            Err(Error::BadValue { .. })
+        ));
+        assert_eq!(t.config, config);
+    }
+    // four fit in all (MAX_CUSTOM): three more, then the fifth is refused
+    for m in &MORE[..3] {
+        t.add_regularizer(m).unwrap();
+    }
+    let config = t.config.clone();
+    let e = t.add_regularizer(&MORE[3]).unwrap_err();
+    assert!(matches!(e, Error::CapacityExceeded { .. }), "{e}");
+    assert_eq!(t.config, config);
+    t.steps(&data, 2).unwrap();
 }

@@ -113,18 +113,18 @@ fn a_non_finite_step_is_rejected_and_the_weights_are_kept() {
         .parse("algo = sgd\nlearning_rate = 0.1\nbatch_size = 2")
         .unwrap();
     let x = [0.5f32, -0.5, 1.0, 0.0];
-    t.start(&Data::autoencoder(&x), &[]).unwrap();
+    t.start(&Data::autoencoder(&x)).unwrap();
     let before = t.net.clone();
     // a finite input whose loss overflows f32: the gradient is not finite, and the default
     // on_divergence = stop ends the pass
     let huge = [3.0e38f32, -3.0e38, 3.0e38, 3.0e38];
-    let err = t.pass(&Data::autoencoder(&huge), &[]).unwrap_err();
+    let err = t.pass(&Data::autoencoder(&huge)).unwrap_err();
     assert!(matches!(err, staticnets::Error::Diverged { .. }), "{err}");
     assert_eq!(t.net, before, "weights unchanged");
     // non-finite data is named by row and column
     let bad = [0.0f32, 1.0, f32::NAN, 2.0];
     assert_eq!(
-        t.pass(&Data::autoencoder(&bad), &[]).unwrap_err(),
+        t.pass(&Data::autoencoder(&bad)).unwrap_err(),
         staticnets::Error::NonFiniteData {
             what: "inputs",
             row: 1,
@@ -145,16 +145,16 @@ fn frozen_layers_keep_every_bit_and_the_rest_still_learn() {
         .unwrap();
     let x: Vec<f32> = (0..32).map(|k| (k % 5) as f32 * 0.2).collect();
     let data = Data::autoencoder(&x);
-    t.start(&data, &[]).unwrap();
+    t.start(&data).unwrap();
     let before = t.net.clone();
-    let first = t.validate(&data, &[]).unwrap().err;
-    let last = t.train(&data, &data, &[], |_| true).unwrap();
+    let first = t.validate(&data).unwrap().err;
+    let last = t.train(&data, &data, |_| true).unwrap();
     assert_eq!(t.net.body.0, before.body.0, "hid1 must not move");
     assert_ne!(t.net.body.1, before.body.1, "out must train");
     assert!(last.err < first, "{first} -> {}", last.err);
     t.config.set("frozen", "hid9.*").unwrap();
     assert!(
-        t.reconfigure(&[]).is_err(),
+        t.reconfigure().is_err(),
         "a pattern matching nothing is an error"
     );
 }
@@ -172,10 +172,10 @@ fn the_last_passes_are_validated_before_the_best_is_restored() {
         .unwrap();
     let x: Vec<f32> = (0..32).map(|k| (k % 5) as f32 * 0.2).collect();
     let data = Data::autoencoder(&x);
-    t.start(&data, &[]).unwrap();
+    t.start(&data).unwrap();
     let initial = t.net.clone();
-    let first = t.validate(&data, &[]).unwrap().loss;
-    let last = t.train(&data, &data, &[], |_| true).unwrap();
+    let first = t.validate(&data).unwrap().loss;
+    let last = t.train(&data, &data, |_| true).unwrap();
     assert_ne!(t.net, initial);
     assert!(
         t.best_loss() < first && last.improved,

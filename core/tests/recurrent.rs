@@ -364,8 +364,8 @@ mod effects {
         t.config.parse(setting).unwrap();
         let (x, y) = data(1, 256);
         let d = Data::regression(&x, &y);
-        t.start(&d, &[]).unwrap();
-        t.train(&d, &d, &[], |_| true).unwrap();
+        t.start(&d).unwrap();
+        t.train(&d, &d, |_| true).unwrap();
         t
     }
 
@@ -423,9 +423,9 @@ mod effects {
             .unwrap();
         let (x, _) = data(5, 256);
         let d = Data::autoencoder(&x);
-        t.start(&d, &[]).unwrap();
-        let before = t.validate(&d, &[]).unwrap().err;
-        t.train(&d, &d, &[], |_| true).unwrap();
+        t.start(&d).unwrap();
+        let before = t.validate(&d).unwrap().err;
+        t.train(&d, &d, |_| true).unwrap();
         let (tx, _) = data(6, 64);
         let r2 = t.score(&Data::autoencoder(&tx)).unwrap();
         eprintln!(
@@ -458,8 +458,8 @@ mod effects {
         let (tx, ty) = data(4, 64);
         let (l, tl) = (labels(&y), labels(&ty));
         let d = Data::classification(&x, &l);
-        t.start(&d, &[]).unwrap();
-        t.train(&d, &d, &[], |_| true).unwrap();
+        t.start(&d).unwrap();
+        t.train(&d, &d, |_| true).unwrap();
         let acc = t.score(&Data::classification(&tx, &tl)).unwrap();
         eprintln!("per-step accuracy on held-out sequences: {acc:.3}");
         assert!(acc > 0.8, "{acc}");

@@ -35,11 +35,11 @@ fn run<L: Layers, const B: usize, const JD: usize, const S: usize>(
 ) -> Trace {
     let mut reports = Vec::new();
     for &n in chunks {
-        match t.steps(data, n, &[]) {
+        match t.steps(data, n) {
             Ok(r) => reports.push(format!("{r:?}")),
             Err(e) => reports.push(format!("{e}")),
         }
-        reports.push(format!("{:?}", t.validate(data, &[]).unwrap()));
+        reports.push(format!("{:?}", t.validate(data).unwrap()));
     }
     (bits(&t.net), bits(&t.best), reports)
 }
@@ -55,15 +55,15 @@ fn resume_matches<L: Layers, const B: usize, const JD: usize, const S: usize>(
 ) -> Vec<u8> {
     let mut a = make();
     a.config.parse(config).unwrap();
-    a.start(data, &[]).unwrap();
+    a.start(data).unwrap();
     run(&mut *a, data, first);
     let mut file = vec![0u8; a.checkpoint_len()];
-    assert_eq!(a.save(&mut file, &[]), Ok(file.len()));
+    assert_eq!(a.save(&mut file), Ok(file.len()));
     assert!(file.len() <= Trainer::<L, B, JD, S>::CHECKPOINT_MAX_BYTES);
     let straight = run(&mut *a, data, rest);
 
     let mut b = make(); // default configuration: the file brings the run's
-    b.resume(&file, &[]).unwrap();
+    b.resume(&file).unwrap();
     assert_eq!(b.config, a.config.clone(), "{config}");
     let resumed = run(&mut *b, data, rest);
     assert_eq!(straight, resumed, "{config}");
@@ -82,7 +82,7 @@ fn ae() -> Box<Trainer<Ae, 32, 64, 3>> {
 fn started(config: &str, data: &Data<'_>) -> Box<Trainer<Ae, 32, 64, 3>> {
     let mut t = ae();
     t.config.parse(config).unwrap();
-    t.start(data, &[]).unwrap();
+    t.start(data).unwrap();
     t
 }
 
@@ -91,7 +91,7 @@ fn saved<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy
     t: &mut Trainer<L, B, JD, S, K>,
 ) -> Vec<u8> {
     let mut file = vec![0u8; t.checkpoint_len()];
-    t.save(&mut file, &[]).unwrap();
+    t.save(&mut file).unwrap();
     file
 }
 
@@ -179,13 +179,13 @@ fn a_run_that_halved_its_learning_rate_resumes_with_the_halved_rate_and_its_best
     // sgd at this rate diverges at once: the halvings are part of the run's state.
     let config = "algo = sgd\nlearning_rate = 1e25\nbatch_size = 16\non_divergence = halve";
     let mut a = started(config, &data);
-    a.validate(&data, &[]).unwrap();
-    a.steps(&data, 3, &[]).unwrap();
+    a.validate(&data).unwrap();
+    a.steps(&data, 3).unwrap();
     assert!(a.config.learning_rate < 1e25, "the run halved its rate");
     let file = saved(&mut *a);
     let straight = run(&mut *a, &data, &[5, 5]);
     let mut b = ae();
-    b.resume(&file, &[]).unwrap();
+    b.resume(&file).unwrap();
     assert_eq!(run(&mut *b, &data, &[5, 5]), straight);
 }
 
@@ -195,24 +195,24 @@ fn a_file_without_optional_sections_resumes_as_a_restart() {
     let data = Data::autoencoder(&x);
     let config = "algo = adam\nlearning_rate = 0.01\nbatch_size = 16\ninput_noise = 0.1";
     let mut a = started(config, &data);
-    a.steps(&data, 5, &[]).unwrap();
+    a.steps(&data, 5).unwrap();
     let mut params = Vec::new();
-    a.save_to(Sections::CONFIG, &[], |p| params.extend_from_slice(p))
+    a.save_to(Sections::CONFIG, |p| params.extend_from_slice(p))
         .unwrap();
     // The same as a restart from those parameters with that configuration.
     let mut r = ae();
     r.config.parse(config).unwrap();
     r.net.load(&params).unwrap();
-    r.restart(&data, &[]).unwrap();
+    r.restart(&data).unwrap();
     let mut b = ae();
-    b.resume(&params, &[]).unwrap();
+    b.resume(&params).unwrap();
     assert_eq!(run(&mut *b, &data, &[4, 3]), run(&mut *r, &data, &[4, 3]));
     // A parameters-only file (Network::save) keeps the trainer's own configuration.
     let mut only = vec![0u8; Network::<Ae>::CHECKPOINT_BYTES];
     a.net.save(&mut only).unwrap();
     let mut c = ae();
     c.config.parse("learning_rate = 0.5").unwrap();
-    c.resume(&only, &[]).unwrap();
+    c.resume(&only).unwrap();
     assert_eq!(c.config.learning_rate, 0.5);
     assert_eq!(bits(&c.net), bits(&a.net));
     assert!(c.is_started());
@@ -233,7 +233,7 @@ fn every_damage_and_mismatch_is_refused_by_name_and_changes_nothing() {
         "algo = adam\nlearning_rate = 0.01\nbatch_size = 16\nhidden_dropout = 0.1",
         &data,
     );
-    a.steps(&data, 3, &[]).unwrap();
+    a.steps(&data, 3).unwrap();
     let file = saved(&mut *a);
     let p = 4 * <Ae as Layers>::PARAMS;
     let opt = 24 + p; // the optimizer section
@@ -244,10 +244,10 @@ fn every_damage_and_mismatch_is_refused_by_name_and_changes_nothing() {
 
     let mut victim = ae();
     victim.config.parse("learning_rate = 0.002").unwrap();
-    victim.start(&data, &[]).unwrap();
+    victim.start(&data).unwrap();
     let before = (bits(&victim.net), victim.config.clone(), victim.passes());
     let mut refuse = |bytes: &[u8], expect: &str| {
-        let e = victim.resume(bytes, &[]).unwrap_err().to_string();
+        let e = victim.resume(bytes).unwrap_err().to_string();
         assert!(e.contains(expect), "expected {expect:?}, got {e:?}");
         assert_eq!(
             (bits(&victim.net), victim.config.clone(), victim.passes()),
@@ -310,14 +310,14 @@ fn every_damage_and_mismatch_is_refused_by_name_and_changes_nothing() {
     let mut other: Box<Trainer<(Dense<64, 16>, Dense<16, 64>), 32, 64, 3>> =
         Box::new(Trainer::new((Dense::new(Tanh), Dense::new(Sigmoid))));
     other.config.parse("batch_size = 16").unwrap();
-    other.start(&data, &[]).unwrap();
+    other.start(&data).unwrap();
     let mut o = vec![0u8; other.checkpoint_len()];
-    other.save(&mut o, &[]).unwrap();
+    other.save(&mut o).unwrap();
     refuse(&o, "different architecture");
     // Too few optimizer slots for the file's optimizer.
     let mut small: Box<Trainer<Ae, 32, 64, 1>> =
         Box::new(Trainer::new((Dense::new(Relu), Dense::new(Sigmoid))));
-    let e = small.resume(&file, &[]).unwrap_err().to_string();
+    let e = small.resume(&file).unwrap_err().to_string();
     assert!(e.contains("slots"), "{e}");
 }
 
@@ -345,25 +345,32 @@ impl Regularizer for Center {
 fn custom_regularizers_are_recorded_by_name() {
     let x = digits(32);
     let data = Data::autoencoder(&x);
-    let customs: [&dyn Regularizer; 1] = [&Center];
     let mut a = ae();
-    a.config.register("center").unwrap();
+    a.add_regularizer(&Center).unwrap();
     a.config
         .parse("algo = adam\nlearning_rate = 0.01\nbatch_size = 16\ncenter = 0.5")
         .unwrap();
-    a.start(&data, &customs).unwrap();
-    a.steps(&data, 3, &customs).unwrap();
+    a.start(&data).unwrap();
+    a.steps(&data, 3).unwrap();
     let mut file = vec![0u8; a.checkpoint_len()];
-    a.save(&mut file, &customs).unwrap();
-    a.steps(&data, 3, &customs).unwrap();
+    a.save(&mut file).unwrap();
+    a.steps(&data, 3).unwrap();
 
     let mut unregistered = ae();
-    let e = unregistered.resume(&file, &[]).unwrap_err().to_string();
+    let e = unregistered.resume(&file).unwrap_err().to_string();
     assert!(e.contains("unknown key \"center\""), "{e}");
+    // registered by name only: the configuration parses, the regularizer itself is missing
+    let mut named = ae();
+    named.config.register("center").unwrap();
+    let e = named.resume(&file).unwrap_err().to_string();
+    assert!(
+        e.contains("center is configured but the trainer lacks it (add_regularizer)"),
+        "{e}"
+    );
     let mut b = ae();
-    b.config.register("center").unwrap();
-    b.resume(&file, &customs).unwrap();
-    b.steps(&data, 3, &customs).unwrap();
+    b.add_regularizer(&Center).unwrap();
+    b.resume(&file).unwrap();
+    b.steps(&data, 3).unwrap();
     assert_eq!(bits(&a.net), bits(&b.net));
 }
 
@@ -386,21 +393,21 @@ fn a_trainer_without_the_best_copy_trains_the_same_bits_and_shares_checkpoints()
     let (mut a, mut b) = (ae(), lean());
     a.config.parse(config).unwrap();
     b.config.parse(config).unwrap();
-    a.start(&data, &[]).unwrap();
-    b.start(&data, &[]).unwrap();
-    a.steps(&data, 9, &[]).unwrap();
-    b.steps(&data, 9, &[]).unwrap();
+    a.start(&data).unwrap();
+    b.start(&data).unwrap();
+    a.steps(&data, 9).unwrap();
+    b.steps(&data, 9).unwrap();
     assert_eq!(bits(&a.net), bits(&b.net));
     // The lean trainer's file resumes in a default trainer, and the other way round.
     let (fa, fb) = (saved(&mut *a), saved(&mut *b));
     let (mut a2, mut b2) = (ae(), lean());
-    a2.resume(&fb, &[]).unwrap();
-    b2.resume(&fa, &[]).unwrap();
+    a2.resume(&fb).unwrap();
+    b2.resume(&fa).unwrap();
     for t in [&mut a, &mut a2] {
-        t.steps(&data, 5, &[]).unwrap();
+        t.steps(&data, 5).unwrap();
     }
     for t in [&mut b, &mut b2] {
-        t.steps(&data, 5, &[]).unwrap();
+        t.steps(&data, 5).unwrap();
     }
     let want = bits(&a.net);
     for got in [bits(&a2.net), bits(&b.net), bits(&b2.net)] {
@@ -433,13 +440,13 @@ fn the_largest_checkpoint_fits_checkpoint_max_bytes() {
         config += &format!("{key} = 0.0123456789 @ {long}\n");
     }
     t.config.parse(&config).unwrap();
-    t.start(&data, &[]).unwrap();
+    t.start(&data).unwrap();
     assert_eq!(
         t.config.algo.slots(t.config.momentum),
         3,
         "every slot in use"
     );
     let mut file = vec![0u8; t.checkpoint_len()];
-    t.save(&mut file, &[]).unwrap();
+    t.save(&mut file).unwrap();
     assert!(file.len() <= Trainer::<Ae, 32, 64, 3>::CHECKPOINT_MAX_BYTES);
 }

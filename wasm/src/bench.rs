@@ -38,7 +38,7 @@ struct Run<L: Layers, const B: usize> {
 impl<L: Layers, const B: usize> Stepper for Run<L, B> {
     fn steps(&mut self, n: usize) -> Result<f64, Error> {
         let data = Data::autoencoder(&self.x);
-        Ok(self.t.steps(&data, n, &[])?.loss)
+        Ok(self.t.steps(&data, n)?.loss)
     }
 }
 
@@ -53,7 +53,7 @@ fn run<L: Layers + 'static, const B: usize>(
     t.config.parse(PLAIN)?;
     t.config.batch_size = batch;
     t.config.parse(extra)?;
-    t.start(&Data::autoencoder(&x), &[])?;
+    t.start(&Data::autoencoder(&x))?;
     Ok(Box::new(Run { t, x }))
 }
 

@@ -49,19 +49,19 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Engine for Trai
         &mut self.config
     }
     fn start(&mut self, data: &Data<'_>) -> Result<(), Error> {
-        Trainer::start(self, data, &[])
+        Trainer::start(self, data)
     }
     fn reconfigure(&mut self) -> Result<(), Error> {
-        Trainer::reconfigure(self, &[])
+        Trainer::reconfigure(self)
     }
     fn check_data(&self, data: &Data<'_>) -> Result<usize, Error> {
         Trainer::check_data(self, data)
     }
     fn steps(&mut self, data: &Data<'_>, n: usize) -> Result<Report, Error> {
-        Trainer::steps(self, data, n, &[])
+        Trainer::steps(self, data, n)
     }
     fn validate(&mut self, data: &Data<'_>) -> Result<Report, Error> {
-        Trainer::validate(self, data, &[])
+        Trainer::validate(self, data)
     }
     fn score(&mut self, data: &Data<'_>) -> Result<f32, Error> {
         Trainer::score(self, data)
@@ -148,11 +148,11 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Engine for Trai
     }
     fn save(&mut self) -> Result<Vec<u8>, Error> {
         let mut out = vec![0u8; self.checkpoint_len()];
-        Trainer::save(self, &mut out, &[])?;
+        Trainer::save(self, &mut out)?;
         Ok(out)
     }
     fn load(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        Trainer::resume(self, bytes, &[])
+        Trainer::resume(self, bytes)
     }
     fn save_safetensors(&self) -> Vec<u8> {
         let mut out = vec![0u8; self.net.safetensors_len()];
@@ -164,11 +164,11 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Engine for Trai
         if let Some(d) = data {
             // Checked first, so that a refusal below cannot leave new weights half-started.
             Trainer::check_data(self, d)?;
-            Trainer::reconfigure(self, &[])?;
+            Trainer::reconfigure(self)?;
         }
         self.net.load_safetensors(bytes)?;
         match data {
-            Some(d) => Trainer::restart(self, d, &[]),
+            Some(d) => Trainer::restart(self, d),
             None => {
                 self.best.copy_params_from(&self.net);
                 Ok(())

@@ -324,7 +324,7 @@ impl ModelCore {
                  let (mut x, mut labels) = (vec![0.0f32; {rows} * 64], vec![0u32; {rows}]);\n\
                  Digits::bundled().fill(0, &mut x, &mut labels)?;\n\
                  let data = {data};\n\
-                 t.start(&data, &[])?;\n",
+                 t.start(&data)?;\n",
                 desc = p.description,
                 ty = p.body_type,
                 new = p.body_new,
@@ -341,7 +341,7 @@ impl ModelCore {
                  let mut t: Box<{trainer}> = Box::new(Trainer::new({new}));\n    \
                  t.config.parse({start:?})?;\n    \
                  let data = {data};\n    \
-                 t.start(&data, &[])?;\n",
+                 t.start(&data)?;\n",
                 name = p.name,
                 desc = p.description,
                 ty = p.body_type,
@@ -353,7 +353,7 @@ impl ModelCore {
         let mut done = 0;
         for Change { at, key, value } in changes {
             if *at > done {
-                code += &format!("{indent}t.steps(&data, {}, &[])?;\n", at - done);
+                code += &format!("{indent}t.steps(&data, {})?;\n", at - done);
                 done = *at;
             }
             let zero = value.parse::<f32>().is_ok_and(|v| v == 0.0);
@@ -364,7 +364,7 @@ impl ModelCore {
             };
         }
         if updates > done {
-            code += &format!("{indent}t.steps(&data, {}, &[])?;\n", updates - done);
+            code += &format!("{indent}t.steps(&data, {})?;\n", updates - done);
         }
         code += &format!("{indent}// {updates} updates, as on the page\n");
         if !p.digits {

@@ -208,8 +208,8 @@ fn reproduce_writes_a_function_of_the_pages_data() {
         "fn reproduce(x: &[f32], y: &[f32]) -> Result<Box<Trainer<Body, 16, 0, 2>>, staticnets::Error> {".to_string(),
         "    let mut t: Box<Trainer<Body, 16, 0, 2>> = Box::new(Trainer::new((Dense::new(Tanh), Dense::new(Linear))));".to_string(),
         format!("    t.config.parse({start_text:?})?;"),
-        "    let data = Data::regression(x, y);\n    t.start(&data, &[])?;\n    t.steps(&data, 30, &[])?;\n    \
-         t.config.set(\"weight_l2\", \"0.001\")?;\n    t.steps(&data, 12, &[])?;\n    \
+        "    let data = Data::regression(x, y);\n    t.start(&data)?;\n    t.steps(&data, 30)?;\n    \
+         t.config.set(\"weight_l2\", \"0.001\")?;\n    t.steps(&data, 12)?;\n    \
          // 42 updates, as on the page\n    Ok(t)\n}\n"
             .to_string(),
     ] {
@@ -219,10 +219,10 @@ fn reproduce_writes_a_function_of_the_pages_data() {
         Box::new(Trainer::new((Dense::new(Tanh), Dense::new(Linear))));
     t.config.parse(&start_text).unwrap();
     let data = Data::regression(&x, &y);
-    t.start(&data, &[]).unwrap();
-    t.steps(&data, 30, &[]).unwrap();
+    t.start(&data).unwrap();
+    t.steps(&data, 30).unwrap();
     t.config.set("weight_l2", "0.001").unwrap();
-    t.steps(&data, 12, &[]).unwrap();
+    t.steps(&data, 12).unwrap();
     for (i, name) in m.tensor_names().iter().enumerate() {
         let want: Vec<u32> = m
             .weights(name)

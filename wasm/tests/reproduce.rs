@@ -44,10 +44,10 @@ fn reproduce() {
         "let mut t: Box<Trainer<Body, 64, 64, 3>> = Box::new(Trainer::new(Tied::new(Dense::new(Relu), Identity, Sigmoid)));".to_string(),
         format!("t.config.parse({start_text:?})?;"),
         "let (mut x, mut labels) = (vec![0.0f32; 1500 * 64], vec![0u32; 1500]);".to_string(),
-        "let data = Data::autoencoder(&x);\nt.start(&data, &[])?;\nt.steps(&data, 20, &[])?;\n\
-         t.config.set(\"input_noise\", \"0.1\")?;\nt.steps(&data, 17, &[])?;\n\
+        "let data = Data::autoencoder(&x);\nt.start(&data)?;\nt.steps(&data, 20)?;\n\
+         t.config.set(\"input_noise\", \"0.1\")?;\nt.steps(&data, 17)?;\n\
          t.config.remove_reg(\"hidden_l1\");\nt.config.set(\"learning_rate\", \"0.001\")?;\n\
-         t.steps(&data, 5, &[])?;\n// 42 updates, as on the page\n"
+         t.steps(&data, 5)?;\n// 42 updates, as on the page\n"
             .to_string(),
     ] {
         assert!(snippet.contains(&line), "missing {line:?} in\n{snippet}");
@@ -57,13 +57,13 @@ fn reproduce() {
         Box::new(Trainer::new(Tied::new(Dense::new(Relu), Identity, Sigmoid)));
     t.config.parse(&start_text).unwrap();
     let data = Data::autoencoder(&x);
-    t.start(&data, &[]).unwrap();
-    t.steps(&data, 20, &[]).unwrap();
+    t.start(&data).unwrap();
+    t.steps(&data, 20).unwrap();
     t.config.set("input_noise", "0.1").unwrap();
-    t.steps(&data, 17, &[]).unwrap();
+    t.steps(&data, 17).unwrap();
     t.config.remove_reg("hidden_l1");
     t.config.set("learning_rate", "0.001").unwrap();
-    t.steps(&data, 5, &[]).unwrap();
+    t.steps(&data, 5).unwrap();
     for (i, name) in m.tensor_names().iter().enumerate() {
         let want: Vec<u32> = m
             .weights(name)

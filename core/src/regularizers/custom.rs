@@ -47,18 +47,18 @@
 //! let check = check_gradient(&WeightInverse, &mut net, &mut ws, &x, 2).unwrap();
 //! assert!(check.max_rel_error < 1e-2, "{check:?}");
 //!
-//! // Registered under its name, a configuration can say `weightinverse = 0.001`. Trained
+//! // Given to a trainer, its name is registered: a configuration can say `weightinverse = 0.001`. Trained
 //! // with a strong weight_l1, the shortest weight column collapses; weightinverse keeps it.
 //! use staticnets::train::{Data, Trainer};
 //! let x: Vec<f32> = (0..64 * 4).map(|k| ((k * 7 % 13) as f32 / 13.0) - 0.5).collect();
 //! let data = Data::autoencoder(&x);
 //! let shortest_column = |with: bool| {
 //!     let mut t: Box<Trainer<Body, 16, 0, 2>> = Box::new(Trainer::new(net.body.clone()));
-//!     t.config.register("weightinverse").unwrap();
+//!     t.add_regularizer(&WeightInverse).unwrap();
 //!     t.config.parse("algo = adam\nlearning_rate = 0.01\nbatch_size = 16\nmax_updates = 100\nweight_l1 = 0.05").unwrap();
 //!     t.config.parse(if with { "weightinverse = 0.001" } else { "weightinverse = 0" }).unwrap();
-//!     t.start(&data, &[&WeightInverse]).unwrap();
-//!     let last = t.train(&data, &data, &[&WeightInverse], |_| true).unwrap();
+//!     t.start(&data).unwrap();
+//!     let last = t.train(&data, &data, |_| true).unwrap();
 //!     // the term is reported in the configuration's order, after weight_l1
 //!     let names: Vec<&str> = t.config.regs.iter().map(|r| r.key).collect();
 //!     let k = names.iter().position(|n| *n == "weightinverse").unwrap();

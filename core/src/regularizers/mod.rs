@@ -67,6 +67,13 @@ pub trait Regularizer {
     fn grad(&self, net: &mut dyn NetGrads, weight: f32);
 }
 
+/// A custom regularizer as a trainer holds it ([`Trainer::add_regularizer`]): a shared
+/// reference for the whole program (a `static`, a constant, or `Box::leak` where there is a
+/// heap), `Sync` so that a trainer in a `static` may hold it.
+///
+/// [`Trainer::add_regularizer`]: crate::train::Trainer::add_regularizer
+pub type CustomRegularizer = &'static (dyn Regularizer + Sync);
+
 /// A set of small indices (layers or tensors), as a bit set.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Selection(pub u64);

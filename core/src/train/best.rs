@@ -23,11 +23,11 @@
 //! t.config.parse("algo = sgd\nlearning_rate = 1e30\nbatch_size = 4").unwrap();
 //! let x = [0.5f32; 8 * 4];
 //! let data = Data::autoencoder(&x);
-//! t.start(&data, &[]).unwrap();
+//! t.start(&data).unwrap();
 //! let mut refused = false;
 //! for _ in 0..20 {
 //!     let before = t.net.clone();
-//!     if t.steps(&data, 1, &[]).is_err() {
+//!     if t.steps(&data, 1).is_err() {
 //!         assert_eq!(t.net, before); // the refused step wrote nothing
 //!         refused = true;
 //!         break;

@@ -12,15 +12,15 @@
 //!
 //! let mut a = new();
 //! a.config.parse("algo = adam\nlearning_rate = 0.01\nbatch_size = 2\ninput_noise = 0.1").unwrap();
-//! a.start(&data, &[]).unwrap();
-//! a.steps(&data, 4, &[]).unwrap(); // mid-pass: 3 batches per pass
+//! a.start(&data).unwrap();
+//! a.steps(&data, 4).unwrap(); // mid-pass: 3 batches per pass
 //! let mut file = vec![0u8; a.checkpoint_len()];
-//! a.save(&mut file, &[]).unwrap();
-//! a.steps(&data, 5, &[]).unwrap();
+//! a.save(&mut file).unwrap();
+//! a.steps(&data, 5).unwrap();
 //!
 //! let mut b = new(); // its own configuration comes from the file
-//! b.resume(&file, &[]).unwrap();
-//! b.steps(&data, 5, &[]).unwrap();
+//! b.resume(&file).unwrap();
+//! b.steps(&data, 5).unwrap();
 //! assert_eq!(a.net, b.net); // the same bits
 //! ```
 
@@ -32,7 +32,6 @@ use crate::checkpoint::{
 use crate::error::Error;
 use crate::layers::Layers;
 use crate::optim::Optimizer;
-use crate::regularizers::Regularizer;
 use crate::rng::XorShift;
 
 /// The longest configuration text a checkpoint holds (every setting and
@@ -112,8 +111,8 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
     /// [`resume`](Self::resume) continues bit for bit. `config` is applied first, as every
     /// training call does (so a change not yet in force is recorded as in force; a refused
     /// one is the error). Returns the bytes written ([`checkpoint_len`](Self::checkpoint_len)).
-    pub fn save(&mut self, out: &mut [u8], customs: &[&dyn Regularizer]) -> Result<usize, Error> {
-        self.reconfigure(customs)?;
+    pub fn save(&mut self, out: &mut [u8]) -> Result<usize, Error> {
+        self.reconfigure()?;
         let n = self.checkpoint_len();
         into_buffer(out, n, "checkpoint buffer", &mut |put| {
             self.write_checkpoint(Sections::ALL, put).map(|_| ())
@@ -122,13 +121,8 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
 
     /// [`save`](Self::save)'s bytes for the chosen `sections` only, handed to `put` a few at
     /// a time (firmware writes them to flash page by page, with no buffer).
-    pub fn save_to(
-        &mut self,
-        sections: Sections,
-        customs: &[&dyn Regularizer],
-        put: impl FnMut(&[u8]),
-    ) -> Result<usize, Error> {
-        self.reconfigure(customs)?;
+    pub fn save_to(&mut self, sections: Sections, put: impl FnMut(&[u8])) -> Result<usize, Error> {
+        self.reconfigure()?;
         self.write_checkpoint(sections, put)
     }
 
@@ -197,19 +191,19 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
 
     /// Continue the run a checkpoint recorded (one written by [`save`](Self::save) here, in
     /// the browser or on a device): parameters, and each section the file has: the
-    /// configuration (parsed with `customs` registered as now), optimizer state, generators,
+    /// configuration (parsed with the custom regularizers registered as now), optimizer state, generators,
     /// progress and early-stopping state. A section the file lacks starts afresh as
     /// [`restart`](Self::restart) would (the file's parameters become the known-good ones).
     /// The trainer is then started; the next training call continues the run.
     ///
     /// Everything is checked before anything changes: on error the trainer is as it was.
-    pub fn resume(&mut self, bytes: &[u8], customs: &[&dyn Regularizer]) -> Result<(), Error> {
+    pub fn resume(&mut self, bytes: &[u8]) -> Result<(), Error> {
         let l = self.net.verify_checkpoint(bytes)?;
         let (config, d) = decode(bytes, &l, &self.config, L::PARAMS, S)?;
         // Everything in the file is checked; the configuration must also suit this network
         // (patterns, loss, capacities): apply it, and put the old one back if it is refused.
         let old = core::mem::replace(&mut self.config, config);
-        if let Err(e) = self.reconfigure(customs) {
+        if let Err(e) = self.reconfigure() {
             self.config = old;
             return Err(e.in_checkpoint_config());
         }

@@ -9,7 +9,6 @@ use super::trainer::Trainer;
 use crate::error::Error;
 use crate::layers::{Corruptor, Layers};
 use crate::losses::{Target, accuracy};
-use crate::regularizers::Regularizer;
 use crate::rng::permute;
 
 impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
@@ -17,10 +16,10 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
 {
     /// One pass over `data` with the batch order shuffled (a pass left unfinished by
     /// [`steps`](Self::steps) is abandoned).
-    pub fn pass(&mut self, data: &Data<'_>, customs: &[&dyn Regularizer]) -> Result<Report, Error> {
-        let rows = self.ready(data, customs)?;
+    pub fn pass(&mut self, data: &Data<'_>) -> Result<Report, Error> {
+        let rows = self.ready(data)?;
         self.cursor = 0;
-        self.run_batches(data, rows, rows.div_ceil(self.config.batch_size), customs)
+        self.run_batches(data, rows, rows.div_ceil(self.config.batch_size))
     }
 
     /// `n` updates, continuing the current pass's shuffled batch order and starting a new,
@@ -37,18 +36,13 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
     /// t.config.parse("batch_size = 4").unwrap();
     /// let x = [0.5f32; 2 * 10]; // 10 rows: 3 batches per pass
     /// let data = Data::autoencoder(&x);
-    /// t.start(&data, &[]).unwrap();
-    /// assert_eq!(t.steps(&data, 2, &[]).unwrap().pass, 0);
-    /// assert_eq!(t.steps(&data, 2, &[]).unwrap().pass, 1); // the pass ended inside
+    /// t.start(&data).unwrap();
+    /// assert_eq!(t.steps(&data, 2).unwrap().pass, 0);
+    /// assert_eq!(t.steps(&data, 2).unwrap().pass, 1); // the pass ended inside
     /// ```
-    pub fn steps(
-        &mut self,
-        data: &Data<'_>,
-        n: usize,
-        customs: &[&dyn Regularizer],
-    ) -> Result<Report, Error> {
-        let rows = self.ready(data, customs)?;
-        self.run_batches(data, rows, n, customs)
+    pub fn steps(&mut self, data: &Data<'_>, n: usize) -> Result<Report, Error> {
+        let rows = self.ready(data)?;
+        self.run_batches(data, rows, n)
     }
 
     pub(super) fn run_batches(
@@ -56,7 +50,6 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
         data: &Data<'_>,
         rows: usize,
         n: usize,
-        customs: &[&dyn Regularizer],
     ) -> Result<Report, Error> {
         let bs = self.config.batch_size;
         let nb = rows.div_ceil(bs);
@@ -80,7 +73,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
                 self.cursor = 0;
                 self.passes += 1;
             }
-            match self.step_checked(batch, customs) {
+            match self.step_checked(batch) {
                 Ok(terms) => {
                     add_terms(&mut report, &terms);
                     if let Target::Labels(t) = batch.target {
@@ -100,13 +93,9 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
     /// The clean objective over `data` (no noise or dropout; penalties included), averaged
     /// over batches. The best finite result so far keeps its parameters as the known-good
     /// ones (see [`best`](Self::best)); `improved` says whether this one did.
-    pub fn validate(
-        &mut self,
-        data: &Data<'_>,
-        customs: &[&dyn Regularizer],
-    ) -> Result<Report, Error> {
-        let rows = self.ready(data, customs)?;
-        let mut report = self.evaluate_clean(data, rows, customs)?;
+    pub fn validate(&mut self, data: &Data<'_>) -> Result<Report, Error> {
+        let rows = self.ready(data)?;
+        let mut report = self.evaluate_clean(data, rows)?;
         report.improved = self.keep_if_best(report.loss);
         Ok(report)
     }
@@ -129,12 +118,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
     }
 
     /// The clean objective over `data`, already checked to hold `rows` rows.
-    pub(super) fn evaluate_clean(
-        &mut self,
-        data: &Data<'_>,
-        rows: usize,
-        customs: &[&dyn Regularizer],
-    ) -> Result<Report, Error> {
+    pub(super) fn evaluate_clean(&mut self, data: &Data<'_>, rows: usize) -> Result<Report, Error> {
         let bs = self.config.batch_size;
         let nb = rows.div_ceil(bs);
         let mut report = Report {
@@ -153,7 +137,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
                 batch,
                 self.config.loss,
                 &self.penalties,
-                customs,
+                &self.customs,
                 &mut off,
             )?;
             add_terms(&mut report, &terms);
@@ -177,23 +161,22 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
         &mut self,
         train: &Data<'_>,
         valid: &Data<'_>,
-        customs: &[&dyn Regularizer],
         mut each: impl FnMut(&Report) -> bool,
     ) -> Result<Report, Error> {
         let valid_rows = self.check_data(valid)?;
-        let rows = self.ready(train, customs)?;
+        let rows = self.ready(train)?;
         // Each call is one early-stopping run.
         self.best_loss = f64::INFINITY;
         self.since_best = 0;
-        let mut last = self.evaluate_clean(valid, valid_rows, customs)?;
+        let mut last = self.evaluate_clean(valid, valid_rows)?;
         self.observe_validation(&mut last);
         loop {
             self.cursor = 0;
             let batches = rows.div_ceil(self.config.batch_size);
-            let mut report = self.run_batches(train, rows, batches, customs)?;
+            let mut report = self.run_batches(train, rows, batches)?;
             report.valid_loss = last.valid_loss;
             if self.passes.is_multiple_of(self.config.validate_every) {
-                let v = self.evaluate_clean(valid, valid_rows, customs)?;
+                let v = self.evaluate_clean(valid, valid_rows)?;
                 report.valid_loss = v.loss;
                 report.improved = self.observe_validation(&mut report);
             }
@@ -208,7 +191,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
         }
         if !self.passes.is_multiple_of(self.config.validate_every) {
             // The last passes were not validated yet: let them compete for the best.
-            let mut v = self.evaluate_clean(valid, valid_rows, customs)?;
+            let mut v = self.evaluate_clean(valid, valid_rows)?;
             last.valid_loss = v.loss;
             last.improved = self.observe_validation(&mut v);
         }

@@ -27,8 +27,8 @@
 //!     (row[2] + row[3] > row[0] + row[1]) as u32
 //! });
 //! let data = Data::classification(&x, &labels);
-//! t.start(&data, &[]).unwrap();
-//! t.train(&data, &data, &[], |_| true).unwrap();
+//! t.start(&data).unwrap();
+//! t.train(&data, &data, |_| true).unwrap();
 //! assert!(t.score(&data).unwrap() >= 0.9);
 //! let mut classes = [0u32; 16];
 //! t.predict_classes(&x, &mut classes).unwrap();

@@ -12,7 +12,7 @@ use crate::losses::{Loss, Target};
 use crate::network::{Network, Workspace};
 use crate::regularizers::registry;
 use crate::regularizers::view::{Ctx, ParamsOf, ViewOf};
-use crate::regularizers::{RegKind, RegSpec, Regularizer, contractive};
+use crate::regularizers::{CustomRegularizer, RegKind, RegSpec, contractive};
 
 pub use crate::regularizers::Active;
 
@@ -101,7 +101,7 @@ pub fn evaluate<L: Layers, const B: usize, const JD: usize>(
     batch: Batch<'_>,
     loss: Loss,
     penalties: &Penalties,
-    customs: &[&dyn Regularizer],
+    customs: &[CustomRegularizer],
     corrupt: &mut Corruptor,
 ) -> Result<Terms, Error> {
     // A fused loss reads the logits: output noise and dropout corrupt those (§10).

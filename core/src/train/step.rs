@@ -10,7 +10,6 @@ use crate::error::Error;
 use crate::layers::Layers;
 use crate::losses::Target;
 use crate::optim::{clip::clip, update};
-use crate::regularizers::Regularizer;
 
 impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
     Trainer<L, B, JD, S, K>
@@ -20,16 +19,15 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
     /// parameters return to [`best`](Self::best), the optimizer restarts, and the error is
     /// [`Error::NonFiniteStep`] (this low-level call does not apply `on_divergence`;
     /// [`steps`](Self::steps), [`pass`](Self::pass) and [`train`](Self::train) do).
-    pub fn step(&mut self, batch: Batch<'_>, customs: &[&dyn Regularizer]) -> Result<Terms, Error> {
+    pub fn step(&mut self, batch: Batch<'_>) -> Result<Terms, Error> {
         if !self.started {
             return Err(Error::NotStarted);
         }
         self.check_batch(&batch)?;
-        self.step_checked(batch, customs)
-            .map_err(|_| Error::NonFiniteStep {
-                pass: self.passes as usize + 1,
-                batch: 0,
-            })
+        self.step_checked(batch).map_err(|_| Error::NonFiniteStep {
+            pass: self.passes as usize + 1,
+            batch: 0,
+        })
     }
 
     pub(super) fn check_batch(&self, batch: &Batch<'_>) -> Result<(), Error> {
@@ -57,11 +55,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
 
     /// [`step`](Self::step) on a batch already checked; a refused step is rolled back here
     /// (the error carries no position: the caller knows it).
-    pub(super) fn step_checked(
-        &mut self,
-        batch: Batch<'_>,
-        customs: &[&dyn Regularizer],
-    ) -> Result<Terms, ()> {
+    pub(super) fn step_checked(&mut self, batch: Batch<'_>) -> Result<Terms, ()> {
         self.grads.fill_zero();
         self.corrupt.active = true;
         let terms = evaluate(
@@ -71,7 +65,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
             batch,
             self.config.loss,
             &self.penalties,
-            customs,
+            &self.customs,
             &mut self.corrupt,
         );
         self.corrupt.active = false;

@@ -10,13 +10,14 @@
 //! t.config.parse("learning_rate = 0.01\nbatch_size = 4\nmax_updates = 50\nweight_l2 = 1e-4").unwrap();
 //! let x: [f32; 32] = core::array::from_fn(|k| ((k % 4) as f32 - 1.5) * 0.5);
 //! let data = Data::autoencoder(&x);
-//! t.start(&data, &[]).unwrap();
-//! let first = t.validate(&data, &[]).unwrap();
-//! let last = t.train(&data, &data, &[], |_report| true).unwrap();
+//! t.start(&data).unwrap();
+//! let first = t.validate(&data).unwrap();
+//! let last = t.train(&data, &data, |_report| true).unwrap();
 //! assert!(last.valid_loss < first.loss);
 //! ```
 
 use super::best::BestCopy;
+use super::config::MAX_CUSTOM;
 use super::config::TrainConfig;
 use super::data::Data;
 use super::objective::Penalties;
@@ -25,7 +26,7 @@ use crate::layers::{Activation, Corruptor, Layers};
 use crate::network::{Network, Workspace};
 use crate::optim::{OptimState, Optimizer};
 use crate::regularizers::pattern::glob_match;
-use crate::regularizers::{Regularizer, Selection};
+use crate::regularizers::{CustomRegularizer, Selection};
 use crate::rng::XorShift;
 
 /// Network, gradients, a known-good copy of the parameters, optimizer state (`S` slots) and a
@@ -52,10 +53,10 @@ use crate::rng::XorShift;
 /// t.config.parse("algo = sgd\nlearning_rate = 1e30\non_divergence = halve").unwrap();
 /// let x = [0.5f32, -1.0, 2.0, 0.25, -0.75, 1.5, 1.0, 1.0];
 /// let data = Data::autoencoder(&x);
-/// t.start(&data, &[]).unwrap();
-/// t.validate(&data, &[]).unwrap(); // a finite validation: these parameters are known good
+/// t.start(&data).unwrap();
+/// t.validate(&data).unwrap(); // a finite validation: these parameters are known good
 /// let good = t.net.clone();
-/// let r = t.steps(&data, 300, &[]);
+/// let r = t.steps(&data, 300);
 /// assert!(r.is_err()); // 10 halvings in a row did not bring 1e30 down far enough
 /// assert_eq!(t.net, good); // rolled back to the known-good parameters
 /// assert_eq!(t.config.learning_rate, 1e30 / 1024.0);
@@ -85,6 +86,9 @@ pub struct Trainer<
     /// The configuration ([`start`](Self::start) validates and applies it).
     pub config: TrainConfig,
     pub(super) penalties: Penalties,
+    /// The custom regularizers ([`add_regularizer`](Self::add_regularizer)); once the
+    /// configuration is applied, entry `i` is the one named `config.customs[i]`.
+    pub(super) customs: heapless::Vec<CustomRegularizer, MAX_CUSTOM>,
     pub(super) frozen: Selection,
     /// The optimizer the state in `state` belongs to.
     pub(super) applied_algo: Optimizer,
@@ -130,6 +134,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
             penalties: Penalties {
                 items: heapless::Vec::new(),
             },
+            customs: heapless::Vec::new(),
             frozen: Selection(0),
             applied_algo: Optimizer::RmsProp { halflife: 14.0 },
             applied_loss: crate::losses::Loss::Mse,
@@ -177,6 +182,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
             penalties: Penalties {
                 items: heapless::Vec::new(),
             },
+            customs: heapless::Vec::new(),
             frozen: Selection(0),
             applied_algo: Optimizer::Sgd,
             applied_loss: crate::losses::Loss::Mse,
@@ -212,9 +218,9 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
     /// weights (from `config.rng`) and reset the optimizer. `customs` are the registered
     /// custom regularizers, in `config.customs` order. On error nothing changes (the weights
     /// stay as they were).
-    pub fn start(&mut self, data: &Data<'_>, customs: &[&dyn Regularizer]) -> Result<(), Error> {
+    pub fn start(&mut self, data: &Data<'_>) -> Result<(), Error> {
         self.check_data(data)?;
-        self.reconfigure(customs)?;
+        self.reconfigure()?;
         self.net.init(self.config.rng);
         self.begin();
         Ok(())
@@ -222,9 +228,9 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
 
     /// Like [`start`](Self::start) but keep the current weights (fine-tuning, or after
     /// loading a model).
-    pub fn restart(&mut self, data: &Data<'_>, customs: &[&dyn Regularizer]) -> Result<(), Error> {
+    pub fn restart(&mut self, data: &Data<'_>) -> Result<(), Error> {
         self.check_data(data)?;
-        self.reconfigure(customs)?;
+        self.reconfigure()?;
         self.begin();
         Ok(())
     }
@@ -254,7 +260,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
     /// ...) without touching the weights or the progress; a different `algo` restarts the
     /// optimizer state. The training calls apply a changed `config` themselves; call this to
     /// check a change at once. On error nothing changes (the configuration in force stays).
-    pub fn reconfigure(&mut self, customs: &[&dyn Regularizer]) -> Result<(), Error> {
+    pub fn reconfigure(&mut self) -> Result<(), Error> {
         // The fixed tables of corruption settings and selections: a larger network is refused
         // here, before any training, rather than silently regularized in part.
         if L::LAYERS >= crate::layers::MAX_LAYERS {
@@ -278,12 +284,19 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
                 allowed: "<= the trainer's batch capacity B",
             });
         }
-        if c.customs.len() != customs.len() {
-            return Err(Error::WrongLength {
-                what: "custom regularizers",
-                expected: c.customs.len(),
-                got: customs.len(),
-            });
+        // Every custom name the configuration registered needs its regularizer, found by
+        // name (case-insensitive, as configurations read them); applied below in that order.
+        let mut ordered = heapless::Vec::<CustomRegularizer, MAX_CUSTOM>::new();
+        for name in c.customs.iter() {
+            let found = self
+                .customs
+                .iter()
+                .find(|r| r.name().eq_ignore_ascii_case(name));
+            let Some(&reg) = found else {
+                return Err(Error::MissingRegularizer { name });
+            };
+            // (at most MAX_CUSTOM names: this push cannot fail)
+            let _ = ordered.push(reg);
         }
         let need = c.algo.slots(c.momentum);
         if need > S {
@@ -316,7 +329,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
         }
         let mut corrupt = self.corrupt.clone();
         let penalties =
-            Penalties::resolve::<L, B, JD>(&c.regs, &self.net, &mut corrupt, customs.len())?;
+            Penalties::resolve::<L, B, JD>(&c.regs, &self.net, &mut corrupt, ordered.len())?;
         // Everything checked: commit.
         if core::mem::discriminant(&c.algo) != core::mem::discriminant(&self.applied_algo) {
             self.state.reset();
@@ -330,21 +343,106 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
         self.penalties = penalties;
         self.corrupt = corrupt;
         self.frozen = frozen;
+        // the configuration's order first, then any added but not (yet) configured
+        for &reg in self.customs.iter() {
+            if !ordered.iter().any(|r| core::ptr::addr_eq(*r, reg)) {
+                let _ = ordered.push(reg);
+            }
+        }
+        self.customs = ordered;
+        Ok(())
+    }
+
+    /// Give the trainer a custom regularizer of its own: its [`name`](crate::regularizers::Regularizer::name)
+    /// is registered in the configuration (so `name = weight` lines apply it, case-insensitive),
+    /// and every later call uses it. At most [`MAX_CUSTOM`](super::config::MAX_CUSTOM); another
+    /// regularizer by a name the trainer already has, or by a built-in's key, is refused and
+    /// changes nothing. Giving the same one again only registers its name in the
+    /// configuration, which a replaced `config` has lost.
+    ///
+    /// ```
+    /// use staticnets::layers::{Activation::*, Dense};
+    /// use staticnets::regularizers::{NetGrads, NetView, Regularizer};
+    /// use staticnets::train::{Data, Trainer};
+    ///
+    /// /// R = sum of the first weight's values (its gradient is 1 everywhere).
+    /// struct SumFirst;
+    /// impl Regularizer for SumFirst {
+    ///     fn name(&self) -> &str { "sum_first" }
+    ///     fn loss(&self, net: &dyn NetView) -> f64 {
+    ///         net.tensor(0).map_or(0.0, |t| t.data.iter().map(|&v| v as f64).sum())
+    ///     }
+    ///     fn grad(&self, net: &mut dyn NetGrads, weight: f32) {
+    ///         if let Some((_, g)) = net.tensor_grad(0) { g.iter_mut().for_each(|g| *g += weight) }
+    ///     }
+    /// }
+    ///
+    /// type T = Trainer<(Dense<2, 2>, Dense<2, 2>), 4, 0, 2>;
+    /// let x = [0.5f32, -1.0, 2.0, 0.25];
+    /// let sum_after_10_steps = |strength: &str| {
+    ///     let mut t: T = Trainer::new((Dense::new(Tanh), Dense::new(Linear)));
+    ///     t.add_regularizer(&SumFirst).unwrap();
+    ///     t.config.parse("algo = sgd\nlearning_rate = 0.1").unwrap();
+    ///     t.config.parse(strength).unwrap();
+    ///     t.start(&Data::autoencoder(&x)).unwrap();
+    ///     t.steps(&Data::autoencoder(&x), 10).unwrap();
+    ///     assert!(t.add_regularizer(&SumFirst).is_ok()); // the same one again: no change
+    ///     (t.net.tensor(0).unwrap().data.iter().sum::<f32>(), t)
+    /// };
+    /// let (without, _) = sum_after_10_steps("sum_first = 0");
+    /// let (with, mut t) = sum_after_10_steps("sum_first = 1");
+    /// // each step takes lr * 1 = 0.1 off each of the 4 values, 4 in 10 steps, which the
+    /// // data term then partly pulls back (3.15 here)
+    /// assert!(without - with > 2.5, "{without} {with}");
+    /// t.config = Default::default(); // a fresh configuration knows no custom names...
+    /// assert!(t.config.parse("sum_first = 1").is_err());
+    /// t.add_regularizer(&SumFirst).unwrap(); // ...until the trainer's is given again
+    /// assert!(t.config.parse("sum_first = 1").is_ok());
+    /// ```
+    pub fn add_regularizer(&mut self, reg: CustomRegularizer) -> Result<(), Error> {
+        let name = reg.name();
+        let registered = self
+            .config
+            .customs
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(name));
+        if self.customs.iter().any(|r| core::ptr::addr_eq(*r, reg)) {
+            // the same one again (after the configuration was replaced): register its name
+            if !registered {
+                self.config.register(name)?;
+            }
+            return Ok(());
+        }
+        let taken = self
+            .customs
+            .iter()
+            .any(|r| r.name().eq_ignore_ascii_case(name));
+        if taken || crate::regularizers::registry::lookup(name).is_some() {
+            return Err(Error::BadValue {
+                name: "custom regularizer name (the trainer already has one by that name, or it is a built-in's key)",
+            });
+        }
+        if self.customs.is_full() {
+            return Err(Error::CapacityExceeded {
+                what: "custom regularizers",
+                capacity: MAX_CUSTOM,
+            });
+        }
+        if !registered {
+            self.config.register(name)?;
+        }
+        let _ = self.customs.push(reg);
         Ok(())
     }
 
     /// Before a training or validation call on `data`: started, the data checked, and the
     /// configuration in force (in that order, so a refusal changes nothing). Returns the rows.
-    pub(super) fn ready(
-        &mut self,
-        data: &Data<'_>,
-        customs: &[&dyn Regularizer],
-    ) -> Result<usize, Error> {
+    pub(super) fn ready(&mut self, data: &Data<'_>) -> Result<usize, Error> {
         if !self.started {
             return Err(Error::NotStarted);
         }
         let rows = self.check_data(data)?;
-        self.reconfigure(customs)?;
+        self.reconfigure()?;
         Ok(rows)
     }
 

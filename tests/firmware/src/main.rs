@@ -33,13 +33,13 @@ use core::fmt;
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use l2sp::L2Sp;
-use static_cell::ConstStaticCell;
+use static_cell::{ConstStaticCell, StaticCell};
 use staticnets::Error;
 use staticnets::datasets::Digits;
 use staticnets::layers::{Activation::*, Dense, Layers};
 use staticnets::network::{Network, Workspace};
 use staticnets::optim::OptimState;
-use staticnets::regularizers::{Regularizer, check_gradient};
+use staticnets::regularizers::check_gradient;
 use staticnets::train::{Data, Trainer};
 
 type Body = (Dense<64, 32>, Dense<32, 64>);
@@ -208,19 +208,33 @@ fn load_digits(x: &mut [f32; ROWS * 64]) {
 }
 
 /// Clean reconstruction error (mean squared) of `x`.
-fn error(t: &mut T, x: &[f32], customs: &[&dyn Regularizer]) -> Result<f64, Fail> {
-    Ok(t.validate(&Data::autoencoder(x), customs)?.err)
+fn error(t: &mut T, x: &[f32]) -> Result<f64, Fail> {
+    Ok(t.validate(&Data::autoencoder(x))?.err)
 }
 
-/// Load the checkpoint into `t` and configure the fine-tuning (with L2-SP towards the
-/// checkpoint's weights, read in place from flash); returns the L2-SP regularizer.
-fn load_for_fine_tuning<'a>(t: &mut T, checkpoint: &'a [u8]) -> Result<L2Sp<'a>, Fail> {
-    t.net.load(checkpoint)?;
+/// L2-SP anchored to `checkpoint` (read in place from flash), made once: the trainer keeps a
+/// `'static` reference to it, so it lives in a static cell.
+fn l2sp_for(checkpoint: &'static [u8], t: &T) -> Result<&'static L2Sp<'static>, Fail> {
+    static L2SP: StaticCell<L2Sp<'static>> = StaticCell::new();
     let l2sp = L2Sp::new(checkpoint, &t.net)?;
+    L2SP.try_init(l2sp)
+        .map(|r| &*r)
+        .ok_or(Fail::Check("l2sp already made"))
+}
+
+/// Load the checkpoint into `t` and configure the fine-tuning, with L2-SP towards the
+/// checkpoint's weights (the trainer keeps the regularizer across configurations; giving it
+/// again registers its name in the fresh one).
+fn load_for_fine_tuning(
+    t: &mut T,
+    checkpoint: &[u8],
+    l2sp: &'static L2Sp<'static>,
+) -> Result<(), Fail> {
+    t.net.load(checkpoint)?;
     t.config = staticnets::train::TrainConfig::with_capacity(B, S);
-    t.config.register("l2sp")?;
+    t.add_regularizer(l2sp)?;
     t.config.parse(FINE_TUNE)?;
-    Ok(l2sp)
+    Ok(())
 }
 
 /// Load the checkpoint, fine-tune with `extra` settings, and return the errors
@@ -228,22 +242,18 @@ fn load_for_fine_tuning<'a>(t: &mut T, checkpoint: &'a [u8]) -> Result<L2Sp<'a>,
 fn fine_tune(
     t: &mut T,
     checkpoint: &[u8],
+    l2sp: &'static L2Sp<'static>,
     x: &[f32],
     extra: &str,
 ) -> Result<([f64; 3], [f64; 3]), Fail> {
-    let l2sp = load_for_fine_tuning(t, checkpoint)?;
-    let customs: [&dyn Regularizer; 1] = [&l2sp];
+    load_for_fine_tuning(t, checkpoint, l2sp)?;
     t.config.parse(extra)?;
     let (old, rest) = x.split_at(OLD * 64);
     let (new, held) = rest.split_at(NEW * 64);
     let data = Data::autoencoder(new);
-    t.restart(&data, &customs)?;
-    let before = [
-        error(t, old, &customs)?,
-        error(t, new, &customs)?,
-        error(t, held, &customs)?,
-    ];
-    t.train(&data, &data, &customs, |r| {
+    t.restart(&data)?;
+    let before = [error(t, old)?, error(t, new)?, error(t, held)?];
+    t.train(&data, &data, |r| {
         if r.pass % 10 == 0 {
             hprintln!(
                 "  pass {:>2}: loss {:.5}, error {:.5}, l2sp {:.2e}",
@@ -255,11 +265,7 @@ fn fine_tune(
         }
         true
     })?;
-    let after = [
-        error(t, old, &customs)?,
-        error(t, new, &customs)?,
-        error(t, held, &customs)?,
-    ];
+    let after = [error(t, old)?, error(t, new)?, error(t, held)?];
     Ok((before, after))
 }
 
@@ -300,9 +306,9 @@ fn report(name: &str, before: [f64; 3], after: [f64; 3], bound: Option<f64>) -> 
 
 fn run() -> Result<(), Fail> {
     print_bytes();
-    let checkpoint: &[u8] = PRETRAINED;
+    let checkpoint: &'static [u8] = PRETRAINED;
     #[cfg(feature = "broken-checkpoint")]
-    let checkpoint: &[u8] = {
+    let checkpoint: &'static [u8] = {
         static COPY: ConstStaticCell<[u8; Network::<Body>::CHECKPOINT_BYTES]> =
             ConstStaticCell::new([0; Network::<Body>::CHECKPOINT_BYTES]);
         let copy = COPY
@@ -326,14 +332,15 @@ fn run() -> Result<(), Fail> {
     t.net.verify_checkpoint(checkpoint)?;
     hprintln!("checkpoint: {} bytes, verified", checkpoint.len());
     check_l2sp()?;
+    let l2sp = l2sp_for(checkpoint, t)?;
     load_digits(x);
 
     hprintln!("fine-tuning all layers without l2sp (for comparison)");
-    let (before, plain) = fine_tune(t, checkpoint, x, "l2sp = 0")?;
+    let (before, plain) = fine_tune(t, checkpoint, l2sp, x, "l2sp = 0")?;
     report("all layers, no l2sp", before, plain, None)?;
 
     hprintln!("fine-tuning all layers: weight_l2, hidden_l1, input_noise, l2sp; adam, 40 passes");
-    let (before, after) = fine_tune(t, checkpoint, x, "")?;
+    let (before, after) = fine_tune(t, checkpoint, l2sp, x, "")?;
     report("all layers, l2sp", before, after, OLD_BOUND)?;
     if !(after[0] < plain[0]) {
         return Err(Fail::Check("l2sp did not keep the original digits better"));
@@ -343,6 +350,7 @@ fn run() -> Result<(), Fail> {
     let (before, after) = fine_tune(
         t,
         checkpoint,
+        l2sp,
         x,
         "frozen = hid1.*\nbatch_size = 1\nmax_updates = 20",
     )?;
@@ -350,7 +358,7 @@ fn run() -> Result<(), Fail> {
     save_in_pages(t)?;
     #[cfg(feature = "pytorch-base")]
     export_for_pytorch(t, x)?;
-    step_cost(t, checkpoint, x)?;
+    step_cost(t, checkpoint, l2sp, x)?;
     hprintln!(
         "stack: {} bytes at the deepest (high-water mark by painting), of the {}-byte stack region below the statics",
         stack::high_water(),
@@ -362,16 +370,20 @@ fn run() -> Result<(), Fail> {
 
 /// What one update of the fine-tuning above costs (batch 4, adam, weight_l2, hidden_l1,
 /// input_noise and l2sp), and one clean forward pass of 4 rows; see `cost.rs`.
-fn step_cost(t: &mut T, checkpoint: &[u8], x: &[f32]) -> Result<(), Fail> {
+fn step_cost(
+    t: &mut T,
+    checkpoint: &[u8],
+    l2sp: &'static L2Sp<'static>,
+    x: &[f32],
+) -> Result<(), Fail> {
     let mut meter = cost::Meter::new().ok_or(Fail::Check("core peripherals already taken"))?;
-    let l2sp = load_for_fine_tuning(t, checkpoint)?;
-    let customs: [&dyn Regularizer; 1] = [&l2sp];
+    load_for_fine_tuning(t, checkpoint, l2sp)?;
     let new = &x[OLD * 64..(OLD + NEW) * 64];
     let data = Data::autoencoder(new);
-    t.restart(&data, &customs)?;
+    t.restart(&data)?;
     // One call of 20 updates: the per-call checks (data, configuration) are paid once, as
     // in a pass.
-    let step = match meter.mean(1, || t.steps(&data, 20, &customs).map(|_| ()))? {
+    let step = match meter.mean(1, || t.steps(&data, 20).map(|_| ()))? {
         cost::Cost::Cycles(n) => cost::Cost::Cycles(n / 20),
         cost::Cost::Instructions(n) => cost::Cost::Instructions(n / 20),
     };
@@ -380,8 +392,8 @@ fn step_cost(t: &mut T, checkpoint: &[u8], x: &[f32]) -> Result<(), Fail> {
     t.config = staticnets::train::TrainConfig::with_capacity(B, S);
     t.config
         .parse("algo = adam\nlearning_rate = 0.002\nbatch_size = 4")?;
-    t.restart(&data, &[])?;
-    let plain = match meter.mean(1, || t.steps(&data, 20, &[]).map(|_| ()))? {
+    t.restart(&data)?;
+    let plain = match meter.mean(1, || t.steps(&data, 20).map(|_| ()))? {
         cost::Cost::Cycles(n) => cost::Cost::Cycles(n / 20),
         cost::Cost::Instructions(n) => cost::Cost::Instructions(n / 20),
     };

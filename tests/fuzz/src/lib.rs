@@ -329,14 +329,14 @@ pub fn checkpoint_load(data: &[u8]) {
     t.config.parse("batch_size = 4").unwrap();
     let x = [0.25f32; 6 * 10];
     let d = Data::autoencoder(&x);
-    t.start(&d, &[]).unwrap();
+    t.start(&d).unwrap();
     let before = snapshot(&t);
-    match t.resume(data, &[]) {
+    match t.resume(data) {
         Err(_) => assert_eq!(snapshot(&t), before),
         Ok(()) => {
             assert!(t.net.is_finite() && t.best.is_finite());
             let before = snapshot(&t);
-            let r = t.steps(&d, 3, &[]);
+            let r = t.steps(&d, 3);
             check(&*t, &before, &r, "steps after resume");
         }
     }
@@ -364,11 +364,11 @@ pub fn config_train(data: &[u8]) {
     t.config.max_updates = t.config.max_updates.clamp(1, 3);
     let x = rows(&mut input, 6, 24);
     let s = snapshot(&t);
-    let r = t.start(&Data::autoencoder(&x), &[]);
+    let r = t.start(&Data::autoencoder(&x));
     check(&t, &s, &r, "start");
     if r.is_ok() {
         let s = snapshot(&t);
-        let r = t.train(&Data::autoencoder(&x), &Data::autoencoder(&x), &[], |_| {
+        let r = t.train(&Data::autoencoder(&x), &Data::autoencoder(&x), |_| {
             true
         });
         check(&t, &s, &r, "train");
@@ -436,24 +436,24 @@ pub fn trainer_api(data: &[u8]) {
                 }
             }
             2 => {
-                let r = t.start(&Data::autoencoder(&x), &[]);
+                let r = t.start(&Data::autoencoder(&x));
                 check(&t, &s, &r, "start");
             }
             3 => {
-                let r = t.restart(&Data::autoencoder(&x), &[]);
+                let r = t.restart(&Data::autoencoder(&x));
                 check(&t, &s, &r, "restart");
             }
             4 => {
                 let n = input.below(20);
-                let r = t.steps(&Data::autoencoder(&x), n, &[]);
+                let r = t.steps(&Data::autoencoder(&x), n);
                 check(&t, &s, &r, "steps");
             }
             5 => {
-                let r = t.pass(&Data::autoencoder(&x), &[]);
+                let r = t.pass(&Data::autoencoder(&x));
                 check(&t, &s, &r, "pass");
             }
             6 => {
-                let r = t.validate(&Data::autoencoder(&x), &[]);
+                let r = t.validate(&Data::autoencoder(&x));
                 check(&t, &s, &r, "validate");
             }
             7 => {
@@ -470,7 +470,7 @@ pub fn trainer_api(data: &[u8]) {
                     target: Target::Values(&x[..len]),
                     weights: None,
                 };
-                let r = t.step(batch, &[]);
+                let r = t.step(batch);
                 check(&t, &s, &r, "step");
             }
             9 => {
@@ -497,12 +497,12 @@ pub fn trainer_api(data: &[u8]) {
                 t.config.max_updates = t.config.max_updates.clamp(1, 2);
                 let s = snapshot(&t);
                 let d = Data::autoencoder(&x);
-                let r = t.train(&d, &d, &[], |_| true);
+                let r = t.train(&d, &d, |_| true);
                 check(&t, &s, &r, "train");
             }
             12 => x = rows(&mut input, 6, 20),
             _ => {
-                let r = t.reconfigure(&[]);
+                let r = t.reconfigure();
                 check(&t, &s, &r, "reconfigure");
             }
         }

@@ -129,10 +129,10 @@ fn write_seeds() {
         .unwrap();
     let x: Vec<f32> = (0..60).map(|k| (k % 7) as f32 / 7.0).collect();
     let d = staticnets::train::Data::autoencoder(&x);
-    t.start(&d, &[]).unwrap();
-    t.steps(&d, 5, &[]).unwrap();
+    t.start(&d).unwrap();
+    t.steps(&d, 5).unwrap();
     let mut f = vec![0u8; t.checkpoint_len()];
-    t.save(&mut f, &[]).unwrap();
+    t.save(&mut f).unwrap();
     put("checkpoint_load", "trainer", &f);
     let mut s = vec![0u8; t.net.safetensors_len()];
     t.net.save_safetensors(&mut s).unwrap();

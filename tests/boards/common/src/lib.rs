@@ -65,16 +65,16 @@ pub fn fine_tune(
     let (new, held) = x.split_at(ROWS * 64);
     let (new, held) = (Data::autoencoder(new), Data::autoencoder(held));
     t.config.parse(FINE_TUNE)?;
-    t.restart(&new, &[])?;
-    let before = [t.validate(&new, &[])?.err, t.validate(&held, &[])?.err];
+    t.restart(&new)?;
+    let before = [t.validate(&new)?.err, t.validate(&held)?.err];
     let start = clock();
-    t.train(&new, &new, &[], |r| {
+    t.train(&new, &new, |r| {
         each(r);
         true
     })?;
     let updates = t.updates().max(1) as u32;
     let per_update = clock().wrapping_sub(start) / updates;
-    let after = [t.validate(&new, &[])?.err, t.validate(&held, &[])?.err];
+    let after = [t.validate(&new)?.err, t.validate(&held)?.err];
     Ok(Outcome {
         before,
         after,
