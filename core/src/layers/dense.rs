@@ -9,11 +9,7 @@
 //! `G_in[a, :] += sum_j W[a, j] GM[j, :]`.
 
 use super::Arch;
-use super::plumbing::{affine_jacobian, jac_buf_methods, layer_buf_methods};
-use super::{
-    Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
-    OutputView, ParamKind, Tensor,
-};
+use super::{Activation, Dim, JacBuf, Layer, LayerBuf, ParamKind, Tensor};
 use crate::kernels;
 use crate::rng::XorShift;
 #[cfg(feature = "nalgebra")]
@@ -247,22 +243,25 @@ pub(crate) fn jac_backward_affine<const B: usize, const D: usize, const O: usize
     }
 }
 
-impl<const I: usize, const O: usize> Layers for Dense<I, O> {
+impl<const I: usize, const O: usize> Layer for Dense<I, O> {
     type Input = Dim<I>;
     type Output = Dim<O>;
     const NIN: usize = I;
     const NOUT: usize = O;
-    const LAYERS: usize = 1;
     const TENSORS: usize = 2;
     const PARAMS: usize = I * O + O;
     const ZERO: Self = Dense::new(Activation::Linear);
-    type Bufs<const B: usize> = LayerBuf<B, O>;
-    type Jacs<const D: usize> = JacBuf<D, O>;
-    type InBuf<const B: usize> = InputBuf<B, I>;
-    type JacIn<const D: usize> = JacInBuf<I, D>;
+    type Buf<const B: usize> = LayerBuf<B, O>;
+    type Jac<const D: usize> = JacBuf<D, O>;
 
-    layer_buf_methods!();
-    jac_buf_methods!();
+    fn activation(&self) -> Activation {
+        self.act
+    }
+
+    fn set_activation(&mut self, act: Activation) -> bool {
+        self.act = act;
+        true
+    }
 
     fn describe(&self, arch: &mut Arch) {
         arch.layer("dense", &[I, O], self.act);
@@ -281,14 +280,7 @@ impl<const I: usize, const O: usize> Layers for Dense<I, O> {
         weight_and_bias_mut(self.w.as_flattened_mut(), &mut self.b, i)
     }
 
-    fn forward<const B: usize>(
-        &self,
-        x: &[f32],
-        rows: usize,
-        bufs: &mut LayerBuf<B, O>,
-        layer0: usize,
-        corrupt: &mut Corruptor,
-    ) {
+    fn forward<const B: usize>(&self, x: &[f32], rows: usize, bufs: &mut LayerBuf<B, O>) {
         bufs.rows = rows;
         kernels::affine(
             x,
@@ -299,7 +291,7 @@ impl<const I: usize, const O: usize> Layers for Dense<I, O> {
             I,
             O,
         );
-        bufs.activate(self.act, layer0, corrupt);
+        bufs.activate(self.act);
     }
 
     fn backward<const B: usize>(
@@ -316,5 +308,28 @@ impl<const I: usize, const O: usize> Layers for Dense<I, O> {
         affine_backward(x, self.w.as_flattened(), d, gw, gb, dx, rows, I, O);
     }
 
-    affine_jacobian!(1);
+    fn jac_forward<const B: usize, const D: usize>(
+        &self,
+        bufs: &LayerBuf<B, O>,
+        row: usize,
+        j_in: &[f32],
+        jacs: &mut JacBuf<D, O>,
+    ) {
+        let w = self.w.as_flattened();
+        jac_forward_affine(w, |a, j| a * O + j, I, 1, bufs, self.act, row, j_in, jacs);
+    }
+
+    fn jac_backward<const B: usize, const D: usize>(
+        &self,
+        bufs: &mut LayerBuf<B, O>,
+        row: usize,
+        j_in: &[f32],
+        g_in: &mut [f32],
+        jacs: &mut JacBuf<D, O>,
+        grads: &mut Self,
+    ) {
+        let (w, dw) = (self.w.as_flattened(), grads.w.as_flattened_mut());
+        let idx = |a, j| a * O + j;
+        jac_backward_affine(w, dw, idx, I, 1, bufs, self.act, row, j_in, g_in, jacs);
+    }
 }

@@ -37,10 +37,9 @@
 //! `dR/dpre`, `dR/da_r`, `dR/da_z` and `dR/dh_{t-1}` that the ordinary backward pass adds in.
 
 use super::Arch;
-use super::plumbing::{base_output_methods, jac_buf_methods};
 use super::rnn::window_start;
 use super::{
-    Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
+    Activation, Buffers, Corruptor, Dim, JacBuf, JacBuffers, Layer, LayerBuf, OutputGrads,
     OutputView, ParamKind, Tensor, Zeroed, activation::sigmoid, dense::init_weights,
 };
 use crate::kernels;
@@ -167,26 +166,92 @@ fn prev<const H: usize, const TH: usize>(h: &[f32; TH], t: usize) -> [f32; H] {
     p
 }
 
-impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: usize> Layers
+impl<const B: usize, const H: usize, const T: usize, const TH: usize> Buffers
+    for GruBuf<B, H, T, TH>
+{
+    fn output(&self) -> &[f32] {
+        self.base.output()
+    }
+
+    fn output_and_grad(&mut self) -> (&[f32], &mut [f32]) {
+        self.base.output_and_grad()
+    }
+
+    // h is linear in `:out` (its `pre` holds the clean h); `:pre` is never corrupted.
+    fn corrupt(&mut self, layer: usize, _act: Activation, corrupt: &mut Corruptor) {
+        self.base.corrupt(layer, Activation::Linear, corrupt);
+    }
+
+    // The second port is `:pre`, the candidate's pre-activation: `pre` views it, `d_pre` is
+    // the GRU's own `d_pre` (the base buffer's `pre` holds the clean h).
+    fn view(&self, layer0: usize, _act: Activation) -> OutputView<'_> {
+        let bufs = self;
+        {
+            let mut v = bufs.base.view(layer0, Activation::Linear);
+            v.pre = &bufs.pre.as_flattened().as_flattened()[..bufs.base.rows * TH];
+            v
+        }
+    }
+
+    fn grads(&mut self, layer0: usize, _act: Activation) -> OutputGrads<'_> {
+        let bufs = self;
+        {
+            let n = bufs.base.rows * TH;
+            let GruBuf {
+                base, pre, d_pre, ..
+            } = bufs;
+            let mut g = base.grads(layer0, Activation::Linear);
+            g.view.pre = &pre.as_flattened().as_flattened()[..n];
+            g.d_pre = &mut d_pre.as_flattened_mut().as_flattened_mut()[..n];
+            g
+        }
+    }
+
+    fn clear_grads(&mut self) {
+        let bufs = self;
+        bufs.base.clear_grads();
+        let rows = bufs.base.rows;
+        for r in bufs.inject.iter_mut().take(rows) {
+            *r = [[[0.0; H]; 3]; T];
+        }
+        for r in bufs.d_pre.iter_mut().take(rows) {
+            *r = [[0.0; H]; T];
+        }
+    }
+}
+
+impl<const D: usize, const H: usize, const T: usize, const TH: usize> JacBuffers
+    for GruJacs<D, H, T, TH>
+{
+    fn output(&self) -> &[f32] {
+        self.base.output()
+    }
+
+    fn grads(&mut self) -> (&[f32], &mut [f32]) {
+        self.base.grads()
+    }
+
+    fn clear(&mut self) {
+        self.base.clear()
+    }
+}
+
+impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: usize> Layer
     for Gru<I, H, T, TI, TH>
 {
     type Input = Dim<TI>;
     type Output = Dim<TH>;
     const NIN: usize = TI;
     const NOUT: usize = TH;
-    const LAYERS: usize = 1;
     const TENSORS: usize = 5;
     const PARAMS: usize = I * 3 * H + 3 * H + 3 * H * H;
     const ZERO: Self = Gru::new(Activation::Linear);
     const STEPS: usize = T;
     const IN_STEPS: usize = T;
-    type Bufs<const B: usize> = GruBuf<B, H, T, TH>;
-    type Jacs<const D: usize> = GruJacs<D, H, T, TH>;
-    type InBuf<const B: usize> = InputBuf<B, TI>;
-    type JacIn<const D: usize> = JacInBuf<TI, D>;
-
-    base_output_methods!();
-    jac_buf_methods!(base);
+    const SEQUENCE: bool = true;
+    const RECURRENT: bool = true;
+    type Buf<const B: usize> = GruBuf<B, H, T, TH>;
+    type Jac<const D: usize> = GruJacs<D, H, T, TH>;
 
     fn describe(&self, arch: &mut Arch) {
         arch.layer("gru", &[I, H, T], self.act);
@@ -200,23 +265,13 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         self.b = [[0.0; H]; 3];
     }
 
-    fn activation(&self, k: usize) -> Option<Activation> {
-        (k == 0).then_some(self.act)
+    fn activation(&self) -> Activation {
+        self.act
     }
 
-    fn set_activation(&mut self, k: usize, act: Activation) -> bool {
-        if k == 0 {
-            self.act = act;
-        }
-        k == 0
-    }
-
-    fn sequence(&self, k: usize) -> bool {
-        k == 0
-    }
-
-    fn recurrent(&self, k: usize) -> bool {
-        k == 0
+    fn set_activation(&mut self, act: Activation) -> bool {
+        self.act = act;
+        true
     }
 
     fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>> {
@@ -253,14 +308,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         }
     }
 
-    fn forward<const B: usize>(
-        &self,
-        x: &[f32],
-        rows: usize,
-        bufs: &mut GruBuf<B, H, T, TH>,
-        layer0: usize,
-        corrupt: &mut Corruptor,
-    ) {
+    fn forward<const B: usize>(&self, x: &[f32], rows: usize, bufs: &mut GruBuf<B, H, T, TH>) {
         let GruBuf {
             base, pre, gates, ..
         } = bufs;
@@ -351,7 +399,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
                 }
             }
         }
-        base.activate(Activation::Linear, layer0, corrupt);
+        base.activate(Activation::Linear);
     }
 
     fn backward<const B: usize>(
@@ -427,61 +475,13 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         }
     }
 
-    // The second port is `:pre`, the candidate's pre-activation: `pre` views it, `d_pre` is
-    // the GRU's own `d_pre` (the base buffer's `pre` holds the clean h).
-    fn view<'a, const B: usize>(
-        &self,
-        bufs: &'a GruBuf<B, H, T, TH>,
-        k: usize,
-        layer0: usize,
-    ) -> Option<OutputView<'a>> {
-        (k == 0).then(|| {
-            let mut v = bufs.base.view(layer0, Activation::Linear);
-            v.pre = &bufs.pre.as_flattened().as_flattened()[..bufs.base.rows * TH];
-            v
-        })
-    }
-
-    fn grads<'a, const B: usize>(
-        &self,
-        bufs: &'a mut GruBuf<B, H, T, TH>,
-        k: usize,
-        layer0: usize,
-    ) -> Option<OutputGrads<'a>> {
-        (k == 0).then(|| {
-            let n = bufs.base.rows * TH;
-            let GruBuf {
-                base, pre, d_pre, ..
-            } = bufs;
-            let mut g = base.grads(layer0, Activation::Linear);
-            g.view.pre = &pre.as_flattened().as_flattened()[..n];
-            g.d_pre = &mut d_pre.as_flattened_mut().as_flattened_mut()[..n];
-            g
-        })
-    }
-
-    fn clear_grads<const B: usize>(bufs: &mut GruBuf<B, H, T, TH>) {
-        bufs.base.clear_grads();
-        let rows = bufs.base.rows;
-        for r in bufs.inject.iter_mut().take(rows) {
-            *r = [[[0.0; H]; 3]; T];
-        }
-        for r in bufs.d_pre.iter_mut().take(rows) {
-            *r = [[0.0; H]; T];
-        }
-    }
-
     fn jac_forward<const B: usize, const D: usize>(
         &self,
         bufs: &GruBuf<B, H, T, TH>,
         row: usize,
         j_in: &[f32],
         jacs: &mut GruJacs<D, H, T, TH>,
-        upto: usize,
     ) {
-        if upto == 0 {
-            return;
-        }
         let base = &bufs.base;
         for t in 0..T {
             let hp = prev::<H, TH>(&base.pre[row], t);
@@ -565,11 +565,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         g_in: &mut [f32],
         jacs: &mut GruJacs<D, H, T, TH>,
         grads: &mut Self,
-        upto: usize,
     ) {
-        if upto == 0 {
-            return;
-        }
         // The gradient of Jh carried to step t-1.
         let mut carry = [[0.0f32; D]; H];
         for t in (0..T).rev() {

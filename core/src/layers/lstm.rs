@@ -43,9 +43,8 @@
 //! `dR/da` and `dR/dc_t` that the ordinary backward pass adds in.
 
 use super::Arch;
-use super::plumbing::{base_output_methods, jac_buf_methods};
 use super::{
-    Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
+    Activation, Buffers, Corruptor, Dim, JacBuf, JacBuffers, Layer, LayerBuf, OutputGrads,
     OutputView, ParamKind, Tensor, Zeroed, activation::sigmoid, dense::init_weights,
 };
 use crate::kernels;
@@ -194,26 +193,123 @@ impl<const D: usize, const H: usize, const T: usize, const TH: usize> Zeroed
     };
 }
 
-impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: usize> Layers
+impl<const B: usize, const H: usize, const T: usize, const TH: usize> Buffers
+    for LstmBuf<B, H, T, TH>
+{
+    fn output(&self) -> &[f32] {
+        self.base.output()
+    }
+
+    fn output_and_grad(&mut self) -> (&[f32], &mut [f32]) {
+        self.base.output_and_grad()
+    }
+
+    // `:out` as every layer's (h is linear in it), then a corrupted copy of the cell states
+    // for the penalties on `:cell`; the recurrence and the next layer keep the clean ones.
+    fn corrupt(&mut self, layer: usize, _act: Activation, corrupt: &mut Corruptor) {
+        self.base.corrupt(layer, Activation::Linear, corrupt);
+        self.cell_corrupted = corrupt.corrupts_cell(layer);
+        if self.cell_corrupted {
+            let n = self.base.rows * TH;
+            let seen = &mut self.cell_seen.as_flattened_mut().as_flattened_mut()[..n];
+            seen.copy_from_slice(&self.cell.as_flattened().as_flattened()[..n]);
+            let mask = &mut self.cell_mask.as_flattened_mut().as_flattened_mut()[..n];
+            self.cell_dropped = corrupt.apply_cell(layer, seen, mask);
+        }
+    }
+
+    // The second port is `:cell`: `pre` views the cell states, `d_pre` is `d_cell` (the
+    // corrupted copy and its own gradient when dropout or noise applies to `:cell`).
+    fn view(&self, layer0: usize, _act: Activation) -> OutputView<'_> {
+        let bufs = self;
+        {
+            let mut v = bufs.base.view(layer0, Activation::Linear);
+            let cell = if bufs.cell_corrupted {
+                &bufs.cell_seen
+            } else {
+                &bufs.cell
+            };
+            v.pre = &cell.as_flattened().as_flattened()[..bufs.base.rows * TH];
+            v
+        }
+    }
+
+    fn grads(&mut self, layer0: usize, _act: Activation) -> OutputGrads<'_> {
+        let bufs = self;
+        {
+            let n = bufs.base.rows * TH;
+            let LstmBuf {
+                base,
+                cell,
+                d_cell,
+                cell_seen,
+                d_cell_seen,
+                cell_corrupted,
+                ..
+            } = bufs;
+            let mut g = base.grads(layer0, Activation::Linear);
+            let (c, d) = if *cell_corrupted {
+                (&*cell_seen, d_cell_seen)
+            } else {
+                (&*cell, d_cell)
+            };
+            g.view.pre = &c.as_flattened().as_flattened()[..n];
+            g.d_pre = &mut d.as_flattened_mut().as_flattened_mut()[..n];
+            g
+        }
+    }
+
+    fn clear_grads(&mut self) {
+        let bufs = self;
+        bufs.base.clear_grads();
+        let rows = bufs.base.rows;
+        for r in bufs.inject.iter_mut().take(rows) {
+            *r = [[[0.0; H]; 4]; T];
+        }
+        for r in bufs.d_cell.iter_mut().take(rows) {
+            *r = [[0.0; H]; T];
+        }
+        if bufs.cell_corrupted {
+            for r in bufs.d_cell_seen.iter_mut().take(rows) {
+                *r = [[0.0; H]; T];
+            }
+        }
+    }
+}
+
+impl<const D: usize, const H: usize, const T: usize, const TH: usize> JacBuffers
+    for LstmJacs<D, H, T, TH>
+{
+    fn output(&self) -> &[f32] {
+        self.base.output()
+    }
+
+    fn grads(&mut self) -> (&[f32], &mut [f32]) {
+        self.base.grads()
+    }
+
+    fn clear(&mut self) {
+        self.base.clear()
+    }
+}
+
+impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: usize> Layer
     for Lstm<I, H, T, TI, TH>
 {
     type Input = Dim<TI>;
     type Output = Dim<TH>;
     const NIN: usize = TI;
     const NOUT: usize = TH;
-    const LAYERS: usize = 1;
     const TENSORS: usize = 6;
     const PARAMS: usize = I * 4 * H + H * 4 * H + 4 * H + 3 * H;
     const ZERO: Self = Lstm::new(false);
     const STEPS: usize = T;
     const IN_STEPS: usize = T;
-    type Bufs<const B: usize> = LstmBuf<B, H, T, TH>;
-    type Jacs<const D: usize> = LstmJacs<D, H, T, TH>;
-    type InBuf<const B: usize> = InputBuf<B, TI>;
-    type JacIn<const D: usize> = JacInBuf<TI, D>;
-
-    base_output_methods!();
-    jac_buf_methods!(base);
+    const SEQUENCE: bool = true;
+    const RECURRENT: bool = true;
+    const SECOND_PORT: &'static str = "cell";
+    type Buf<const B: usize> = LstmBuf<B, H, T, TH>;
+    type Jac<const D: usize> = LstmJacs<D, H, T, TH>;
 
     fn describe(&self, arch: &mut Arch) {
         arch.layer("lstm", &[I, H, T], Activation::Tanh);
@@ -228,25 +324,13 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         self.p = [[0.0; H]; 3];
     }
 
-    fn activation(&self, k: usize) -> Option<Activation> {
+    fn activation(&self) -> Activation {
         // h is linear in what later layers see: the gates carry the nonlinearity.
-        (k == 0).then_some(Activation::Linear)
+        Activation::Linear
     }
 
-    fn set_activation(&mut self, _k: usize, _act: Activation) -> bool {
+    fn set_activation(&mut self, _act: Activation) -> bool {
         false // an LSTM has no activation to choose
-    }
-
-    fn sequence(&self, k: usize) -> bool {
-        k == 0
-    }
-
-    fn second_port(&self, _k: usize) -> &'static str {
-        "cell"
-    }
-
-    fn recurrent(&self, k: usize) -> bool {
-        k == 0
     }
 
     fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>> {
@@ -288,14 +372,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         }
     }
 
-    fn forward<const B: usize>(
-        &self,
-        x: &[f32],
-        rows: usize,
-        bufs: &mut LstmBuf<B, H, T, TH>,
-        layer0: usize,
-        corrupt: &mut Corruptor,
-    ) {
+    fn forward<const B: usize>(&self, x: &[f32], rows: usize, bufs: &mut LstmBuf<B, H, T, TH>) {
         let LstmBuf {
             base, gates, cell, ..
         } = bufs;
@@ -353,15 +430,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
                 base.pre[r][t * H..(t + 1) * H].copy_from_slice(&h);
             }
         }
-        base.activate(Activation::Linear, layer0, corrupt);
-        bufs.cell_corrupted = corrupt.corrupts_cell(layer0);
-        if bufs.cell_corrupted {
-            let n = rows * TH;
-            let seen = &mut bufs.cell_seen.as_flattened_mut().as_flattened_mut()[..n];
-            seen.copy_from_slice(&bufs.cell.as_flattened().as_flattened()[..n]);
-            let mask = &mut bufs.cell_mask.as_flattened_mut().as_flattened_mut()[..n];
-            bufs.cell_dropped = corrupt.apply_cell(layer0, seen, mask);
-        }
+        base.activate(Activation::Linear);
     }
 
     fn backward<const B: usize>(
@@ -449,82 +518,13 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         }
     }
 
-    // The second port is `:cell`: `pre` views the cell states, `d_pre` is `d_cell` (the
-    // corrupted copy and its own gradient when dropout or noise applies to `:cell`).
-    fn view<'a, const B: usize>(
-        &self,
-        bufs: &'a LstmBuf<B, H, T, TH>,
-        k: usize,
-        layer0: usize,
-    ) -> Option<OutputView<'a>> {
-        (k == 0).then(|| {
-            let mut v = bufs.base.view(layer0, Activation::Linear);
-            let cell = if bufs.cell_corrupted {
-                &bufs.cell_seen
-            } else {
-                &bufs.cell
-            };
-            v.pre = &cell.as_flattened().as_flattened()[..bufs.base.rows * TH];
-            v
-        })
-    }
-
-    fn grads<'a, const B: usize>(
-        &self,
-        bufs: &'a mut LstmBuf<B, H, T, TH>,
-        k: usize,
-        layer0: usize,
-    ) -> Option<OutputGrads<'a>> {
-        (k == 0).then(|| {
-            let n = bufs.base.rows * TH;
-            let LstmBuf {
-                base,
-                cell,
-                d_cell,
-                cell_seen,
-                d_cell_seen,
-                cell_corrupted,
-                ..
-            } = bufs;
-            let mut g = base.grads(layer0, Activation::Linear);
-            let (c, d) = if *cell_corrupted {
-                (&*cell_seen, d_cell_seen)
-            } else {
-                (&*cell, d_cell)
-            };
-            g.view.pre = &c.as_flattened().as_flattened()[..n];
-            g.d_pre = &mut d.as_flattened_mut().as_flattened_mut()[..n];
-            g
-        })
-    }
-
-    fn clear_grads<const B: usize>(bufs: &mut LstmBuf<B, H, T, TH>) {
-        bufs.base.clear_grads();
-        let rows = bufs.base.rows;
-        for r in bufs.inject.iter_mut().take(rows) {
-            *r = [[[0.0; H]; 4]; T];
-        }
-        for r in bufs.d_cell.iter_mut().take(rows) {
-            *r = [[0.0; H]; T];
-        }
-        if bufs.cell_corrupted {
-            for r in bufs.d_cell_seen.iter_mut().take(rows) {
-                *r = [[0.0; H]; T];
-            }
-        }
-    }
-
     fn jac_forward<const B: usize, const D: usize>(
         &self,
         bufs: &LstmBuf<B, H, T, TH>,
         row: usize,
         j_in: &[f32],
         jacs: &mut LstmJacs<D, H, T, TH>,
-        upto: usize,
     ) {
-        if upto == 0 {
-            return;
-        }
         let peep = if self.peepholes { 1.0 } else { 0.0 };
         let base = &bufs.base;
         for t in 0..T {
@@ -586,11 +586,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         g_in: &mut [f32],
         jacs: &mut LstmJacs<D, H, T, TH>,
         grads: &mut Self,
-        upto: usize,
     ) {
-        if upto == 0 {
-            return;
-        }
         let peep = if self.peepholes { 1.0 } else { 0.0 };
         // Gradients carried to step t-1: of Jh (through hh) and of Jc (through f and peepholes).
         let mut carry_h = [[0.0f32; D]; H];

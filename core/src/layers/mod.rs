@@ -33,8 +33,8 @@ mod chain;
 pub mod dense;
 pub mod gru;
 pub mod input;
+mod layer;
 pub mod lstm;
-mod plumbing;
 pub mod rnn;
 pub mod softmax;
 pub mod tied;
@@ -44,6 +44,7 @@ pub use activation::Activation;
 pub use dense::Dense;
 pub use gru::{Gru, GruBuf};
 pub use input::InputBuf;
+pub use layer::{Buffers, JacBuffers, Layer, Width};
 pub use lstm::{Lstm, LstmBuf};
 pub use rnn::Rnn;
 pub use tied::{Identity, Tied};
@@ -308,18 +309,11 @@ impl<const B: usize, const O: usize> LayerBuf<B, O> {
         self.d_pre.as_flattened_mut()[..n].fill(0.0);
     }
 
-    /// `out = corrupt(act(pre))` for the filled rows (after the affine map wrote `pre`); for
-    /// the layer whose logits a fused loss reads ([`Corruptor::logits`]), `out = act(corrupt(pre))`.
-    fn activate(&mut self, act: Activation, layer: usize, corrupt: &mut Corruptor) {
-        let n = self.rows * O;
-        self.corrupted_pre = layer > 0 && corrupt.logits == layer;
-        if self.corrupted_pre {
-            self.dropped = corrupt.apply(
-                layer,
-                &mut self.pre.as_flattened_mut()[..n],
-                &mut self.mask.as_flattened_mut()[..n],
-            );
-        }
+    /// `out = act(pre)` for the filled rows (after the layer's map wrote `pre`): the clean
+    /// outputs. Corruption is the network's, after the layer: [`corrupt`](Self::corrupt).
+    fn activate(&mut self, act: Activation) {
+        self.corrupted_pre = false;
+        self.dropped = false;
         for r in 0..self.rows {
             if act == Activation::Softmax {
                 // one distribution per time step (the whole row when steps = 1)
@@ -334,7 +328,24 @@ impl<const B: usize, const O: usize> LayerBuf<B, O> {
                 act.apply_slice(&self.pre[r], &mut self.out[r]);
             }
         }
-        if !self.corrupted_pre {
+    }
+
+    /// Dropout and noise on what later layers see, as global layer `layer`: `out =
+    /// corrupt(act(pre))`; for the layer whose logits a fused loss reads
+    /// ([`Corruptor::logits`]), `out = act(corrupt(pre))` (the activation is applied again).
+    fn corrupt(&mut self, layer: usize, act: Activation, corrupt: &mut Corruptor) {
+        let n = self.rows * O;
+        if layer > 0 && corrupt.logits == layer {
+            let dropped = corrupt.apply(
+                layer,
+                &mut self.pre.as_flattened_mut()[..n],
+                &mut self.mask.as_flattened_mut()[..n],
+            );
+            if corrupt.corrupts(layer) {
+                self.activate(act);
+            }
+            (self.corrupted_pre, self.dropped) = (true, dropped);
+        } else {
             self.dropped = corrupt.apply(
                 layer,
                 &mut self.out.as_flattened_mut()[..n],
@@ -479,6 +490,11 @@ impl Corruptor {
         }
         let (p, sigma) = (self.dropout[layer], self.sigma[layer]);
         corrupt(&mut self.rng, p, sigma, values, mask)
+    }
+
+    /// Whether a training step corrupts layer `layer`'s outputs.
+    pub fn corrupts(&self, layer: usize) -> bool {
+        self.active && layer < MAX_LAYERS && (self.dropout[layer] > 0.0 || self.sigma[layer] > 0.0)
     }
 
     /// Whether a training step corrupts layer `layer`'s second output (an LSTM's `:cell`).

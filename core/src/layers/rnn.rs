@@ -22,10 +22,8 @@
 //!   `dW_xh += J_{x_t} Gm_t^T`, `dW_hh += Jc_{t-1} Gm_t^T`, `G_{x_t} += W_xh Gm_t`.
 
 use super::Arch;
-use super::plumbing::{jac_buf_methods, layer_buf_methods};
 use super::{
-    Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
-    OutputView, ParamKind, Tensor,
+    Activation, Dim, JacBuf, Layer, LayerBuf, ParamKind, Tensor,
     dense::{affine_backward, init_weights},
 };
 use crate::kernels;
@@ -94,26 +92,31 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     }
 }
 
-impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: usize> Layers
+impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: usize> Layer
     for Rnn<I, H, T, TI, TH>
 {
     type Input = Dim<TI>;
     type Output = Dim<TH>;
     const NIN: usize = TI;
     const NOUT: usize = TH;
-    const LAYERS: usize = 1;
     const TENSORS: usize = 3;
     const PARAMS: usize = I * H + H * H + H;
     const ZERO: Self = Rnn::new(Activation::Linear);
     const STEPS: usize = T;
     const IN_STEPS: usize = T;
-    type Bufs<const B: usize> = LayerBuf<B, TH>;
-    type Jacs<const D: usize> = JacBuf<D, TH>;
-    type InBuf<const B: usize> = InputBuf<B, TI>;
-    type JacIn<const D: usize> = JacInBuf<TI, D>;
+    const SEQUENCE: bool = true;
+    const RECURRENT: bool = true;
+    type Buf<const B: usize> = LayerBuf<B, TH>;
+    type Jac<const D: usize> = JacBuf<D, TH>;
 
-    layer_buf_methods!();
-    jac_buf_methods!();
+    fn activation(&self) -> Activation {
+        self.act
+    }
+
+    fn set_activation(&mut self, act: Activation) -> bool {
+        self.act = act;
+        true
+    }
 
     fn describe(&self, arch: &mut Arch) {
         arch.layer("rnn", &[I, H, T], self.act);
@@ -123,14 +126,6 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         init_weights(self.xh.as_flattened_mut(), I, H, rng);
         init_weights(self.hh.as_flattened_mut(), H, H, rng);
         self.b = [0.0; H];
-    }
-
-    fn sequence(&self, k: usize) -> bool {
-        k == 0
-    }
-
-    fn recurrent(&self, k: usize) -> bool {
-        k == 0
     }
 
     fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>> {
@@ -158,14 +153,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         }
     }
 
-    fn forward<const B: usize>(
-        &self,
-        x: &[f32],
-        rows: usize,
-        bufs: &mut LayerBuf<B, TH>,
-        layer0: usize,
-        corrupt: &mut Corruptor,
-    ) {
+    fn forward<const B: usize>(&self, x: &[f32], rows: usize, bufs: &mut LayerBuf<B, TH>) {
         bufs.rows = rows;
         bufs.steps = T;
         bufs.recurrent = true;
@@ -204,7 +192,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
                 self.act.apply_slice(&pre[span.clone()], &mut out[span]);
             }
         }
-        bufs.activate(self.act, layer0, corrupt);
+        bufs.activate(self.act);
     }
 
     fn backward<const B: usize>(
@@ -283,11 +271,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         row: usize,
         j_in: &[f32],
         jacs: &mut JacBuf<D, TH>,
-        upto: usize,
     ) {
-        if upto == 0 {
-            return;
-        }
         let pre = &bufs.pre[row];
         for t in 0..T {
             let (done, now) = jacs.m.split_at_mut(t * H);
@@ -328,11 +312,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         g_in: &mut [f32],
         jacs: &mut JacBuf<D, TH>,
         grads: &mut Self,
-        upto: usize,
     ) {
-        if upto == 0 {
-            return;
-        }
         // g becomes Gc (through the mask), then Gm in place, step by step from the end.
         if bufs.dropped {
             for (u, g) in jacs.g.iter_mut().enumerate() {

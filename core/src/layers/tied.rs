@@ -268,7 +268,8 @@ where
             H,
             I,
         );
-        db.activate(self.act, layer0 + 1 + M::LAYERS, c);
+        db.activate(self.act);
+        db.corrupt(layer0 + 1 + M::LAYERS, self.act, c);
     }
 
     fn output<'a, const B: usize>(bufs: &'a Self::Bufs<B>, _x: &'a [f32]) -> &'a [f32] {

@@ -10,11 +10,12 @@
 //! the dense layer's with a block-diagonal weight, and its exact gradient likewise.
 
 use super::Arch;
-use super::plumbing::{affine_jacobian, jac_buf_methods, layer_buf_methods};
 use super::{
-    Activation, Corruptor, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
-    OutputView, Tensor,
-    dense::{affine_backward, init_weights, weight_and_bias, weight_and_bias_mut},
+    Activation, Dim, JacBuf, Layer, LayerBuf, Tensor,
+    dense::{
+        affine_backward, init_weights, jac_backward_affine, jac_forward_affine, weight_and_bias,
+        weight_and_bias_mut,
+    },
 };
 use crate::kernels;
 use crate::rng::XorShift;
@@ -55,26 +56,30 @@ impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: 
     }
 }
 
-impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: usize> Layers
+impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: usize> Layer
     for TimeDense<I, O, T, TI, TO>
 {
     type Input = Dim<TI>;
     type Output = Dim<TO>;
     const NIN: usize = TI;
     const NOUT: usize = TO;
-    const LAYERS: usize = 1;
     const TENSORS: usize = 2;
     const PARAMS: usize = I * O + O;
     const ZERO: Self = TimeDense::new(Activation::Linear);
     const STEPS: usize = T;
     const IN_STEPS: usize = T;
-    type Bufs<const B: usize> = LayerBuf<B, TO>;
-    type Jacs<const D: usize> = JacBuf<D, TO>;
-    type InBuf<const B: usize> = InputBuf<B, TI>;
-    type JacIn<const D: usize> = JacInBuf<TI, D>;
+    const SEQUENCE: bool = true;
+    type Buf<const B: usize> = LayerBuf<B, TO>;
+    type Jac<const D: usize> = JacBuf<D, TO>;
 
-    layer_buf_methods!();
-    jac_buf_methods!();
+    fn activation(&self) -> Activation {
+        self.act
+    }
+
+    fn set_activation(&mut self, act: Activation) -> bool {
+        self.act = act;
+        true
+    }
 
     fn describe(&self, arch: &mut Arch) {
         arch.layer("time_dense", &[I, O, T], self.act);
@@ -85,10 +90,6 @@ impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: 
         self.b = [0.0; O];
     }
 
-    fn sequence(&self, k: usize) -> bool {
-        k == 0
-    }
-
     fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>> {
         weight_and_bias(self.w.as_flattened(), &self.b, i, layer0, I)
     }
@@ -97,14 +98,7 @@ impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: 
         weight_and_bias_mut(self.w.as_flattened_mut(), &mut self.b, i)
     }
 
-    fn forward<const B: usize>(
-        &self,
-        x: &[f32],
-        rows: usize,
-        bufs: &mut LayerBuf<B, TO>,
-        layer0: usize,
-        corrupt: &mut Corruptor,
-    ) {
+    fn forward<const B: usize>(&self, x: &[f32], rows: usize, bufs: &mut LayerBuf<B, TO>) {
         bufs.rows = rows;
         bufs.steps = T;
         kernels::affine(
@@ -116,7 +110,7 @@ impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: 
             I,
             O,
         );
-        bufs.activate(self.act, layer0, corrupt);
+        bufs.activate(self.act);
     }
 
     fn backward<const B: usize>(
@@ -133,5 +127,28 @@ impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: 
         affine_backward(x, self.w.as_flattened(), d, gw, gb, dx, rows * T, I, O);
     }
 
-    affine_jacobian!(T);
+    fn jac_forward<const B: usize, const D: usize>(
+        &self,
+        bufs: &LayerBuf<B, TO>,
+        row: usize,
+        j_in: &[f32],
+        jacs: &mut JacBuf<D, TO>,
+    ) {
+        let w = self.w.as_flattened();
+        jac_forward_affine(w, |a, j| a * O + j, I, T, bufs, self.act, row, j_in, jacs);
+    }
+
+    fn jac_backward<const B: usize, const D: usize>(
+        &self,
+        bufs: &mut LayerBuf<B, TO>,
+        row: usize,
+        j_in: &[f32],
+        g_in: &mut [f32],
+        jacs: &mut JacBuf<D, TO>,
+        grads: &mut Self,
+    ) {
+        let (w, dw) = (self.w.as_flattened(), grads.w.as_flattened_mut());
+        let idx = |a, j| a * O + j;
+        jac_backward_affine(w, dw, idx, I, T, bufs, self.act, row, j_in, g_in, jacs);
+    }
 }
