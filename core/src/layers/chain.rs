@@ -88,6 +88,18 @@ macro_rules! chain {
                 false
             }
 
+            fn has_jacobian(&self, k: usize) -> bool {
+                let mut k = k;
+                $(
+                    if k < $T::LAYERS {
+                        return self.$i.has_jacobian(k);
+                    }
+                    k -= $T::LAYERS;
+                )+
+                let _ = k;
+                true
+            }
+
             fn sequence(&self, k: usize) -> bool {
                 let mut k = k;
                 $(

@@ -251,6 +251,7 @@ impl<const I: usize, const O: usize> Layer for Dense<I, O> {
     const TENSORS: usize = 2;
     const PARAMS: usize = I * O + O;
     const ZERO: Self = Dense::new(Activation::Linear);
+    const HAS_JACOBIAN: bool = true;
     type Buf<const B: usize> = LayerBuf<B, O>;
     type Jac<const D: usize> = JacBuf<D, O>;
 

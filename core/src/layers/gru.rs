@@ -250,6 +250,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     const IN_STEPS: usize = T;
     const SEQUENCE: bool = true;
     const RECURRENT: bool = true;
+    const HAS_JACOBIAN: bool = true;
     type Buf<const B: usize> = GruBuf<B, H, T, TH>;
     type Jac<const D: usize> = GruJacs<D, H, T, TH>;
 

@@ -132,9 +132,16 @@ pub trait Layer: Clone {
     /// The name of its second output, the one [`OutputView::pre`] shows: `pre`, or `cell`
     /// for an LSTM (semantics.md §10).
     const SECOND_PORT: &'static str = "pre";
+    /// Whether it has the exact per-example Jacobian ([`jac_forward`](Self::jac_forward),
+    /// [`jac_backward`](Self::jac_backward)) `contractive` needs of every layer up to its
+    /// target. A layer without one keeps the defaults (`false`, no-op passes,
+    /// `type Jac<const D: usize> = NoJacobian;`): it trains with every other regularizer,
+    /// and `contractive` through it is a configuration error that names it.
+    const HAS_JACOBIAN: bool = false;
     /// Buffers for a batch of `B` rows.
     type Buf<const B: usize>: Buffers;
-    /// Jacobian buffers with respect to a `D`-wide network input.
+    /// Jacobian buffers with respect to a `D`-wide network input ([`NoJacobian`] without
+    /// a Jacobian).
     type Jac<const D: usize>: JacBuffers;
 
     /// Draw weights (theanets' N(0, 1/(nin + nout))) and set biases.
@@ -164,23 +171,43 @@ pub trait Layer: Clone {
     /// The Jacobian of row `row`'s output given `j_in` (`NIN x D`, `d x / d input`).
     fn jac_forward<const B: usize, const D: usize>(
         &self,
-        buf: &Self::Buf<B>,
-        row: usize,
-        j_in: &[f32],
-        jac: &mut Self::Jac<D>,
-    );
+        _buf: &Self::Buf<B>,
+        _row: usize,
+        _j_in: &[f32],
+        _jac: &mut Self::Jac<D>,
+    ) {
+    }
     /// Its backward, with `jac`'s `g` seeded: add to parameter gradients, to the buffers'
     /// pre-activation gradients and to `g_in` (`dR / d j_in`).
     #[allow(clippy::too_many_arguments)]
     fn jac_backward<const B: usize, const D: usize>(
         &self,
-        buf: &mut Self::Buf<B>,
-        row: usize,
-        j_in: &[f32],
-        g_in: &mut [f32],
-        jac: &mut Self::Jac<D>,
-        grads: &mut Self,
-    );
+        _buf: &mut Self::Buf<B>,
+        _row: usize,
+        _j_in: &[f32],
+        _g_in: &mut [f32],
+        _jac: &mut Self::Jac<D>,
+        _grads: &mut Self,
+    ) {
+    }
+}
+
+/// The Jacobian buffers of a layer without a Jacobian ([`Layer::HAS_JACOBIAN`] `false`).
+#[derive(Clone, Copy, Debug)]
+pub struct NoJacobian;
+
+impl Zeroed for NoJacobian {
+    const ZERO: Self = NoJacobian;
+}
+
+impl JacBuffers for NoJacobian {
+    fn output(&self) -> &[f32] {
+        &[]
+    }
+    fn grads(&mut self) -> (&[f32], &mut [f32]) {
+        (&[], &mut [])
+    }
+    fn clear(&mut self) {}
 }
 
 impl<T: Layer> Layers for T {
@@ -219,6 +246,9 @@ impl<T: Layer> Layers for T {
     }
     fn recurrent(&self, k: usize) -> bool {
         k == 0 && T::RECURRENT
+    }
+    fn has_jacobian(&self, k: usize) -> bool {
+        k == 0 && T::HAS_JACOBIAN
     }
     fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>> {
         Layer::tensor(self, i, layer0)

@@ -308,6 +308,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     const SEQUENCE: bool = true;
     const RECURRENT: bool = true;
     const SECOND_PORT: &'static str = "cell";
+    const HAS_JACOBIAN: bool = true;
     type Buf<const B: usize> = LstmBuf<B, H, T, TH>;
     type Jac<const D: usize> = LstmJacs<D, H, T, TH>;
 

@@ -44,7 +44,7 @@ pub use activation::Activation;
 pub use dense::Dense;
 pub use gru::{Gru, GruBuf};
 pub use input::InputBuf;
-pub use layer::{Buffers, JacBuffers, Layer, Width};
+pub use layer::{Buffers, JacBuffers, Layer, NoJacobian, Width};
 pub use lstm::{Lstm, LstmBuf};
 pub use rnn::Rnn;
 pub use tied::{Identity, Tied};
@@ -309,9 +309,10 @@ impl<const B: usize, const O: usize> LayerBuf<B, O> {
         self.d_pre.as_flattened_mut()[..n].fill(0.0);
     }
 
-    /// `out = act(pre)` for the filled rows (after the layer's map wrote `pre`): the clean
-    /// outputs. Corruption is the network's, after the layer: [`corrupt`](Self::corrupt).
-    fn activate(&mut self, act: Activation) {
+    /// `out = act(pre)` for the filled rows (after the layer's map wrote `pre` and set
+    /// `rows`): the clean outputs, what a layer's forward pass ends with. Corruption is the
+    /// network's, after the layer ([`Buffers::corrupt`]).
+    pub fn activate(&mut self, act: Activation) {
         self.corrupted_pre = false;
         self.dropped = false;
         for r in 0..self.rows {
@@ -371,7 +372,7 @@ impl<const B: usize, const O: usize> LayerBuf<B, O> {
     /// `d_pre += d(out)/d(pre) * d_out` through dropout and the activation. When the logits
     /// were corrupted, `d_pre` (the loss's part too) is with respect to the corrupted `pre`:
     /// the dropout mask then carries all of it back to the clean one.
-    fn backward_activation(&mut self, act: Activation) {
+    pub fn backward_activation(&mut self, act: Activation) {
         for r in 0..self.rows {
             let mut g = self.d_out[r];
             if self.dropped && !self.corrupted_pre {
@@ -647,6 +648,11 @@ pub trait Layers: Clone {
     /// `recurrent_norm` and `recurrent_state`.
     fn recurrent(&self, _k: usize) -> bool {
         false
+    }
+    /// Whether local layer `k` has the exact Jacobian `contractive` needs of every layer up
+    /// to its target ([`Layer::HAS_JACOBIAN`]).
+    fn has_jacobian(&self, _k: usize) -> bool {
+        true
     }
     /// Parameter tensor `i` (local index), with `layer0` added to its layer index.
     fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>>;

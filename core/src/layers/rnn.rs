@@ -106,6 +106,7 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     const IN_STEPS: usize = T;
     const SEQUENCE: bool = true;
     const RECURRENT: bool = true;
+    const HAS_JACOBIAN: bool = true;
     type Buf<const B: usize> = LayerBuf<B, TH>;
     type Jac<const D: usize> = JacBuf<D, TH>;
 

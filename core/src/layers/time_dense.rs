@@ -69,6 +69,7 @@ impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: 
     const STEPS: usize = T;
     const IN_STEPS: usize = T;
     const SEQUENCE: bool = true;
+    const HAS_JACOBIAN: bool = true;
     type Buf<const B: usize> = LayerBuf<B, TO>;
     type Jac<const D: usize> = JacBuf<D, TO>;
 

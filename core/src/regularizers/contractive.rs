@@ -107,7 +107,7 @@ pub const ENTRY: Builtin = Builtin {
 };
 
 /// [`validate`] through a [`Topology`]: Jacobian buffers of the right width, targets among
-/// the layers, no softmax layer up to the deepest target.
+/// the layers, every layer up to the deepest target with a Jacobian and none a softmax.
 fn check(net: &dyn Topology, targets: Selection) -> Result<(), Error> {
     if net.jacobian_width() != net.input_width() {
         return Err(Error::WorkspaceTooSmall {
@@ -128,6 +128,11 @@ fn check(net: &dyn Topology, targets: Selection) -> Result<(), Error> {
         if net.activation(k) == Some(Activation::Softmax) {
             return Err(Error::BadValue {
                 name: "contractive through a softmax layer",
+            });
+        }
+        if !net.has_jacobian(k) {
+            return Err(Error::BadValue {
+                name: "contractive through a layer without a Jacobian (Layer::HAS_JACOBIAN)",
             });
         }
     }

@@ -132,6 +132,8 @@ pub trait Topology: NetView {
     fn input_width(&self) -> usize;
     /// The workspace's Jacobian width (`JD`).
     fn jacobian_width(&self) -> usize;
+    /// Whether layer `k >= 1` has the Jacobian `contractive` needs.
+    fn has_jacobian(&self, k: usize) -> bool;
 }
 
 /// A network's parameters know its topology; `JD` is the width of the workspace's Jacobian
@@ -155,6 +157,9 @@ impl<L: Layers, const JD: usize> Topology for ParamsOf<'_, L, JD> {
     }
     fn jacobian_width(&self) -> usize {
         JD
+    }
+    fn has_jacobian(&self, k: usize) -> bool {
+        k >= 1 && self.0.body.has_jacobian(k - 1)
     }
 }
 
