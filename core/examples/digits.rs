@@ -73,7 +73,7 @@ fn measure(t: &mut T, test: &[f32]) -> Measured {
         small += h.out.iter().filter(|v| v.abs() < th).count();
         all += h.out.len();
         // the mean over this chunk's rows of ||d hid1 / d x||_F^2
-        jac += n as f64 * contractive::loss_and_grad(sel, &t.net, &mut t.ws, None, 0.0);
+        jac += n as f64 * contractive::value(sel, &t.net, &mut t.ws);
     }
     let r2 = t.score(&Data::autoencoder(test)).expect("score");
     Measured {

@@ -61,7 +61,7 @@ fn jacobian_norm(t: &mut T) -> f64 {
         .unwrap();
     let mut sel = Selection::default();
     sel.insert(1);
-    contractive::loss_and_grad(sel, &t.net, &mut t.ws, None, 0.0)
+    contractive::value(sel, &t.net, &mut t.ws)
 }
 
 /// Mean squared reconstruction error of corrupted test images against the clean ones.

@@ -17,8 +17,9 @@
 
 use super::Selection;
 use super::registry::{Builtin, Key, Topology, WeightRule};
+use super::view::{JacobianPasses, JacobiansOf};
 use crate::error::Error;
-use crate::layers::{Activation, InputStage, JacInput, Layers};
+use crate::layers::{Activation, Layers};
 use crate::network::{Network, Workspace};
 
 /// Check a contractive selection against a network: `:out` of layers >= 1, no softmax layer,
@@ -30,62 +31,65 @@ pub fn validate<L: Layers, const B: usize, const JD: usize>(
     check(&super::view::ParamsOf::<L, JD>(net), targets)
 }
 
-/// The penalty over the last forward pass in `ws`; when `grads` is given, also add
-/// `weight * dR/dW` into it and `weight * dR/d pre` into the workspace for the backward pass.
-/// Call [`validate`] once first.
-pub fn loss_and_grad<L: Layers, const B: usize, const JD: usize>(
-    targets: Selection,
-    net: &Network<L>,
-    ws: &mut Workspace<L, B, JD>,
-    mut grads: Option<&mut Network<L>>,
-    weight: f32,
-) -> f64 {
-    let rows = ws.rows();
+/// The penalty over the last forward pass of `net`; when it takes gradients, also add
+/// `weight * dR/dW` into the parameter gradients and `weight * dR/d pre` into the layers'
+/// buffers for the backward pass. The targets were checked when they were resolved.
+///
+/// Per row: the Jacobians up to the deepest target; `R` sums their squares; the seeds
+/// `dR/dJ_h = 2 weight J_h / (|H| rows)` go back down the chain.
+pub fn loss_and_grad(targets: Selection, net: &mut dyn JacobianPasses, weight: f32) -> f64 {
+    let rows = net.rows();
     let count = targets.count();
     let Some(upto) = targets.max() else {
         return 0.0;
     };
-    if rows == 0 || JD != L::NIN {
+    if rows == 0 || !net.ready() {
         return 0.0;
     }
-    let Workspace {
-        input,
-        bufs,
-        jacs,
-        jac_in,
-        ..
-    } = ws;
-    let (j_in, g_in) = jac_in.split();
     let seed = weight * 2.0 / (count * rows) as f32;
     let mut total = 0.0f64;
     for row in 0..rows {
-        input.jac_in(row, j_in);
-        net.body.jac_forward(bufs, row, j_in, jacs, upto);
+        net.forward(row, upto);
         for k in targets.iter() {
-            if let Some((j, _)) = L::jac_grads(jacs, k - 1) {
+            if let Some((j, _)) = net.jacobian(k) {
                 total += crate::kernels::sum_f64(j, |v| v * v);
             }
         }
-        if let Some(grads) = grads.as_deref_mut() {
-            L::clear_jac_grads(jacs, upto);
+        if net.taking_gradients() {
+            net.clear(upto);
             for k in targets.iter() {
-                if let Some((j, g)) = L::jac_grads(jacs, k - 1) {
+                if let Some((j, g)) = net.jacobian(k) {
                     for (gv, &jv) in g.iter_mut().zip(j) {
                         *gv += seed * jv;
                     }
                 }
             }
-            g_in.fill(0.0);
-            net.body
-                .jac_backward(bufs, row, j_in, g_in, jacs, &mut grads.body, upto);
+            net.backward(row, upto);
         }
     }
     total / (count * rows) as f64
 }
 
+/// `R` alone over the last forward pass in `ws` (no gradient): for monitors and examples.
+pub fn value<L: Layers, const B: usize, const JD: usize>(
+    targets: Selection,
+    net: &Network<L>,
+    ws: &mut Workspace<L, B, JD>,
+) -> f64 {
+    loss_and_grad(
+        targets,
+        &mut JacobiansOf {
+            net,
+            ws,
+            grads: None,
+        },
+        0.0,
+    )
+}
+
 /// The registry's entry: keys, weight rule, targets (hidden or output `:out`s, default the
-/// hidden ones; `in:out`, whose Jacobian is the identity, never). Its term needs the
-/// network's Jacobian passes, so the objective evaluates it with [`loss_and_grad`].
+/// hidden ones; `in:out`, whose Jacobian is the identity, never), and its term over the
+/// network's Jacobian passes ([`loss_and_grad`]).
 pub const ENTRY: Builtin = Builtin {
     kind: super::RegKind::Contractive,
     keys: &[Key {
@@ -104,6 +108,7 @@ pub const ENTRY: Builtin = Builtin {
         Ok(())
     },
     term: None,
+    jacobian_term: Some(|a, net, weight| loss_and_grad(a.outs, net, weight)),
 };
 
 /// [`validate`] through a [`Topology`]: Jacobian buffers of the right width, targets among

@@ -69,6 +69,7 @@ pub const ENTRY: Builtin = Builtin {
         configure(corrupt, a.outs, a.pres, spec.weight)
     },
     term: None,
+    jacobian_term: None,
 };
 
 #[cfg(test)]

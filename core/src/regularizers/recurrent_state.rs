@@ -113,6 +113,7 @@ pub const ENTRY: Builtin = Builtin {
         loss: |a: &Active, v| bind(a).loss(v),
         grad: |a: &Active, g, w| bind(a).grad(g, w),
     }),
+    jacobian_term: None,
 };
 
 fn bind(a: &Active) -> RecurrentState {

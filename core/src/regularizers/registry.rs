@@ -4,6 +4,7 @@
 //! parsing, validation, resolution and the objective all read the entries; nothing else
 //! knows a built-in by name.
 
+use super::view::JacobianPasses;
 use super::{NetGrads, NetView, Pattern, Patterns, RegKind, RegSpec, Selection, select_outputs};
 use crate::error::Error;
 use crate::layers::{Activation, Corruptor, Layers};
@@ -87,10 +88,16 @@ pub struct Builtin {
     /// Resolve a setting's targets against a network into `active` (and configure the
     /// corruption, for dropout and noise). An empty result is refused by the caller.
     pub resolve: fn(&RegSpec, &dyn Topology, &mut Active, &mut Corruptor) -> Result<(), Error>,
-    /// Its term; `None` for one that adds none (dropout, noise) or that the objective
-    /// evaluates with the network's Jacobian passes (contractive).
+    /// Its term; `None` for one that adds none (dropout, noise) or whose term reads the
+    /// network's Jacobian passes instead.
     pub term: Option<Term>,
+    /// A term over the network's per-example Jacobian passes (contractive).
+    pub jacobian_term: Option<JacobianTerm>,
 }
+
+/// A term over the network's per-example Jacobian passes: its unweighted value, with
+/// `weight * dR/d(...)` added when the passes take gradients.
+pub type JacobianTerm = fn(&Active, &mut dyn JacobianPasses, f32) -> f64;
 
 /// The built-ins, one line each.
 pub const BUILTINS: [&Builtin; 8] = [

@@ -2,7 +2,7 @@
 //! read-only, plus the gradient buffers it adds into. Built-in and custom regularizers use
 //! the same view.
 
-use crate::layers::{OutputGrads, OutputView, Tensor};
+use crate::layers::{InputStage, JacInput, OutputGrads, OutputView, Tensor};
 use crate::network::{Name, layer_name, output_name, param_name};
 
 /// Read-only access to a network's parameters and the outputs of the last forward pass.
@@ -135,5 +135,83 @@ impl<L: Layers, const JD: usize> NetView for ParamsOf<'_, L, JD> {
     }
     fn output(&self, _k: usize) -> Option<OutputView<'_>> {
         None
+    }
+}
+
+/// A network's per-example Jacobian passes, as a penalty on the Jacobians of its outputs
+/// with respect to its input sees them (`contractive`): for each row of the last forward
+/// pass, the Jacobian of every layer up to a depth, and the backward walk from the
+/// penalty's gradient with respect to them. Object-safe, so such a term is plain code in
+/// its own file, as the other regularizers are.
+pub trait JacobianPasses {
+    /// Rows of the last forward pass.
+    fn rows(&self) -> usize;
+    /// Whether the workspace has Jacobian buffers as wide as the network's input.
+    fn ready(&self) -> bool;
+    /// Whether the caller takes gradients (a training step) or only the value.
+    fn taking_gradients(&self) -> bool;
+    /// Row `row`'s Jacobians of global layers `1..=upto`.
+    fn forward(&mut self, row: usize, upto: usize);
+    /// Global layer `k`'s Jacobian (`width x input`) and the buffer of `dR/dJ` into which
+    /// the penalty adds (zeroed by [`clear`](Self::clear)).
+    fn jacobian(&mut self, k: usize) -> Option<(&[f32], &mut [f32])>;
+    /// Zero every `dR/dJ` of layers `1..=upto`.
+    fn clear(&mut self, upto: usize);
+    /// Walk row `row`'s chain back from the `dR/dJ`s: into parameter gradients and each
+    /// layer's pre-activation gradient (which the backward pass then carries down).
+    fn backward(&mut self, row: usize, upto: usize);
+}
+
+/// The [`JacobianPasses`] of a network and its workspace, with the gradient buffer when
+/// gradients are taken.
+pub struct JacobiansOf<'a, L: Layers, const B: usize, const JD: usize> {
+    /// Parameters.
+    pub net: &'a Network<L>,
+    /// The last forward pass and the Jacobian buffers.
+    pub ws: &'a mut Workspace<L, B, JD>,
+    /// Parameter gradients (`None`: the value only).
+    pub grads: Option<&'a mut Network<L>>,
+}
+
+impl<L: Layers, const B: usize, const JD: usize> JacobianPasses for JacobiansOf<'_, L, B, JD> {
+    fn rows(&self) -> usize {
+        self.ws.rows()
+    }
+    fn ready(&self) -> bool {
+        JD == L::NIN
+    }
+    fn taking_gradients(&self) -> bool {
+        self.grads.is_some()
+    }
+    fn forward(&mut self, row: usize, upto: usize) {
+        let Workspace {
+            input,
+            bufs,
+            jacs,
+            jac_in,
+            ..
+        } = &mut *self.ws;
+        let (j_in, _) = jac_in.split();
+        input.jac_in(row, j_in);
+        self.net.body.jac_forward(bufs, row, j_in, jacs, upto);
+    }
+    fn jacobian(&mut self, k: usize) -> Option<(&[f32], &mut [f32])> {
+        L::jac_grads(&mut self.ws.jacs, k.checked_sub(1)?)
+    }
+    fn clear(&mut self, upto: usize) {
+        L::clear_jac_grads(&mut self.ws.jacs, upto);
+    }
+    fn backward(&mut self, row: usize, upto: usize) {
+        let Some(grads) = self.grads.as_deref_mut() else {
+            return;
+        };
+        let Workspace {
+            bufs, jacs, jac_in, ..
+        } = &mut *self.ws;
+        let (j_in, g_in) = jac_in.split();
+        g_in.fill(0.0);
+        self.net
+            .body
+            .jac_backward(bufs, row, j_in, g_in, jacs, &mut grads.body, upto);
     }
 }

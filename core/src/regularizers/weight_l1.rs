@@ -65,4 +65,5 @@ pub const ENTRY: Builtin = Builtin {
         loss: |a: &Active, v| WeightL1 { targets: a.tensors }.loss(v),
         grad: |a: &Active, g, w| WeightL1 { targets: a.tensors }.grad(g, w),
     }),
+    jacobian_term: None,
 };

@@ -59,4 +59,5 @@ pub const ENTRY: Builtin = Builtin {
         loss: |a: &Active, v| WeightL2 { targets: a.tensors }.loss(v),
         grad: |a: &Active, g, w| WeightL2 { targets: a.tensors }.grad(g, w),
     }),
+    jacobian_term: None,
 };

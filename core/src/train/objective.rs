@@ -11,8 +11,8 @@ use crate::layers::{Corruptor, Layers};
 use crate::losses::{Loss, Target};
 use crate::network::{Network, Workspace};
 use crate::regularizers::registry;
-use crate::regularizers::view::{Ctx, ParamsOf, ViewOf};
-use crate::regularizers::{CustomRegularizer, RegKind, RegSpec, contractive};
+use crate::regularizers::view::{Ctx, JacobiansOf, ParamsOf, ViewOf};
+use crate::regularizers::{CustomRegularizer, RegKind, RegSpec};
 
 pub use crate::regularizers::Active;
 
@@ -115,8 +115,9 @@ pub fn evaluate<L: Layers, const B: usize, const JD: usize>(
     terms.loss = terms.data;
     for (r, a) in penalties.items.iter().enumerate() {
         let w = a.weight;
-        // A custom regularizer's own code; contractive's Jacobian passes; every other
-        // built-in through its registry entry's term (dropout and noise add none).
+        // A custom regularizer's own code; a built-in through its registry entry: its term
+        // over the outputs and parameters, or over the Jacobian passes (contractive);
+        // dropout and noise add none. The objective knows no built-in by name.
         if let RegKind::Custom(i) = a.kind {
             if let Some(reg) = customs.get(i) {
                 let value = reg.loss(&ViewOf { net, ws });
@@ -128,13 +129,16 @@ pub fn evaluate<L: Layers, const B: usize, const JD: usize>(
             }
             continue;
         }
-        if a.kind == RegKind::Contractive {
-            let value = contractive::loss_and_grad(a.outs, net, ws, grads.as_deref_mut(), w);
+        let Some(entry) = registry::entry(a.kind) else {
+            continue;
+        };
+        if let Some(term) = entry.jacobian_term {
+            let grads = grads.as_deref_mut();
+            let value = term(a, &mut JacobiansOf { net, ws, grads }, w);
             terms.regs[r] = value;
             terms.loss += w as f64 * value;
-            continue;
         }
-        if let Some(term) = registry::entry(a.kind).and_then(|e| e.term) {
+        if let Some(term) = entry.term {
             let value = (term.loss)(a, &ViewOf { net, ws });
             terms.regs[r] = value;
             terms.loss += w as f64 * value;
