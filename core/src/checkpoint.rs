@@ -295,8 +295,8 @@ impl<L: Layers> Network<L> {
                     // The first format had one stacked peephole tensor; LSTM files of that
                     // format are refused anyway (`has_options`).
                     ParamKind::PeepholeIn | ParamKind::PeepholeForget | ParamKind::PeepholeOut => 4,
-                    ParamKind::ResetWeight => 5,
-                    ParamKind::RateWeight => 6,
+                    // (layers that came after the first format: their files are never of it)
+                    ParamKind::Other { .. } => 5,
                 };
                 h = fnv1a(h, &(t.layer as u32).to_le_bytes());
                 h = fnv1a(h, &[kind]);

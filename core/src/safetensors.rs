@@ -99,9 +99,14 @@ fn parts(net: &dyn Params, t: &Tensor<'_>) -> heapless::Vec<(Name, Part), 2> {
         })
     };
     let recurrent = on_layer(ParamKind::InputWeight);
-    // A GRU has no PyTorch counterpart (nn.GRU applies the reset gate after the recurrent
-    // product, theanets' before it): its tensors keep theanets' names, matrices transposed.
-    if on_layer(ParamKind::ResetWeight) {
+    // A layer with tensors of its own kind has no PyTorch counterpart (a GRU: nn.GRU applies
+    // the reset gate after the recurrent product, theanets' before it): its tensors keep
+    // theanets' names, matrices transposed.
+    let own = (0..net.tensors()).any(|i| {
+        net.tensor(i)
+            .is_some_and(|o| o.layer == t.layer && matches!(o.kind, ParamKind::Other { .. }))
+    });
+    if own {
         let _ = out.push((name(t.kind.suffix()), Part::Whole));
         return out;
     }
@@ -116,8 +121,7 @@ fn parts(net: &dyn Params, t: &Tensor<'_>) -> heapless::Vec<(Name, Part), 2> {
         ParamKind::PeepholeIn
         | ParamKind::PeepholeForget
         | ParamKind::PeepholeOut
-        | ParamKind::ResetWeight
-        | ParamKind::RateWeight => out.push((name(t.kind.suffix()), Part::Whole)),
+        | ParamKind::Other { .. } => out.push((name(t.kind.suffix()), Part::Whole)),
     };
     out
 }

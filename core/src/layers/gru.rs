@@ -45,6 +45,16 @@ use super::{
 use crate::kernels;
 use crate::rng::XorShift;
 
+/// The kinds of the GRU's own matrices: `hr` (hidden to reset gate), `hz` (hidden to rate).
+const RESET: ParamKind = ParamKind::Other {
+    suffix: "hr",
+    matrix: true,
+};
+const RATE: ParamKind = ParamKind::Other {
+    suffix: "hz",
+    matrix: true,
+};
+
 /// A GRU layer: `I` inputs and `H` units per step, `T` steps; `TI = T * I`, `TH = T * H`.
 ///
 /// ```
@@ -292,8 +302,8 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
             )),
             1 => Some(t(ParamKind::Bias, 1, 3 * H, self.b.as_flattened())),
             2 => Some(t(ParamKind::RecurrentWeight, H, H, self.hh.as_flattened())),
-            3 => Some(t(ParamKind::ResetWeight, H, H, self.hr.as_flattened())),
-            4 => Some(t(ParamKind::RateWeight, H, H, self.hz.as_flattened())),
+            3 => Some(t(RESET, H, H, self.hr.as_flattened())),
+            4 => Some(t(RATE, H, H, self.hz.as_flattened())),
             _ => None,
         }
     }

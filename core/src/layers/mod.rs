@@ -91,14 +91,20 @@ pub enum ParamKind {
     PeepholeForget,
     /// An LSTM's peephole vector on the output gate, `co` (one dimension).
     PeepholeOut,
-    /// A GRU's hidden-to-reset-gate matrix `hr` (two dimensions).
-    ResetWeight,
-    /// A GRU's hidden-to-rate matrix `hz` (two dimensions).
-    RateWeight,
+    /// Any other layer's own tensor: its name suffix and whether it is a matrix (what the
+    /// weight penalties cover). A new layer names its tensors here, needing no variant of
+    /// its own; a GRU's `hr` and `hz` are `Other { suffix: "hr", matrix: true }`, ...
+    Other {
+        /// The suffix of its name (`hid1.<suffix>`).
+        suffix: &'static str,
+        /// More than one dimension.
+        matrix: bool,
+    },
 }
 
 impl ParamKind {
-    /// The suffix of the parameter's name: `w`, `b`, `xh`, `hh`, `ci`, `cf`, `co`, `hr`, `hz`.
+    /// The suffix of the parameter's name: `w`, `b`, `xh`, `hh`, `ci`, `cf`, `co`, or an
+    /// [`Other`](Self::Other)'s own.
     pub const fn suffix(self) -> &'static str {
         match self {
             ParamKind::Weight => "w",
@@ -108,22 +114,18 @@ impl ParamKind {
             ParamKind::PeepholeIn => "ci",
             ParamKind::PeepholeForget => "cf",
             ParamKind::PeepholeOut => "co",
-            ParamKind::ResetWeight => "hr",
-            ParamKind::RateWeight => "hz",
+            ParamKind::Other { suffix, .. } => suffix,
         }
     }
 
     /// Whether this is a matrix (more than one dimension): what the weight penalties and
     /// the weight-sparsity monitor cover, as theanets' `ndim > 1`.
     pub const fn is_matrix(self) -> bool {
-        matches!(
-            self,
-            ParamKind::Weight
-                | ParamKind::InputWeight
-                | ParamKind::RecurrentWeight
-                | ParamKind::ResetWeight
-                | ParamKind::RateWeight
-        )
+        match self {
+            ParamKind::Weight | ParamKind::InputWeight | ParamKind::RecurrentWeight => true,
+            ParamKind::Other { matrix, .. } => matrix,
+            _ => false,
+        }
     }
 }
 
