@@ -33,7 +33,7 @@ pub struct Dense<const I: usize, const O: usize> {
 }
 
 impl<const I: usize, const O: usize> Dense<I, O> {
-    /// A layer with zero parameters and activation `act`; call [`Layers::init`] to draw weights.
+    /// A layer with zero parameters and activation `act`; call [`Layer::init`] to draw weights.
     pub const fn new(act: Activation) -> Self {
         Dense {
             w: [[0.0; O]; I],

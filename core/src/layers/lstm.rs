@@ -78,7 +78,7 @@ pub struct Lstm<const I: usize, const H: usize, const T: usize, const TI: usize,
 impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: usize>
     Lstm<I, H, T, TI, TH>
 {
-    /// A layer with zero parameters; [`Layers::init`] draws them.
+    /// A layer with zero parameters; [`Layer::init`] draws them.
     pub const fn new(peepholes: bool) -> Self {
         const {
             assert!(

@@ -19,8 +19,9 @@
 //! assert_eq!(<Body as Layers>::PARAMS, 64 * 32 + 32 + 32 * 16 + 16 + 32 + 32 * 64 + 64);
 //! ```
 //!
-//! Layers know nothing of training: a layer computes its forward pass into its buffers, and
-//! its backward pass from the gradients found in its buffers. Every layer's buffers are a
+//! Layers know nothing of training: a layer computes its clean forward pass into its
+//! buffers (the stack then applies dropout and noise to them), and its backward pass from
+//! the gradients found in its buffers. Every layer's buffers are a
 //! [`LayerBuf`]: `pre` and `out` (after activation, dropout and noise: what later layers,
 //! losses and regularizers see), the dropout `mask`, and the gradient buffers `d_out` and
 //! `d_pre`, into which losses and regularizers write before the backward pass runs.
@@ -589,8 +590,11 @@ impl Arch {
 
 /// A stack of layers with sizes fixed at compile time.
 ///
-/// Implemented by [`Dense`], [`Tied`], [`Identity`] and tuples of up to six of them. Local
-/// layer indices `k` count from 0 within the stack; the network adds its offset to get the
+/// Implemented by every [`Layer`] (a stack of one: [`Dense`], [`TimeDense`], [`Rnn`],
+/// [`Lstm`], [`Gru`], or a user's own), by [`Tied`], [`Identity`] and by tuples of up to six
+/// stacks. A layer's file implements the small [`Layer`]; this trait is the stack's side of
+/// it (local indices, views, corruption between layers, the Jacobian buffers' plumbing).
+/// Local layer indices `k` count from 0 within the stack; the network adds its offset to get the
 /// global index (the input is 0). All slices are row-major; `rows <= B` everywhere.
 pub trait Layers: Clone {
     /// Shape marker of the input: `Dim<NIN>`.

@@ -68,7 +68,7 @@ pub struct Rnn<const I: usize, const H: usize, const T: usize, const TI: usize, 
 impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: usize>
     Rnn<I, H, T, TI, TH>
 {
-    /// A layer with zero parameters; [`Layers::init`] draws them.
+    /// A layer with zero parameters; [`Layer::init`] draws them.
     pub const fn new(act: Activation) -> Self {
         const {
             assert!(

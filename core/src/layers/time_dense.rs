@@ -40,7 +40,7 @@ pub struct TimeDense<
 impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: usize>
     TimeDense<I, O, T, TI, TO>
 {
-    /// A layer with zero parameters; [`Layers::init`] draws them.
+    /// A layer with zero parameters; [`Layer::init`] draws them.
     pub const fn new(act: Activation) -> Self {
         const {
             assert!(

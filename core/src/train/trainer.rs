@@ -355,7 +355,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
 
     /// Give the trainer a custom regularizer of its own: its [`name`](crate::regularizers::Regularizer::name)
     /// is registered in the configuration (so `name = weight` lines apply it, case-insensitive),
-    /// and every later call uses it. At most [`MAX_CUSTOM`](super::config::MAX_CUSTOM); another
+    /// and every later call uses it. At most [`MAX_CUSTOM`]; another
     /// regularizer by a name the trainer already has, or by a built-in's key, is refused and
     /// changes nothing. Giving the same one again only registers its name in the
     /// configuration, which a replaced `config` has lost.
