@@ -10,31 +10,104 @@ pub mod adadelta;
 pub mod adagrad;
 pub mod adam;
 pub mod clip;
+pub mod nag;
 pub mod rmsprop;
 pub mod rprop;
 pub mod sgd;
 
-/// Optimizer state slots each algorithm needs without momentum, by its configuration name
-/// (with momentum, one more): what [`trainer!`](crate::trainer) sizes a trainer by.
-/// `any` is enough for every algorithm with momentum.
-#[allow(non_upper_case_globals)]
-pub mod slots {
-    /// `sgd`.
-    pub const sgd: usize = 0;
-    /// `nag`.
-    pub const nag: usize = 0;
-    /// `adagrad`.
-    pub const adagrad: usize = 1;
-    /// `rmsprop`.
-    pub const rmsprop: usize = 2;
-    /// `adam`.
-    pub const adam: usize = 2;
-    /// `adadelta`.
-    pub const adadelta: usize = 2;
-    /// `rprop`.
-    pub const rprop: usize = 2;
-    /// Every algorithm, momentum included (do not add `+ momentum` to it).
-    pub const any: usize = 3;
+/// Every algorithm's entry, one line each, in the order menus list them. Adding one is its
+/// file (the step, its `ALGO`), an [`Optimizer`] variant for its hyperparameters, and a line
+/// here: names, slots, configuration keys, validation, checkpoint codes and the page's menu
+/// all read this table.
+pub const ALGOS: [&Algo; 7] = [
+    &sgd::ALGO,
+    &nag::ALGO,
+    &rmsprop::ALGO,
+    &adam::ALGO,
+    &adagrad::ALGO,
+    &adadelta::ALGO,
+    &rprop::ALGO,
+];
+
+/// Everything the library knows of one algorithm (its file's `ALGO`).
+#[derive(Clone, Copy)]
+pub struct Algo {
+    /// Its configuration name (`algo = NAME`, case-insensitive).
+    pub name: &'static str,
+    /// Its number in a checkpoint's optimizer section (never reused).
+    pub code: u32,
+    /// State slots it needs without momentum.
+    pub slots: usize,
+    /// It with its default hyperparameters.
+    pub default: Optimizer,
+    /// Its hyperparameters' configuration keys.
+    pub hyper: &'static [Hyper],
+    /// Check its hyperparameters.
+    pub validate: fn(Optimizer) -> Result<(), Error>,
+    /// Turn gradients into steps in place.
+    pub steps: Steps,
+}
+
+/// An algorithm's step function: `(it, g, a, b, lr, t)` turns the gradients `g` into steps
+/// in place, updating its slots `a` and `b`, with learning rate `lr` at the 1-based update
+/// count `t`.
+pub type Steps = fn(Optimizer, &mut [f32], &mut [f32], &mut [f32], f32, u32);
+
+/// One hyperparameter's configuration key.
+#[derive(Clone, Copy)]
+pub struct Hyper {
+    /// The key (`beta1`, ...).
+    pub key: &'static str,
+    /// The error when the algorithm in force has no such key (`beta1/beta2 (only for adam)`).
+    pub elsewhere: &'static str,
+    /// Its value in an optimizer of this algorithm.
+    pub get: fn(Optimizer) -> f32,
+    /// Set it in an optimizer of this algorithm.
+    pub set: fn(&mut Optimizer, f32),
+}
+
+/// The slots algorithm `name` needs without momentum, or for `any` what every algorithm
+/// with momentum needs; in a constant, an unknown name stops the build (what
+/// [`trainer!`](crate::trainer) sizes a trainer by).
+///
+/// ```
+/// use staticnets::optim::slots_of;
+/// const ADAM: usize = slots_of("adam");
+/// assert_eq!(ADAM, 2);
+/// assert_eq!(slots_of("any"), 3);
+/// ```
+pub const fn slots_of(name: &str) -> usize {
+    let mut i = 0;
+    let mut most = 0;
+    while i < ALGOS.len() {
+        let a = ALGOS[i];
+        if same(a.name.as_bytes(), name.as_bytes()) {
+            return a.slots;
+        }
+        if a.slots > most {
+            most = a.slots;
+        }
+        i += 1;
+    }
+    if same(name.as_bytes(), b"any") {
+        return most + 1;
+    }
+    panic!("unknown optimizer (sgd, nag, rmsprop, adam, adagrad, adadelta, rprop or any)")
+}
+
+/// Byte-wise equality, in a constant.
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 use crate::error::Error;
@@ -86,121 +159,96 @@ pub const EPS: f32 = 1e-8;
 impl Optimizer {
     /// Every algorithm's name, in the order menus list them (what [`from_name`](Self::from_name)
     /// takes and [`name`](Self::name) gives).
-    pub const NAMES: [&'static str; 7] = [
-        "sgd", "nag", "rmsprop", "adam", "adagrad", "adadelta", "rprop",
-    ];
+    pub const NAMES: [&'static str; ALGOS.len()] = {
+        let mut names = [""; ALGOS.len()];
+        let mut i = 0;
+        while i < ALGOS.len() {
+            names[i] = ALGOS[i].name;
+            i += 1;
+        }
+        names
+    };
+
+    /// Its entry in [`ALGOS`].
+    pub fn algo(self) -> &'static Algo {
+        let d = core::mem::discriminant(&self);
+        let found = ALGOS
+            .iter()
+            .copied()
+            .find(|a| core::mem::discriminant(&a.default) == d);
+        // every variant has its entry: a test holds the table to the enum
+        found.unwrap_or(ALGOS[0])
+    }
 
     /// Parse a name with default hyperparameters: `sgd`, `nag`, `rmsprop`, `adam`,
     /// `adagrad`, `adadelta`, `rprop` (case-insensitive).
     pub fn from_name(name: &str) -> Result<Self, Error> {
-        let n = |s: &str| name.eq_ignore_ascii_case(s);
-        Ok(if n("sgd") {
-            Optimizer::Sgd
-        } else if n("nag") {
-            Optimizer::Nag
-        } else if n("rmsprop") {
-            Optimizer::RmsProp { halflife: 14.0 }
-        } else if n("adam") {
-            Optimizer::Adam {
-                beta1: 0.9,
-                beta2: 0.999,
-            }
-        } else if n("adagrad") {
-            Optimizer::Adagrad
-        } else if n("adadelta") {
-            Optimizer::Adadelta { halflife: 14.0 }
-        } else if n("rprop") {
-            Optimizer::Rprop {
-                increase: 1.01,
-                decrease: 0.99,
-                min_step: 0.0,
-                max_step: 100.0,
-            }
-        } else {
-            return Err(Error::BadValue {
+        ALGOS
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+            .map(|a| a.default)
+            .ok_or(Error::BadValue {
                 name: "algo (sgd, nag, rmsprop, adam, adagrad, adadelta, rprop)",
-            });
-        })
+            })
     }
 
     /// The canonical name.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Optimizer::Sgd => "sgd",
-            Optimizer::Nag => "nag",
-            Optimizer::RmsProp { .. } => "rmsprop",
-            Optimizer::Adam { .. } => "adam",
-            Optimizer::Adagrad => "adagrad",
-            Optimizer::Adadelta { .. } => "adadelta",
-            Optimizer::Rprop { .. } => "rprop",
-        }
+    pub fn name(self) -> &'static str {
+        self.algo().name
     }
 
     /// State slots the algorithm needs, plus one for a velocity when `momentum > 0`.
-    pub const fn slots(self, momentum: f32) -> usize {
-        let own = match self {
-            Optimizer::Sgd | Optimizer::Nag => 0,
-            Optimizer::Adagrad => 1,
-            Optimizer::RmsProp { .. }
-            | Optimizer::Adam { .. }
-            | Optimizer::Adadelta { .. }
-            | Optimizer::Rprop { .. } => 2,
-        };
-        own + if momentum > 0.0 { 1 } else { 0 }
+    pub fn slots(self, momentum: f32) -> usize {
+        self.algo().slots + if momentum > 0.0 { 1 } else { 0 }
     }
 
     /// Check the hyperparameters.
     pub fn validate(self) -> Result<(), Error> {
-        let bad = |name, value, allowed| {
-            Err(Error::OutOfRange {
-                name,
-                value,
-                allowed,
-            })
-        };
-        match self {
-            Optimizer::RmsProp { halflife } | Optimizer::Adadelta { halflife }
-                if !(halflife.is_finite() && halflife > 0.0) =>
-            {
-                bad("halflife", halflife, "> 0")
-            }
-            Optimizer::Adam { beta1, .. } if !(0.0..1.0).contains(&beta1) => {
-                bad("beta1", beta1, "0 <= beta1 < 1")
-            }
-            Optimizer::Adam { beta2, .. } if !(0.0..1.0).contains(&beta2) => {
-                bad("beta2", beta2, "0 <= beta2 < 1")
-            }
-            Optimizer::Rprop { increase, .. } if !(increase.is_finite() && increase >= 1.0) => {
-                bad("rprop_increase", increase, ">= 1")
-            }
-            Optimizer::Rprop { decrease, .. } if !(decrease > 0.0 && decrease <= 1.0) => {
-                bad("rprop_decrease", decrease, "0 < decrease <= 1")
-            }
-            Optimizer::Rprop {
-                min_step, max_step, ..
-            } if !(min_step >= 0.0 && max_step >= min_step && max_step.is_finite()) => {
-                bad("rprop_max_step", max_step, ">= rprop_min_step >= 0, finite")
-            }
-            _ => Ok(()),
-        }
+        (self.algo().validate)(self)
     }
 
     /// Turn gradients `g` into steps in place, updating this algorithm's slots `a` and `b`.
     /// `t` is the 1-based update count.
     pub fn steps(self, g: &mut [f32], a: &mut [f32], b: &mut [f32], lr: f32, t: u32) {
-        match self {
-            Optimizer::Sgd | Optimizer::Nag => sgd::steps(g, lr),
-            Optimizer::RmsProp { halflife } => rmsprop::steps(g, a, b, lr, halflife),
-            Optimizer::Adam { beta1, beta2 } => adam::steps(g, a, b, lr, beta1, beta2, t),
-            Optimizer::Adagrad => adagrad::steps(g, a, lr),
-            Optimizer::Adadelta { halflife } => adadelta::steps(g, a, b, halflife),
-            Optimizer::Rprop {
-                increase,
-                decrease,
-                min_step,
-                max_step,
-            } => rprop::steps(g, a, b, lr, increase, decrease, min_step, max_step),
+        (self.algo().steps)(self, g, a, b, lr, t)
+    }
+}
+
+/// A hyperparameter's range error.
+pub(crate) fn out_of_range(name: &'static str, value: f32, allowed: &'static str) -> Error {
+    Error::OutOfRange {
+        name,
+        value,
+        allowed,
+    }
+}
+
+/// The `validate` of an algorithm without hyperparameters.
+pub(crate) fn no_hyperparameters(_: Optimizer) -> Result<(), Error> {
+    Ok(())
+}
+
+/// `rms_halflife`, the hyperparameter `rmsprop` and `adadelta` share.
+pub(crate) const HALFLIFE: Hyper = Hyper {
+    key: "rms_halflife",
+    elsewhere: "rms_halflife (only for rmsprop and adadelta)",
+    get: |o| match o {
+        Optimizer::RmsProp { halflife } | Optimizer::Adadelta { halflife } => halflife,
+        _ => 0.0,
+    },
+    set: |o, v| {
+        if let Optimizer::RmsProp { halflife } | Optimizer::Adadelta { halflife } = o {
+            *halflife = v;
         }
+    },
+};
+
+/// `rms_halflife`'s check.
+pub(crate) fn check_halflife(halflife: f32) -> Result<(), Error> {
+    if halflife.is_finite() && halflife > 0.0 {
+        Ok(())
+    } else {
+        Err(out_of_range("halflife", halflife, "> 0"))
     }
 }
 

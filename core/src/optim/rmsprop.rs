@@ -2,6 +2,7 @@
 //! `m = lambda m + (1 - lambda) g`, `s = lambda s + (1 - lambda) g^2`,
 //! `step = lr g / sqrt(s - m^2 + eps)`.
 
+use super::{Algo, HALFLIFE, Optimizer, check_halflife};
 use super::{EPS, decay};
 
 /// Steps in place; `m`, `s` are the two slots.
@@ -15,3 +16,14 @@ pub fn steps(g: &mut [f32], m: &mut [f32], s: &mut [f32], lr: f32, halflife: f32
         *gk = lr * *gk / libm::sqrtf(var + EPS);
     }
 }
+
+/// Its entry: `rmsprop`, two slots (`m`, `s`), `rms_halflife` (theanets: 14).
+pub const ALGO: Algo = Algo {
+    name: "rmsprop",
+    code: 2,
+    slots: 2,
+    default: Optimizer::RmsProp { halflife: 14.0 },
+    hyper: &[HALFLIFE],
+    validate: |o| check_halflife((HALFLIFE.get)(o)),
+    steps: |o, g, m, s, lr, _| steps(g, m, s, lr, (HALFLIFE.get)(o)),
+};

@@ -20,10 +20,19 @@
 //! assert!(Lean::BYTES < T::BYTES / 2);
 //! ```
 //!
-//! The options, after `batch = N` and in any order: `contractive`; `optimizer = NAME` (one of
-//! [`optim::slots`](crate::optim::slots): `sgd`, `nag`, `adagrad`, `rmsprop`, `adam`,
-//! `adadelta`, `rprop`, or `any`), optionally `+ momentum`; `no_best_copy`
+//! The options, after `batch = N` and in any order: `contractive`; `optimizer = NAME` (an
+//! algorithm of [`optim::ALGOS`](crate::optim::ALGOS): `sgd`, `nag`, `adagrad`, `rmsprop`,
+//! `adam`, `adadelta`, `rprop`, or `any`; [`slots_of`](crate::optim::slots_of) sizes it, and
+//! an unknown name stops the build), optionally `+ momentum`; `no_best_copy`
 //! ([`NoBestCopy`](super::NoBestCopy)). Without `optimizer`, the slots are `any`'s.
+//!
+//! A name no algorithm has does not build:
+//!
+//! ```compile_fail
+//! type Body = staticnets::layers::Dense<4, 4>;
+//! type T = staticnets::trainer!(Body, batch = 4, optimizer = adamw);
+//! let _ = core::mem::size_of::<T>();
+//! ```
 
 /// A trainer's type from named capacities: `trainer!(Body, batch = 32, contractive,
 /// optimizer = adam)`. See [`train::capacity`](crate::train::capacity).
@@ -31,7 +40,7 @@
 macro_rules! trainer {
     ($body:ty, batch = $batch:expr $(, $($option:tt)*)?) => {
         $crate::__trainer_options!(
-            $body, $batch, 0, $crate::optim::slots::any, $crate::network::Network<$body>;
+            $body, $batch, 0, $crate::optim::slots_of("any"), $crate::network::Network<$body>;
             $($($option)*)?
         )
     };
@@ -53,14 +62,14 @@ macro_rules! __trainer_options {
     ($body:ty, $batch:expr, $jd:expr, $slots:expr, $best:ty;
         optimizer = $name:ident + momentum $(, $($rest:tt)*)?) => {
         $crate::__trainer_options!(
-            $body, $batch, $jd, $crate::optim::slots::$name + 1, $best;
+            $body, $batch, $jd, $crate::optim::slots_of(stringify!($name)) + 1, $best;
             $($($rest)*)?
         )
     };
     ($body:ty, $batch:expr, $jd:expr, $slots:expr, $best:ty;
         optimizer = $name:ident $(, $($rest:tt)*)?) => {
         $crate::__trainer_options!(
-            $body, $batch, $jd, $crate::optim::slots::$name, $best;
+            $body, $batch, $jd, $crate::optim::slots_of(stringify!($name)), $best;
             $($($rest)*)?
         )
     };
@@ -75,24 +84,26 @@ macro_rules! __trainer_options {
 #[cfg(test)]
 mod tests {
     use crate::layers::{Activation::*, Dense, Layers};
-    use crate::optim::{Optimizer, slots};
+    use crate::optim::{ALGOS, Optimizer, slots_of};
 
-    /// The slot table agrees with what each algorithm asks for.
+    /// The table holds every variant once, under distinct names and checkpoint codes; each
+    /// default round-trips through its name and validates; `slots_of` reads the table.
     #[test]
-    fn the_named_slots_are_each_algorithms() {
-        for (name, n) in [
-            ("sgd", slots::sgd),
-            ("nag", slots::nag),
-            ("adagrad", slots::adagrad),
-            ("rmsprop", slots::rmsprop),
-            ("adam", slots::adam),
-            ("adadelta", slots::adadelta),
-            ("rprop", slots::rprop),
-        ] {
-            let o = Optimizer::from_name(name).unwrap();
-            assert_eq!(o.slots(0.0), n, "{name}");
-            assert!(o.slots(0.9) <= slots::any, "{name}");
+    fn the_algorithm_table_is_the_enum() {
+        for (i, a) in ALGOS.iter().enumerate() {
+            assert_eq!(Optimizer::from_name(a.name).unwrap(), a.default);
+            assert_eq!(a.default.name(), a.name);
+            assert!(a.default.validate().is_ok(), "{}", a.name);
+            assert_eq!(slots_of(a.name), a.slots);
+            assert_eq!(a.default.slots(0.0), a.slots);
+            assert!(a.default.slots(0.9) <= slots_of("any"), "{}", a.name);
+            for b in &ALGOS[i + 1..] {
+                assert!(a.name != b.name && a.code != b.code);
+                let (da, db) = (a.default, b.default);
+                assert_ne!(core::mem::discriminant(&da), core::mem::discriminant(&db));
+            }
         }
+        assert_eq!(Optimizer::NAMES.len(), ALGOS.len());
     }
 
     #[test]

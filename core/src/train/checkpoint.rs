@@ -31,25 +31,11 @@ use crate::checkpoint::{
 };
 use crate::error::Error;
 use crate::layers::Layers;
-use crate::optim::Optimizer;
 use crate::rng::XorShift;
 
 /// The longest configuration text a checkpoint holds (every setting and
 /// [`MAX_REGS`](super::objective::MAX_REGS) regularizers with four long patterns each fit).
 pub const MAX_CONFIG_TEXT: usize = 4096;
-
-/// The algorithm's number in the optimizer section.
-fn algo_code(a: Optimizer) -> u32 {
-    match a {
-        Optimizer::Sgd => 0,
-        Optimizer::Nag => 1,
-        Optimizer::RmsProp { .. } => 2,
-        Optimizer::Adam { .. } => 3,
-        Optimizer::Adagrad => 4,
-        Optimizer::Adadelta { .. } => 5,
-        Optimizer::Rprop { .. } => 6,
-    }
-}
 
 /// Counts the bytes written through it.
 struct Count(usize);
@@ -151,7 +137,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
         write_head(&self.net, self.net.fingerprint(), &mut w, sections, len);
         if sections.contains(Sections::OPTIMIZER) {
             let n = self.config.algo.slots(self.config.momentum);
-            w.u32(algo_code(self.config.algo));
+            w.u32(self.config.algo.algo().code);
             w.u32(n as u32);
             w.u32(self.state.t);
             for slot in &self.state.slots[..n] {
@@ -284,7 +270,7 @@ fn decode(
     };
     if let Some(at) = l.optimizer_at {
         let slots = word(bytes, at + 4) as usize;
-        if word(bytes, at) != algo_code(config.algo) || slots != config.algo.slots(config.momentum)
+        if word(bytes, at) != config.algo.algo().code || slots != config.algo.slots(config.momentum)
         {
             return Err(bad_checkpoint(
                 "its optimizer state is for another algorithm (or momentum) than the configuration's",

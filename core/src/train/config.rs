@@ -17,7 +17,7 @@
 
 use crate::error::Error;
 use crate::losses::Loss;
-use crate::optim::Optimizer;
+use crate::optim::{ALGOS, Optimizer};
 use crate::regularizers::{Pattern, Patterns, RegKind, RegSpec, split_value};
 use crate::train::objective::MAX_REGS;
 
@@ -250,15 +250,14 @@ impl TrainConfig {
         }
         Ok(match key {
             "algo" | "algorithm" | "optimize" => {
-                let halflife = match self.algo {
-                    Optimizer::RmsProp { halflife } | Optimizer::Adadelta { halflife } => halflife,
-                    _ => 14.0,
-                };
+                // a new algorithm keeps the values of the keys it shares with the old one
+                // (rms_halflife between rmsprop and adadelta)
+                let old = self.algo;
                 self.algo = Optimizer::from_name(v)?;
-                if let Optimizer::RmsProp { halflife: h } | Optimizer::Adadelta { halflife: h } =
-                    &mut self.algo
-                {
-                    *h = halflife;
+                for h in self.algo.algo().hyper {
+                    if let Some(o) = old.algo().hyper.iter().find(|o| o.key == h.key) {
+                        (h.set)(&mut self.algo, (o.get)(old));
+                    }
                 }
                 "algo"
             }
@@ -307,57 +306,23 @@ impl TrainConfig {
                 self.frozen = pats;
                 "frozen"
             }
-            "rms_halflife" => match &mut self.algo {
-                Optimizer::RmsProp { halflife } | Optimizer::Adadelta { halflife } => {
-                    *halflife = num("rms_halflife", v)?;
-                    "rms_halflife"
-                }
-                _ => {
-                    return Err(Error::BadValue {
-                        name: "rms_halflife (only for rmsprop and adadelta)",
-                    });
-                }
-            },
-            "rprop_increase" | "rprop_decrease" | "rprop_min_step" | "rprop_max_step" => {
-                match &mut self.algo {
-                    Optimizer::Rprop {
-                        increase,
-                        decrease,
-                        min_step,
-                        max_step,
-                    } => {
-                        let (field, name) = match key {
-                            "rprop_increase" => (increase, "rprop_increase"),
-                            "rprop_decrease" => (decrease, "rprop_decrease"),
-                            "rprop_min_step" => (min_step, "rprop_min_step"),
-                            _ => (max_step, "rprop_max_step"),
-                        };
-                        *field = num(name, v)?;
-                        name
+            k if ALGOS.iter().any(|a| a.hyper.iter().any(|h| h.key == k)) => {
+                // an algorithm's hyperparameter: the one in force must have it
+                match self.algo.algo().hyper.iter().find(|h| h.key == k) {
+                    Some(h) => {
+                        (h.set)(&mut self.algo, num(h.key, v)?);
+                        h.key
                     }
-                    _ => {
-                        return Err(Error::BadValue {
-                            name: "rprop_* (only for rprop)",
-                        });
+                    None => {
+                        let elsewhere = ALGOS
+                            .iter()
+                            .flat_map(|a| a.hyper.iter())
+                            .find(|h| h.key == k)
+                            .map_or("hyperparameter", |h| h.elsewhere);
+                        return Err(Error::BadValue { name: elsewhere });
                     }
                 }
             }
-            "beta1" | "beta2" => match &mut self.algo {
-                Optimizer::Adam { beta1, beta2 } => {
-                    if key == "beta1" {
-                        *beta1 = num("beta1", v)?;
-                        "beta1"
-                    } else {
-                        *beta2 = num("beta2", v)?;
-                        "beta2"
-                    }
-                }
-                _ => {
-                    return Err(Error::BadValue {
-                        name: "beta1/beta2 (only for adam)",
-                    });
-                }
-            },
             k => {
                 if let Some(i) = self.customs.iter().position(|c| c.eq_ignore_ascii_case(k)) {
                     let (w, pats) = split_value(v)?;
@@ -468,24 +433,8 @@ impl TrainConfig {
 impl core::fmt::Display for TrainConfig {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         writeln!(f, "algo = {}", self.algo.name())?;
-        match self.algo {
-            Optimizer::RmsProp { halflife } | Optimizer::Adadelta { halflife } => {
-                writeln!(f, "rms_halflife = {halflife:?}")?
-            }
-            Optimizer::Adam { beta1, beta2 } => {
-                writeln!(f, "beta1 = {beta1:?}\nbeta2 = {beta2:?}")?
-            }
-            Optimizer::Rprop {
-                increase,
-                decrease,
-                min_step,
-                max_step,
-            } => writeln!(
-                f,
-                "rprop_increase = {increase:?}\nrprop_decrease = {decrease:?}\n\
-                 rprop_min_step = {min_step:?}\nrprop_max_step = {max_step:?}"
-            )?,
-            Optimizer::Sgd | Optimizer::Nag | Optimizer::Adagrad => {}
+        for h in self.algo.algo().hyper {
+            writeln!(f, "{} = {:?}", h.key, (h.get)(self.algo))?;
         }
         writeln!(f, "learning_rate = {:?}", self.learning_rate)?;
         writeln!(f, "momentum = {:?}", self.momentum)?;
