@@ -368,9 +368,7 @@ pub fn config_train(data: &[u8]) {
     check(&t, &s, &r, "start");
     if r.is_ok() {
         let s = snapshot(&t);
-        let r = t.train(&Data::autoencoder(&x), &Data::autoencoder(&x), |_| {
-            true
-        });
+        let r = t.train(&Data::autoencoder(&x), &Data::autoencoder(&x), |_| true);
         check(&t, &s, &r, "train");
     }
 }
