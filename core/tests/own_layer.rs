@@ -8,8 +8,8 @@
 use staticnets::Error;
 use staticnets::gradcheck::{Settings, check_params};
 use staticnets::layers::{
-    Activation, Activation::*, Arch, Corruptor, Dense, Dim, Layer, LayerBuf, NoJacobian, ParamKind,
-    Tensor,
+    Activation, Activation::*, Arch, Corruptor, Dense, Dim, Layer, LayerBuf, Layers, NoJacobian,
+    ParamKind, Tensor,
 };
 use staticnets::losses::{Loss, Target};
 use staticnets::network::{Network, Workspace};
@@ -112,7 +112,7 @@ fn body() -> Body {
         Dense::new(Tanh),
         Gain {
             act: Sigmoid,
-            ..Gain::ZERO
+            ..<Gain<4> as Layer>::ZERO
         },
         Dense::new(Linear),
     )
@@ -201,6 +201,9 @@ fn a_trainer_trains_it_and_refuses_contractive_through_it() {
     t.config
         .parse("algo = adam\nlearning_rate = 0.01\nbatch_size = 16\ncontractive = 0.1")
         .unwrap();
+    // a stack knows it has a layer without a Jacobian (`trainer!(.., contractive)` would not
+    // build: see train::capacity's compile_fail example)
+    assert!(!<Body as Layers>::JACOBIANS && <(Dense<5, 4>, Dense<4, 5>) as Layers>::JACOBIANS);
     // contractive's default targets are every hidden :out, hid2 (the gain) among them
     let e = t.start(&data).unwrap_err();
     assert_eq!(

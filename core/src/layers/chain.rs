@@ -38,6 +38,7 @@ macro_rules! chain {
             const ZERO: Self = ($($T::ZERO,)+);
             const STEPS: usize = $TL::STEPS;
             const IN_STEPS: usize = $T0::IN_STEPS;
+            const JACOBIANS: bool = true $(&& $T::JACOBIANS)+;
             type Bufs<const B: usize> = ($($T::Bufs<B>,)+);
             type Jacs<const D: usize> = ($($T::Jacs<D>,)+);
             type InBuf<const B: usize> = $T0::InBuf<B>;

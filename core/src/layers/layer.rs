@@ -221,6 +221,7 @@ impl<T: Layer> Layers for T {
     const ZERO: Self = T::ZERO;
     const STEPS: usize = T::STEPS;
     const IN_STEPS: usize = T::IN_STEPS;
+    const JACOBIANS: bool = T::HAS_JACOBIAN;
     type Bufs<const B: usize> = T::Buf<B>;
     type Jacs<const D: usize> = T::Jac<D>;
     type InBuf<const B: usize> = <T::Input as Width>::InBuf<B>;

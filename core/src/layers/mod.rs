@@ -621,6 +621,9 @@ pub trait Layers: Clone {
     /// stacks; `T` when the first layer runs over time steps (a sequence model), so the
     /// input `in:out` is a sequence the recurrent penalties may target (semantics.md §10).
     const IN_STEPS: usize = 1;
+    /// Whether every layer has the exact Jacobian `contractive` needs ([`Layer::HAS_JACOBIAN`]):
+    /// [`trainer!`](crate::trainer)'s `contractive` option refuses to build without it.
+    const JACOBIANS: bool = true;
     /// Buffers for a batch of `B` rows.
     type Bufs<const B: usize>: Zeroed;
     /// Jacobian buffers with respect to a `D`-wide input.

@@ -178,6 +178,7 @@ where
     type Jacs<const D: usize> = (JacBuf<D, H>, M::Jacs<D>, JacBuf<D, I>);
     type InBuf<const B: usize> = InputBuf<B, I>;
     type JacIn<const D: usize> = JacInBuf<I, D>;
+    const JACOBIANS: bool = M::JACOBIANS;
 
     fn describe(&self, arch: &mut Arch) {
         arch.bytes(b"tied(");
@@ -207,6 +208,10 @@ where
         } else {
             "pre"
         }
+    }
+
+    fn has_jacobian(&self, k: usize) -> bool {
+        !(k >= 1 && k <= M::LAYERS) || self.inner.has_jacobian(k - 1)
     }
 
     fn set_activation(&mut self, k: usize, act: Activation) -> bool {

@@ -26,6 +26,36 @@
 //! an unknown name stops the build), optionally `+ momentum`; `no_best_copy`
 //! ([`NoBestCopy`](super::NoBestCopy)). Without `optimizer`, the slots are `any`'s.
 //!
+//! `contractive` with a layer that has no Jacobian does not build (the layer here is a
+//! stub: only its types matter):
+//!
+//! ```compile_fail
+//! use staticnets::layers::*;
+//! #[derive(Clone)]
+//! struct NoJac;
+//! impl Layer for NoJac {
+//!     type Input = Dim<4>;
+//!     type Output = Dim<4>;
+//!     const NIN: usize = 4;
+//!     const NOUT: usize = 4;
+//!     const TENSORS: usize = 0;
+//!     const PARAMS: usize = 0;
+//!     const ZERO: Self = NoJac;
+//!     type Buf<const B: usize> = LayerBuf<B, 4>;
+//!     type Jac<const D: usize> = NoJacobian;
+//!     fn init(&mut self, _: &mut staticnets::rng::XorShift) {}
+//!     fn describe(&self, _: &mut Arch) {}
+//!     fn activation(&self) -> Activation { Activation::Linear }
+//!     fn set_activation(&mut self, _: Activation) -> bool { false }
+//!     fn tensor(&self, _: usize, _: usize) -> Option<Tensor<'_>> { None }
+//!     fn tensor_mut(&mut self, _: usize) -> Option<&mut [f32]> { None }
+//!     fn forward<const B: usize>(&self, _: &[f32], _: usize, _: &mut LayerBuf<B, 4>) {}
+//!     fn backward<const B: usize>(&self, _: &[f32], _: &mut LayerBuf<B, 4>, _: &mut Self, _: &mut [f32]) {}
+//! }
+//! type T = staticnets::trainer!((Dense<4, 4>, NoJac), batch = 4, contractive);
+//! let _ = core::mem::size_of::<T>();
+//! ```
+//!
 //! A name no algorithm has does not build:
 //!
 //! ```compile_fail
@@ -33,6 +63,16 @@
 //! type T = staticnets::trainer!(Body, batch = 4, optimizer = adamw);
 //! let _ = core::mem::size_of::<T>();
 //! ```
+
+/// The Jacobian width `contractive` needs of `L` (its input width); a build stops if a layer
+/// of `L` has no Jacobian ([`Layer::HAS_JACOBIAN`](crate::layers::Layer::HAS_JACOBIAN)).
+pub const fn jacobian_width<L: crate::layers::Layers>() -> usize {
+    assert!(
+        L::JACOBIANS,
+        "contractive needs the Jacobian of every layer, and one of these layers has none"
+    );
+    L::NIN
+}
 
 /// A trainer's type from named capacities: `trainer!(Body, batch = 32, contractive,
 /// optimizer = adam)`. See [`train::capacity`](crate::train::capacity).
@@ -55,7 +95,7 @@ macro_rules! __trainer_options {
     };
     ($body:ty, $batch:expr, $jd:expr, $slots:expr, $best:ty; contractive $(, $($rest:tt)*)?) => {
         $crate::__trainer_options!(
-            $body, $batch, <$body as $crate::layers::Layers>::NIN, $slots, $best;
+            $body, $batch, $crate::train::capacity::jacobian_width::<$body>(), $slots, $best;
             $($($rest)*)?
         )
     };
