@@ -43,7 +43,7 @@ impl<const N: usize> Layer for Gain<N> {
         act: Linear,
     };
     type Buf<const B: usize> = LayerBuf<B, N>;
-    type Jac<const D: usize> = NoJacobian;
+    type Jacobian = NoJacobian;
 
     fn init(&mut self, _rng: &mut XorShift) {
         (self.s, self.b) = ([1.0; N], [0.0; N]);
@@ -209,7 +209,7 @@ fn a_trainer_trains_it_and_refuses_contractive_through_it() {
     assert_eq!(
         e,
         Error::BadValue {
-            name: "contractive through a layer without a Jacobian (Layer::HAS_JACOBIAN)"
+            name: "contractive through a layer without a Jacobian (its Layer::Jacobian is NoJacobian)"
         }
     );
     assert!(!t.is_started());

@@ -9,7 +9,7 @@
 //! `G_in[a, :] += sum_j W[a, j] GM[j, :]`.
 
 use super::Arch;
-use super::{Activation, Dim, JacBuf, Layer, LayerBuf, ParamKind, Tensor};
+use super::{Activation, Dim, JacBuf, Jacobian, Layer, LayerBuf, ParamKind, Tensor};
 use crate::kernels;
 use crate::rng::XorShift;
 #[cfg(feature = "nalgebra")]
@@ -251,9 +251,8 @@ impl<const I: usize, const O: usize> Layer for Dense<I, O> {
     const TENSORS: usize = 2;
     const PARAMS: usize = I * O + O;
     const ZERO: Self = Dense::new(Activation::Linear);
-    const HAS_JACOBIAN: bool = true;
+    type Jacobian = Self;
     type Buf<const B: usize> = LayerBuf<B, O>;
-    type Jac<const D: usize> = JacBuf<D, O>;
 
     fn activation(&self) -> Activation {
         self.act
@@ -308,6 +307,11 @@ impl<const I: usize, const O: usize> Layer for Dense<I, O> {
         let (gw, gb) = (grads.w.as_flattened_mut(), &mut grads.b);
         affine_backward(x, self.w.as_flattened(), d, gw, gb, dx, rows, I, O);
     }
+}
+
+/// Its exact per-example Jacobian and the Jacobian's gradient (for `contractive`).
+impl<const I: usize, const O: usize> Jacobian for Dense<I, O> {
+    type Jac<const D: usize> = JacBuf<D, O>;
 
     fn jac_forward<const B: usize, const D: usize>(
         &self,

@@ -39,8 +39,8 @@
 use super::Arch;
 use super::rnn::window_start;
 use super::{
-    Activation, Buffers, Corruptor, Dim, JacBuf, JacBuffers, Layer, LayerBuf, OutputGrads,
-    OutputView, ParamKind, Tensor, Zeroed, activation::sigmoid, dense::init_weights,
+    Activation, Buffers, Corruptor, Dim, JacBuf, JacBuffers, Jacobian, Layer, LayerBuf,
+    OutputGrads, OutputView, ParamKind, Tensor, Zeroed, activation::sigmoid, dense::init_weights,
 };
 use crate::kernels;
 use crate::rng::XorShift;
@@ -260,9 +260,8 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     const IN_STEPS: usize = T;
     const SEQUENCE: bool = true;
     const RECURRENT: bool = true;
-    const HAS_JACOBIAN: bool = true;
+    type Jacobian = Self;
     type Buf<const B: usize> = GruBuf<B, H, T, TH>;
-    type Jac<const D: usize> = GruJacs<D, H, T, TH>;
 
     fn describe(&self, arch: &mut Arch) {
         arch.layer("gru", &[I, H, T], self.act);
@@ -485,6 +484,13 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
             }
         }
     }
+}
+
+/// Its exact per-example Jacobian and the Jacobian's gradient (for `contractive`).
+impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: usize> Jacobian
+    for Gru<I, H, T, TI, TH>
+{
+    type Jac<const D: usize> = GruJacs<D, H, T, TH>;
 
     fn jac_forward<const B: usize, const D: usize>(
         &self,

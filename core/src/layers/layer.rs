@@ -101,8 +101,8 @@ impl<const D: usize, const O: usize> JacBuffers for JacBuf<D, O> {
 /// [`tensor_mut`](Self::tensor_mut)); [`forward`](Self::forward) fills its buffers from
 /// `rows` rows of input; [`backward`](Self::backward) carries the gradients that losses and
 /// regularizers left in its buffers to its parameters and to its input;
-/// [`jac_forward`](Self::jac_forward) / [`jac_backward`](Self::jac_backward) are the exact
-/// per-example Jacobian and its gradient for `contractive`. A layer knows nothing of
+/// its exact per-example Jacobian and the Jacobian's gradient for `contractive` are the
+/// optional [`Jacobian`] trait. A layer knows nothing of
 /// training. Every `T: Layer` is a [`Layers`] stack of one, so it stands alone or in a tuple.
 pub trait Layer: Clone {
     /// Shape marker of the input: `Dim<NIN>`.
@@ -132,17 +132,13 @@ pub trait Layer: Clone {
     /// The name of its second output, the one [`OutputView::pre`] shows: `pre`, or `cell`
     /// for an LSTM (semantics.md §10).
     const SECOND_PORT: &'static str = "pre";
-    /// Whether it has the exact per-example Jacobian ([`jac_forward`](Self::jac_forward),
-    /// [`jac_backward`](Self::jac_backward)) `contractive` needs of every layer up to its
-    /// target. A layer without one keeps the defaults (`false`, no-op passes,
-    /// `type Jac<const D: usize> = NoJacobian;`): it trains with every other regularizer,
-    /// and `contractive` through it is a configuration error that names it.
-    const HAS_JACOBIAN: bool = false;
     /// Buffers for a batch of `B` rows.
     type Buf<const B: usize>: Buffers;
-    /// Jacobian buffers with respect to a `D`-wide network input ([`NoJacobian`] without
-    /// a Jacobian).
-    type Jac<const D: usize>: JacBuffers;
+    /// Its exact Jacobian: `Self` for a layer that implements [`Jacobian`], [`NoJacobian`]
+    /// for one without (it trains with every other regularizer; `contractive` through it is
+    /// refused: by the compiler with [`trainer!`](crate::trainer)'s `contractive`, by name
+    /// in the configuration otherwise).
+    type Jacobian: JacobianOf<Self>;
 
     /// Draw weights (theanets' N(0, 1/(nin + nout))) and set biases.
     fn init(&mut self, rng: &mut XorShift);
@@ -168,31 +164,113 @@ pub trait Layer: Clone {
         grads: &mut Self,
         dx: &mut [f32],
     );
+}
+
+/// A layer's exact per-example Jacobian with respect to the network input, and the
+/// Jacobian's gradient: what `contractive` needs of every layer up to its target. Optional:
+/// a layer that implements it says `type Jacobian = Self;` in its [`Layer`] impl.
+pub trait Jacobian: Layer {
+    /// Its Jacobian buffers with respect to a `D`-wide network input.
+    type Jac<const D: usize>: JacBuffers;
     /// The Jacobian of row `row`'s output given `j_in` (`NIN x D`, `d x / d input`).
     fn jac_forward<const B: usize, const D: usize>(
         &self,
-        _buf: &Self::Buf<B>,
-        _row: usize,
-        _j_in: &[f32],
-        _jac: &mut Self::Jac<D>,
-    ) {
-    }
+        buf: &Self::Buf<B>,
+        row: usize,
+        j_in: &[f32],
+        jac: &mut Self::Jac<D>,
+    );
     /// Its backward, with `jac`'s `g` seeded: add to parameter gradients, to the buffers'
     /// pre-activation gradients and to `g_in` (`dR / d j_in`).
     #[allow(clippy::too_many_arguments)]
     fn jac_backward<const B: usize, const D: usize>(
         &self,
-        _buf: &mut Self::Buf<B>,
-        _row: usize,
-        _j_in: &[f32],
-        _g_in: &mut [f32],
-        _jac: &mut Self::Jac<D>,
-        _grads: &mut Self,
+        buf: &mut Self::Buf<B>,
+        row: usize,
+        j_in: &[f32],
+        g_in: &mut [f32],
+        jac: &mut Self::Jac<D>,
+        grads: &mut Self,
+    );
+}
+
+/// How a stack reaches layer `L`'s Jacobian, if it has one: implemented for every
+/// [`Jacobian`] layer (itself) and for [`NoJacobian`].
+pub trait JacobianOf<L: Layer> {
+    /// Whether there is one.
+    const HAS: bool;
+    /// Its buffers.
+    type Jac<const D: usize>: JacBuffers;
+    /// [`Jacobian::jac_forward`], or nothing.
+    fn forward<const B: usize, const D: usize>(
+        layer: &L,
+        buf: &L::Buf<B>,
+        row: usize,
+        j_in: &[f32],
+        jac: &mut Self::Jac<D>,
+    );
+    /// [`Jacobian::jac_backward`], or nothing.
+    #[allow(clippy::too_many_arguments)]
+    fn backward<const B: usize, const D: usize>(
+        layer: &L,
+        buf: &mut L::Buf<B>,
+        row: usize,
+        j_in: &[f32],
+        g_in: &mut [f32],
+        jac: &mut Self::Jac<D>,
+        grads: &mut L,
+    );
+}
+
+impl<L: Jacobian> JacobianOf<L> for L {
+    const HAS: bool = true;
+    type Jac<const D: usize> = <L as Jacobian>::Jac<D>;
+    fn forward<const B: usize, const D: usize>(
+        layer: &L,
+        buf: &L::Buf<B>,
+        row: usize,
+        j_in: &[f32],
+        jac: &mut Self::Jac<D>,
+    ) {
+        layer.jac_forward(buf, row, j_in, jac)
+    }
+    fn backward<const B: usize, const D: usize>(
+        layer: &L,
+        buf: &mut L::Buf<B>,
+        row: usize,
+        j_in: &[f32],
+        g_in: &mut [f32],
+        jac: &mut Self::Jac<D>,
+        grads: &mut L,
+    ) {
+        layer.jac_backward(buf, row, j_in, g_in, jac, grads)
+    }
+}
+
+impl<L: Layer> JacobianOf<L> for NoJacobian {
+    const HAS: bool = false;
+    type Jac<const D: usize> = NoJacobian;
+    fn forward<const B: usize, const D: usize>(
+        _: &L,
+        _: &L::Buf<B>,
+        _: usize,
+        _: &[f32],
+        _: &mut NoJacobian,
+    ) {
+    }
+    fn backward<const B: usize, const D: usize>(
+        _: &L,
+        _: &mut L::Buf<B>,
+        _: usize,
+        _: &[f32],
+        _: &mut [f32],
+        _: &mut NoJacobian,
+        _: &mut L,
     ) {
     }
 }
 
-/// The Jacobian buffers of a layer without a Jacobian ([`Layer::HAS_JACOBIAN`] `false`).
+/// A layer without a Jacobian (its [`Layer::Jacobian`]), and its empty Jacobian buffers.
 #[derive(Clone, Copy, Debug)]
 pub struct NoJacobian;
 
@@ -221,9 +299,9 @@ impl<T: Layer> Layers for T {
     const ZERO: Self = T::ZERO;
     const STEPS: usize = T::STEPS;
     const IN_STEPS: usize = T::IN_STEPS;
-    const JACOBIANS: bool = T::HAS_JACOBIAN;
+    const JACOBIANS: bool = <T::Jacobian as JacobianOf<T>>::HAS;
     type Bufs<const B: usize> = T::Buf<B>;
-    type Jacs<const D: usize> = T::Jac<D>;
+    type Jacs<const D: usize> = <T::Jacobian as JacobianOf<T>>::Jac<D>;
     type InBuf<const B: usize> = <T::Input as Width>::InBuf<B>;
     type JacIn<const D: usize> = <T::Input as Width>::JacIn<D>;
 
@@ -249,7 +327,7 @@ impl<T: Layer> Layers for T {
         k == 0 && T::RECURRENT
     }
     fn has_jacobian(&self, k: usize) -> bool {
-        k == 0 && T::HAS_JACOBIAN
+        k == 0 && <T::Jacobian as JacobianOf<T>>::HAS
     }
     fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>> {
         Layer::tensor(self, i, layer0)
@@ -308,20 +386,29 @@ impl<T: Layer> Layers for T {
         bufs: &T::Buf<B>,
         row: usize,
         j_in: &[f32],
-        jacs: &mut T::Jac<D>,
+        jacs: &mut <T::Jacobian as JacobianOf<T>>::Jac<D>,
         upto: usize,
     ) {
         if upto > 0 {
-            Layer::jac_forward(self, bufs, row, j_in, jacs)
+            <T::Jacobian as JacobianOf<T>>::forward(self, bufs, row, j_in, jacs)
         }
     }
-    fn jac_output<'a, const D: usize>(jacs: &'a T::Jac<D>, _j_in: &'a [f32]) -> &'a [f32] {
+    fn jac_output<'a, const D: usize>(
+        jacs: &'a <T::Jacobian as JacobianOf<T>>::Jac<D>,
+        _j_in: &'a [f32],
+    ) -> &'a [f32] {
         jacs.output()
     }
-    fn jac_grads<const D: usize>(jacs: &mut T::Jac<D>, k: usize) -> Option<(&[f32], &mut [f32])> {
+    fn jac_grads<const D: usize>(
+        jacs: &mut <T::Jacobian as JacobianOf<T>>::Jac<D>,
+        k: usize,
+    ) -> Option<(&[f32], &mut [f32])> {
         (k == 0).then(|| jacs.grads())
     }
-    fn clear_jac_grads<const D: usize>(jacs: &mut T::Jac<D>, upto: usize) {
+    fn clear_jac_grads<const D: usize>(
+        jacs: &mut <T::Jacobian as JacobianOf<T>>::Jac<D>,
+        upto: usize,
+    ) {
         if upto > 0 {
             jacs.clear()
         }
@@ -332,12 +419,12 @@ impl<T: Layer> Layers for T {
         row: usize,
         j_in: &[f32],
         g_in: &mut [f32],
-        jacs: &mut T::Jac<D>,
+        jacs: &mut <T::Jacobian as JacobianOf<T>>::Jac<D>,
         grads: &mut Self,
         upto: usize,
     ) {
         if upto > 0 {
-            Layer::jac_backward(self, bufs, row, j_in, g_in, jacs, grads)
+            <T::Jacobian as JacobianOf<T>>::backward(self, bufs, row, j_in, g_in, jacs, grads)
         }
     }
 }

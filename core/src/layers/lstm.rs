@@ -44,8 +44,8 @@
 
 use super::Arch;
 use super::{
-    Activation, Buffers, Corruptor, Dim, JacBuf, JacBuffers, Layer, LayerBuf, OutputGrads,
-    OutputView, ParamKind, Tensor, Zeroed, activation::sigmoid, dense::init_weights,
+    Activation, Buffers, Corruptor, Dim, JacBuf, JacBuffers, Jacobian, Layer, LayerBuf,
+    OutputGrads, OutputView, ParamKind, Tensor, Zeroed, activation::sigmoid, dense::init_weights,
 };
 use crate::kernels;
 use crate::rng::XorShift;
@@ -308,9 +308,8 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     const SEQUENCE: bool = true;
     const RECURRENT: bool = true;
     const SECOND_PORT: &'static str = "cell";
-    const HAS_JACOBIAN: bool = true;
+    type Jacobian = Self;
     type Buf<const B: usize> = LstmBuf<B, H, T, TH>;
-    type Jac<const D: usize> = LstmJacs<D, H, T, TH>;
 
     fn describe(&self, arch: &mut Arch) {
         arch.layer("lstm", &[I, H, T], Activation::Tanh);
@@ -518,6 +517,13 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
             }
         }
     }
+}
+
+/// Its exact per-example Jacobian and the Jacobian's gradient (for `contractive`).
+impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: usize> Jacobian
+    for Lstm<I, H, T, TI, TH>
+{
+    type Jac<const D: usize> = LstmJacs<D, H, T, TH>;
 
     fn jac_forward<const B: usize, const D: usize>(
         &self,

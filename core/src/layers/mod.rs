@@ -45,7 +45,7 @@ pub use activation::Activation;
 pub use dense::Dense;
 pub use gru::{Gru, GruBuf};
 pub use input::InputBuf;
-pub use layer::{Buffers, JacBuffers, Layer, NoJacobian, Width};
+pub use layer::{Buffers, JacBuffers, Jacobian, JacobianOf, Layer, NoJacobian, Width};
 pub use lstm::{Lstm, LstmBuf};
 pub use rnn::Rnn;
 pub use tied::{Identity, Tied};
@@ -621,7 +621,7 @@ pub trait Layers: Clone {
     /// stacks; `T` when the first layer runs over time steps (a sequence model), so the
     /// input `in:out` is a sequence the recurrent penalties may target (semantics.md §10).
     const IN_STEPS: usize = 1;
-    /// Whether every layer has the exact Jacobian `contractive` needs ([`Layer::HAS_JACOBIAN`]):
+    /// Whether every layer has the exact Jacobian `contractive` needs ([`Layer::Jacobian`]):
     /// [`trainer!`](crate::trainer)'s `contractive` option refuses to build without it.
     const JACOBIANS: bool = true;
     /// Buffers for a batch of `B` rows.
@@ -659,7 +659,7 @@ pub trait Layers: Clone {
         false
     }
     /// Whether local layer `k` has the exact Jacobian `contractive` needs of every layer up
-    /// to its target ([`Layer::HAS_JACOBIAN`]).
+    /// to its target ([`Layer::Jacobian`]).
     fn has_jacobian(&self, _k: usize) -> bool {
         true
     }

@@ -23,7 +23,7 @@
 
 use super::Arch;
 use super::{
-    Activation, Dim, JacBuf, Layer, LayerBuf, ParamKind, Tensor,
+    Activation, Dim, JacBuf, Jacobian, Layer, LayerBuf, ParamKind, Tensor,
     dense::{affine_backward, init_weights},
 };
 use crate::kernels;
@@ -106,9 +106,8 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
     const IN_STEPS: usize = T;
     const SEQUENCE: bool = true;
     const RECURRENT: bool = true;
-    const HAS_JACOBIAN: bool = true;
+    type Jacobian = Self;
     type Buf<const B: usize> = LayerBuf<B, TH>;
-    type Jac<const D: usize> = JacBuf<D, TH>;
 
     fn activation(&self) -> Activation {
         self.act
@@ -265,6 +264,13 @@ impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: 
         let (gw, gb) = (grads.xh.as_flattened_mut(), &mut grads.b);
         affine_backward(x, self.xh.as_flattened(), d, gw, gb, dx, n, I, H);
     }
+}
+
+/// Its exact per-example Jacobian and the Jacobian's gradient (for `contractive`).
+impl<const I: usize, const H: usize, const T: usize, const TI: usize, const TH: usize> Jacobian
+    for Rnn<I, H, T, TI, TH>
+{
+    type Jac<const D: usize> = JacBuf<D, TH>;
 
     fn jac_forward<const B: usize, const D: usize>(
         &self,

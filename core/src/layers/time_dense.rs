@@ -11,7 +11,7 @@
 
 use super::Arch;
 use super::{
-    Activation, Dim, JacBuf, Layer, LayerBuf, Tensor,
+    Activation, Dim, JacBuf, Jacobian, Layer, LayerBuf, Tensor,
     dense::{
         affine_backward, init_weights, jac_backward_affine, jac_forward_affine, weight_and_bias,
         weight_and_bias_mut,
@@ -69,9 +69,8 @@ impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: 
     const STEPS: usize = T;
     const IN_STEPS: usize = T;
     const SEQUENCE: bool = true;
-    const HAS_JACOBIAN: bool = true;
+    type Jacobian = Self;
     type Buf<const B: usize> = LayerBuf<B, TO>;
-    type Jac<const D: usize> = JacBuf<D, TO>;
 
     fn activation(&self) -> Activation {
         self.act
@@ -127,6 +126,13 @@ impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: 
         let (gw, gb) = (grads.w.as_flattened_mut(), &mut grads.b);
         affine_backward(x, self.w.as_flattened(), d, gw, gb, dx, rows * T, I, O);
     }
+}
+
+/// Its exact per-example Jacobian and the Jacobian's gradient (for `contractive`).
+impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: usize> Jacobian
+    for TimeDense<I, O, T, TI, TO>
+{
+    type Jac<const D: usize> = JacBuf<D, TO>;
 
     fn jac_forward<const B: usize, const D: usize>(
         &self,

@@ -137,7 +137,7 @@ fn check(net: &dyn Topology, targets: Selection) -> Result<(), Error> {
         }
         if !net.has_jacobian(k) {
             return Err(Error::BadValue {
-                name: "contractive through a layer without a Jacobian (Layer::HAS_JACOBIAN)",
+                name: "contractive through a layer without a Jacobian (its Layer::Jacobian is NoJacobian)",
             });
         }
     }

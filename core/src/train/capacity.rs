@@ -42,7 +42,7 @@
 //!     const PARAMS: usize = 0;
 //!     const ZERO: Self = NoJac;
 //!     type Buf<const B: usize> = LayerBuf<B, 4>;
-//!     type Jac<const D: usize> = NoJacobian;
+//!     type Jacobian = NoJacobian;
 //!     fn init(&mut self, _: &mut staticnets::rng::XorShift) {}
 //!     fn describe(&self, _: &mut Arch) {}
 //!     fn activation(&self) -> Activation { Activation::Linear }
@@ -65,7 +65,7 @@
 //! ```
 
 /// The Jacobian width `contractive` needs of `L` (its input width); a build stops if a layer
-/// of `L` has no Jacobian ([`Layer::HAS_JACOBIAN`](crate::layers::Layer::HAS_JACOBIAN)).
+/// of `L` has no Jacobian ([`Layer::Jacobian`](crate::layers::Layer::Jacobian)).
 pub const fn jacobian_width<L: crate::layers::Layers>() -> usize {
     assert!(
         L::JACOBIANS,
