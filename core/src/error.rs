@@ -275,9 +275,14 @@ const BLOCK: usize = 256;
 
 /// The first block of `BLOCK` values holding a NaN or an infinity (exponent bits all ones).
 fn first_bad_block(data: &[f32]) -> Option<usize> {
-    let bad = |v: &f32| v.to_bits() & 0x7f80_0000 == 0x7f80_0000;
     data.chunks(BLOCK)
-        .position(|block| block.iter().fold(false, |any, v| any | bad(v)))
+        .position(|block| block.iter().fold(false, |any, &v| any | not_finite(v)))
+}
+
+/// NaN or an infinity (exponent bits all ones), as a branch-free test that vectorizes.
+#[inline(always)]
+pub(crate) fn not_finite(v: f32) -> bool {
+    v.to_bits() & 0x7f80_0000 == 0x7f80_0000
 }
 
 #[cfg(test)]

@@ -201,7 +201,7 @@ fn box_muller(u1: f32, u2: f32) -> (f32, f32) {
 
 crate::elementwise! {
     /// [`box_muller`] over a block of pairs, in three loops, compiled for the kernels' level
-    /// (16 lanes with AVX-512): the square roots through [`sqrt_block`], the logarithm and
+    /// (16 lanes with AVX-512): the square roots through [`kernels::sqrt_in_place`](crate::kernels::sqrt_in_place), the logarithm and
     /// the sine and cosine as plain f32 code that vectorizes; every lane does the scalar
     /// operations in the scalar order, so every level gives the same bits.
     fn box_muller_block(
@@ -214,41 +214,11 @@ crate::elementwise! {
         for k in 0..32 {
             r[k] = -2.0 * crate::math::ln(u1[k]);
         }
-        sqrt_block(&mut r);
+        crate::kernels::sqrt_in_place(&mut r);
         for k in 0..32 {
             let (sin, cos) = crate::math::sincos_turns(u2[k]);
             (first[k], second[k]) = (r[k] * cos, r[k] * sin);
         }
-    }
-}
-
-/// Square roots of a block in place. IEEE square roots are correctly rounded, so the vector
-/// instructions give libm's bits: four lanes at a time with SSE (part of every x86-64; inlined
-/// into the wider levels' copies it is VEX-encoded, without the cost of a call into SSE code)
-/// and with wasm `simd128`, libm elsewhere.
-#[inline(always)]
-fn sqrt_block(r: &mut [f32; 32]) {
-    #[cfg(target_arch = "x86_64")]
-    for c in r.chunks_exact_mut(4) {
-        use core::arch::x86_64::{_mm_loadu_ps, _mm_sqrt_ps, _mm_storeu_ps};
-        // SAFETY: SSE is part of x86-64, and the pointers cover this chunk's four floats.
-        unsafe { _mm_storeu_ps(c.as_mut_ptr(), _mm_sqrt_ps(_mm_loadu_ps(c.as_ptr()))) }
-    }
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    for c in r.chunks_exact_mut(4) {
-        use core::arch::wasm32::{f32x4, f32x4_extract_lane, f32x4_sqrt};
-        let v = f32x4_sqrt(f32x4(c[0], c[1], c[2], c[3]));
-        c[0] = f32x4_extract_lane::<0>(v);
-        c[1] = f32x4_extract_lane::<1>(v);
-        c[2] = f32x4_extract_lane::<2>(v);
-        c[3] = f32x4_extract_lane::<3>(v);
-    }
-    #[cfg(not(any(
-        target_arch = "x86_64",
-        all(target_arch = "wasm32", target_feature = "simd128")
-    )))]
-    for v in r.iter_mut() {
-        *v = libm::sqrtf(*v);
     }
 }
 

@@ -266,6 +266,47 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     return dot_scalar(a, b);
 }
 
+/// Square roots in place. IEEE square roots are correctly rounded, so the vector instructions
+/// give libm's bits: four lanes at a time with SSE (part of every x86-64; inlined into the
+/// wider levels' [`elementwise!`](crate::elementwise) copies it is VEX-encoded, without the
+/// cost of a call into SSE code) and with wasm `simd128`, libm for the rest and elsewhere.
+///
+/// ```
+/// let mut v = [4.0f32, 2.0, 0.0, 9.0, 0.25];
+/// staticnets::kernels::sqrt_in_place(&mut v);
+/// assert_eq!(v, [2.0, libm::sqrtf(2.0), 0.0, 3.0, 0.5]);
+/// ```
+#[inline(always)]
+pub fn sqrt_in_place(v: &mut [f32]) {
+    let body = v.len() - v.len() % 4;
+    let (chunks, tail) = v.split_at_mut(body);
+    #[cfg(target_arch = "x86_64")]
+    for c in chunks.chunks_exact_mut(4) {
+        use core::arch::x86_64::{_mm_loadu_ps, _mm_sqrt_ps, _mm_storeu_ps};
+        // SAFETY: SSE is part of x86-64, and the pointers cover this chunk's four floats.
+        unsafe { _mm_storeu_ps(c.as_mut_ptr(), _mm_sqrt_ps(_mm_loadu_ps(c.as_ptr()))) }
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    for c in chunks.chunks_exact_mut(4) {
+        use core::arch::wasm32::{f32x4, f32x4_extract_lane, f32x4_sqrt};
+        let r = f32x4_sqrt(f32x4(c[0], c[1], c[2], c[3]));
+        c[0] = f32x4_extract_lane::<0>(r);
+        c[1] = f32x4_extract_lane::<1>(r);
+        c[2] = f32x4_extract_lane::<2>(r);
+        c[3] = f32x4_extract_lane::<3>(r);
+    }
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    )))]
+    for x in chunks.iter_mut() {
+        *x = libm::sqrtf(*x);
+    }
+    for x in tail.iter_mut() {
+        *x = libm::sqrtf(*x);
+    }
+}
+
 /// [`dot`] with plain scalar arithmetic: the reference the SIMD path must match bit for bit.
 #[inline]
 pub fn dot_scalar(a: &[f32], b: &[f32]) -> f32 {

@@ -313,7 +313,7 @@ fn d1_slice(act: Activation, pre: &[f32], g: &[f32], d: &mut [f32]) {
 // The sigmoid is all inline f32 code (no libm call): its loops run at the kernels' level.
 // (Code that calls into libm stays at the baseline: called from AVX code, libm's SSE
 // instructions made a Box-Muller block 5x slower; the block now takes its square roots with
-// inlined vector instructions instead, `rng::sqrt_block`.)
+// inlined vector instructions instead, `kernels::sqrt_in_place`.)
 crate::elementwise! {
     fn sigmoid_slice(pre: &[f32], out: &mut [f32]) {
         for (o, &p) in out.iter_mut().zip(pre) {

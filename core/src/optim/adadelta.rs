@@ -24,4 +24,5 @@ pub const ALGO: Algo = Algo {
     hyper: &[HALFLIFE],
     validate: |o| check_halflife((HALFLIFE.get)(o)),
     steps: |o, g, s, x, _, _| steps(g, s, x, (HALFLIFE.get)(o)),
+    plain_step: false,
 };

@@ -20,4 +20,5 @@ pub const ALGO: Algo = Algo {
     hyper: &[],
     validate: no_hyperparameters,
     steps: |_, g, s, _, lr, _| steps(g, s, lr),
+    plain_step: false,
 };

@@ -71,4 +71,5 @@ pub const ALGO: Algo = Algo {
         let (b1, b2) = betas(o);
         steps(g, m, v, lr, b1, b2, t)
     },
+    plain_step: false,
 };

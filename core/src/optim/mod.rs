@@ -46,6 +46,9 @@ pub struct Algo {
     pub validate: fn(Optimizer) -> Result<(), Error>,
     /// Turn gradients into steps in place.
     pub steps: Steps,
+    /// Whether its step is plain `lr g` (sgd, nag): the update then computes it where it
+    /// reads it, one pass over the gradients fewer, and `steps` is not called.
+    pub plain_step: bool,
 }
 
 /// An algorithm's step function: `(it, g, a, b, lr, t)` turns the gradients `g` into steps
@@ -110,7 +113,7 @@ const fn same(a: &[u8], b: &[u8]) -> bool {
     true
 }
 
-use crate::error::Error;
+use crate::error::{Error, not_finite};
 use crate::layers::Layers;
 use crate::network::Network;
 
@@ -328,10 +331,11 @@ pub fn update<L: Layers, const S: usize>(
             mu * v - s
         }
     };
-    // 1. The steps, into the gradient buffer. Not for SGD and NAG, whose step `lr g` is
+    // 1. The steps, into the gradient buffer. Not for a plain step `lr g` (sgd, nag), which is
     // computed where phases 2 and 3 read it (`scale * g`: the same product, the same bits,
     // one pass over every gradient fewer); for the others `scale` is 1, an exact no-op.
-    let inline_step = matches!(opt, Optimizer::Sgd | Optimizer::Nag);
+    let algo = opt.algo(); // looked up once, not per tensor
+    let inline_step = algo.plain_step;
     let scale = if inline_step { lr } else { 1.0 };
     let mut empty_a = [0.0f32; 0];
     let mut empty_b = [0.0f32; 0];
@@ -352,7 +356,7 @@ pub fn update<L: Layers, const S: usize>(
         if state.t == 1 && matches!(opt, Optimizer::Rprop { .. }) {
             a.fill(lr);
         }
-        opt.steps(g, a, b, lr, state.t);
+        (algo.steps)(opt, g, a, b, lr, state.t);
     }
     // 2. Would every result be finite? (The same arithmetic as the write below.)
     for i in (0..L::TENSORS).filter(|&i| trainable(i)) {
@@ -404,10 +408,4 @@ pub fn update<L: Layers, const S: usize>(
         }
     }
     Ok(())
-}
-
-/// NaN or an infinity (exponent bits all ones), as a branch-free test.
-#[inline(always)]
-fn not_finite(v: f32) -> bool {
-    v.to_bits() & 0x7f80_0000 == 0x7f80_0000
 }

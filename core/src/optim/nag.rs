@@ -12,4 +12,5 @@ pub const ALGO: Algo = Algo {
     hyper: &[],
     validate: no_hyperparameters,
     steps: |_, g, _, _, lr, _| super::sgd::steps(g, lr),
+    plain_step: true,
 };

@@ -26,4 +26,5 @@ pub const ALGO: Algo = Algo {
     hyper: &[HALFLIFE],
     validate: |o| check_halflife((HALFLIFE.get)(o)),
     steps: |o, g, m, s, lr, _| steps(g, m, s, lr, (HALFLIFE.get)(o)),
+    plain_step: false,
 };

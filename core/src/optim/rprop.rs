@@ -129,4 +129,5 @@ pub const ALGO: Algo = Algo {
         let [increase, decrease, min_step, max_step] = settings(o);
         steps(g, step, last, lr, increase, decrease, min_step, max_step)
     },
+    plain_step: false,
 };

@@ -18,4 +18,5 @@ pub const ALGO: Algo = Algo {
     hyper: &[],
     validate: no_hyperparameters,
     steps: |_, g, _, _, lr, _| steps(g, lr),
+    plain_step: true,
 };
