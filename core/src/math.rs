@@ -30,7 +30,8 @@ pub fn exp(x: f32) -> f32 {
     const LN2_LO: f32 = -2.121_944_4e-4; // ln2 - LN2_HI
     // Clamp so that k stays within [-150, 128] (NaN stays NaN).
     let x = x.clamp(-104.0, 89.0);
-    let k = (x * LOG2E + ROUND) - ROUND;
+    let shifted = x * LOG2E + ROUND;
+    let k = shifted - ROUND;
     let r = (x - k * LN2_HI) - k * LN2_LO;
     let z = r * r;
     let p = (((((1.987_569_2e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2)
@@ -42,10 +43,14 @@ pub fn exp(x: f32) -> f32 {
         + r
         + 1.0;
     // 2^k as two powers of two, each a normal f32 (k / 2 and k - k / 2 lie in [-75, 64]).
-    let ki = k as i32; // NaN becomes 0; p is NaN then anyway
+    // k as an integer: `shifted` lies in [2^23, 2^24), where one unit is one step of the
+    // bits, so its bits minus ROUND's are k. (Not `k as i32`: Rust's saturating cast is a
+    // scalar conversion per lane, which made a loop of this 8x slower. For NaN, `ki` is
+    // some number and the product below NaN anyway.)
+    let ki = (shifted.to_bits() as i32).wrapping_sub(ROUND.to_bits() as i32);
     let k1 = ki >> 1;
     let k2 = ki - k1;
-    let two = |e: i32| f32::from_bits(((e + 127) as u32) << 23);
+    let two = |e: i32| f32::from_bits((e.wrapping_add(127) as u32) << 23);
     p * two(k1) * two(k2)
 }
 
