@@ -273,10 +273,13 @@ pub fn all_finite(data: &[f32]) -> bool {
 
 const BLOCK: usize = 256;
 
-/// The first block of `BLOCK` values holding a NaN or an infinity (exponent bits all ones).
-fn first_bad_block(data: &[f32]) -> Option<usize> {
-    data.chunks(BLOCK)
-        .position(|block| block.iter().fold(false, |any, &v| any | not_finite(v)))
+crate::elementwise! {
+    /// The first block of `BLOCK` values holding a NaN or an infinity (exponent bits all
+    /// ones), at the kernels' level: the trainer scans all its data on each call.
+    fn first_bad_block(data: &[f32]) -> Option<usize> {
+        data.chunks(BLOCK)
+            .position(|block| block.iter().fold(false, |any, &v| any | not_finite(v)))
+    }
 }
 
 /// NaN or an infinity (exponent bits all ones), as a branch-free test that vectorizes.

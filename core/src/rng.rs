@@ -18,7 +18,10 @@
 //!   sine and cosine of `u2` turns are [`math::ln`](crate::math::ln) and
 //!   [`math::sincos_turns`](crate::math::sincos_turns), exactly specified f32 code (within
 //!   about 1 ulp of the true values), not `libm`'s: they vectorize, which made noise 5x
-//!   cheaper. [`fill_gaussian`](XorShift::fill_gaussian) gives the same stream in blocks.
+//!   cheaper. [`fill_gaussian`](XorShift::fill_gaussian) gives the same stream in blocks,
+//!   and [`fill_u32`](XorShift::fill_u32) the same outputs as `next_u32`, made by eight
+//!   lanes at once, each jumped ahead (xorshift is linear over GF(2), so a jump is a fixed
+//!   bit matrix): same stream, no serial chain.
 //! - **[`permute`]`(i, n, key)`** (position `i` of a pseudo-random permutation of `0..n`, with
 //!   no table, so a pass may have any number of batches): a 4-round balanced Feistel network
 //!   on `2h` bits, `h = max(1, ceil(bits(n - 1) / 2))`, with cycle-walking (apply the network
@@ -98,12 +101,8 @@ impl XorShift {
 
     /// The next 64-bit output.
     pub fn next_u64(&mut self) -> u64 {
-        let mut x = self.state;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.state = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        self.state = step(self.state);
+        self.state.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
     /// The next 32-bit output: the high half of [`next_u64`](Self::next_u64).
@@ -111,9 +110,49 @@ impl XorShift {
         (self.next_u64() >> 32) as u32
     }
 
+    /// Fill `out` with exactly the values `out.len()` calls of [`next_u32`](Self::next_u32)
+    /// would return, in order, leaving the same state; faster for long runs.
+    ///
+    /// One xorshift step depends on the one before, so a serial loop waits on each. But the
+    /// step is linear over GF(2), so the state `s` steps later is a fixed 64 x 64 bit matrix
+    /// times the state now. On x86-64 and wasm32, each run of [`BLOCK_DRAWS`] outputs is made
+    /// by [`LANES`] lanes at once: lane `j` starts `j * s` steps ahead (one table-driven jump
+    /// from lane `j - 1`) and makes outputs `j * s .. (j + 1) * s` of the run, all lanes in
+    /// step, so the loop vectorizes. Elsewhere (Cortex-M has no vector unit for it) it is the
+    /// serial loop. A test holds both to [`next_u32`](Self::next_u32).
+    ///
+    /// ```
+    /// use staticnets::rng::XorShift;
+    /// let (mut a, mut b) = (XorShift::new(5), XorShift::new(5));
+    /// let mut v = [0u32; 600];
+    /// a.fill_u32(&mut v);
+    /// assert!(v.iter().all(|&x| x == b.next_u32()));
+    /// assert_eq!(a, b);
+    /// ```
+    pub fn fill_u32(&mut self, out: &mut [u32]) {
+        let mut out = out;
+        #[cfg(any(target_arch = "x86_64", target_arch = "wasm32"))]
+        while out.len() >= BLOCK_DRAWS {
+            let (run, rest) = core::mem::take(&mut out).split_at_mut(BLOCK_DRAWS);
+            if let Ok(run) = <&mut [u32; BLOCK_DRAWS]>::try_from(run) {
+                let mut lanes = [self.state; LANES];
+                for j in 1..LANES {
+                    lanes[j] = jump(lanes[j - 1]);
+                }
+                lanes_block(&mut lanes, run);
+                // the last lane ends where the run ends
+                self.state = lanes[LANES - 1];
+            }
+            out = rest;
+        }
+        for o in out.iter_mut() {
+            *o = self.next_u32();
+        }
+    }
+
     /// A uniform `f32` in `[0, 1)` with 24 random bits.
     pub fn uniform(&mut self) -> f32 {
-        (self.next_u32() >> 8) as f32 * (1.0 / 16_777_216.0)
+        unit(self.next_u32())
     }
 
     /// A uniform integer in `0..n` (`n > 0`; returns 0 for `n == 0`).
@@ -138,7 +177,7 @@ impl XorShift {
     /// since the uniform draws (sequential by nature) are made first for a block of pairs
     /// and the transform then runs over the block as a loop that vectorizes.
     pub fn fill_gaussian(&mut self, out: &mut [f32]) {
-        const PAIRS: usize = 32;
+        const PAIRS: usize = GAUSSIAN_DRAWS / 2;
         let mut out = out;
         if out.is_empty() {
             return;
@@ -150,25 +189,30 @@ impl XorShift {
         // (the whole block is transformed, a fixed trip count that vectorizes; pairs past
         // `pairs` hold earlier or dummy draws and are never used)
         let (mut u1, mut u2) = ([1.0f32; PAIRS], [0.0f32; PAIRS]);
+        let mut draws = [0u32; GAUSSIAN_DRAWS];
         while !out.is_empty() {
-            let pairs = out.len().div_ceil(2).min(PAIRS);
-            for k in 0..pairs {
-                u1[k] = 1.0 - self.uniform();
-                u2[k] = self.uniform();
+            let run = 2 * out.len().div_ceil(2).min(GAUSSIAN_DRAWS / 2);
+            self.fill_u32(&mut draws[..run]);
+            for block in draws[..run].chunks(2 * PAIRS) {
+                let pairs = block.len() / 2;
+                for k in 0..pairs {
+                    u1[k] = 1.0 - unit(block[2 * k]);
+                    u2[k] = unit(block[2 * k + 1]);
+                }
+                let (mut first, mut second) = ([0.0f32; PAIRS], [0.0f32; PAIRS]);
+                box_muller_block(&u1, &u2, &mut first, &mut second);
+                let mut z = [0.0f32; 2 * PAIRS];
+                for k in 0..pairs {
+                    (z[2 * k], z[2 * k + 1]) = (first[k], second[k]);
+                }
+                let n = out.len().min(2 * pairs);
+                out[..n].copy_from_slice(&z[..n]);
+                if n < 2 * pairs {
+                    // an odd count: the last pair's second value waits for the next draw
+                    self.spare = Some(z[n]);
+                }
+                out = &mut out[n..];
             }
-            let (mut first, mut second) = ([0.0f32; PAIRS], [0.0f32; PAIRS]);
-            box_muller_block(&u1, &u2, &mut first, &mut second);
-            let mut z = [0.0f32; 2 * PAIRS];
-            for k in 0..pairs {
-                (z[2 * k], z[2 * k + 1]) = (first[k], second[k]);
-            }
-            let n = out.len().min(2 * pairs);
-            out[..n].copy_from_slice(&z[..n]);
-            if n < 2 * pairs {
-                // an odd count: the last pair's second value waits for the next draw
-                self.spare = Some(z[n]);
-            }
-            out = &mut out[n..];
         }
     }
 
@@ -184,6 +228,97 @@ impl XorShift {
             let j = self.below(i + 1);
             items.swap(i, j);
         }
+    }
+}
+
+/// A 32-bit output as a uniform `f32` in `[0, 1)`: its high 24 bits times `2^-24` (exact).
+#[inline(always)]
+pub fn unit(x: u32) -> f32 {
+    (x >> 8) as f32 * (1.0 / 16_777_216.0)
+}
+
+/// How many lanes [`XorShift::fill_u32`] runs at once (x86-64 and wasm32).
+pub const LANES: usize = 8;
+/// How many uniform draws [`XorShift::fill_gaussian`] makes at once: one run of the lanes
+/// where there are lanes; 64 elsewhere, which keeps its stack small on microcontrollers.
+const GAUSSIAN_DRAWS: usize = if cfg!(any(target_arch = "x86_64", target_arch = "wasm32")) {
+    BLOCK_DRAWS
+} else {
+    64
+};
+
+/// How many outputs each lane makes per run.
+const LANE_STEPS: usize = 32;
+/// The outputs of one run of [`XorShift::fill_u32`]'s lanes; shorter tails are serial.
+pub const BLOCK_DRAWS: usize = LANES * LANE_STEPS;
+
+/// One xorshift step of the state (no output).
+#[inline(always)]
+const fn step(mut x: u64) -> u64 {
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    x
+}
+
+/// The state [`LANE_STEPS`] steps after `x`: the step's matrix to that power, applied four
+/// bits of `x` at a time through [`JUMP`].
+#[inline(always)]
+fn jump(x: u64) -> u64 {
+    let mut y = 0;
+    for (n, table) in JUMP.iter().enumerate() {
+        y ^= table[((x >> (4 * n)) & 15) as usize];
+    }
+    y
+}
+
+/// `JUMP[n][v]`: the state [`LANE_STEPS`] steps after the state `v << 4n` (the map is linear,
+/// so a state's jump is the XOR of its nibbles' entries). Made by the compiler from
+/// [`step`]: 2 KiB.
+static JUMP: [[u64; 16]; 16] = {
+    let mut column = [0u64; 64];
+    let mut i = 0;
+    while i < 64 {
+        let mut x = 1u64 << i;
+        let mut k = 0;
+        while k < LANE_STEPS {
+            x = step(x);
+            k += 1;
+        }
+        column[i] = x;
+        i += 1;
+    }
+    let mut table = [[0u64; 16]; 16];
+    let mut n = 0;
+    while n < 16 {
+        let mut v = 0;
+        while v < 16 {
+            let mut b = 0;
+            while b < 4 {
+                if v >> b & 1 == 1 {
+                    table[n][v] ^= column[4 * n + b];
+                }
+                b += 1;
+            }
+            v += 1;
+        }
+        n += 1;
+    }
+    table
+};
+
+crate::elementwise! {
+    /// [`LANES`] generators in step: lane `j` writes `out[j * LANE_STEPS + t]`, its
+    /// `t`-th output, and ends `LANE_STEPS` steps on.
+    fn lanes_block(lanes: &mut [u64; LANES], out: &mut [u32; BLOCK_DRAWS]) {
+        let mut s = *lanes;
+        for t in 0..LANE_STEPS {
+            for j in 0..LANES {
+                s[j] = step(s[j]);
+                out[j * LANE_STEPS + t] = (s[j].wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as u32;
+            }
+        }
+        *lanes = s;
     }
 }
 
@@ -205,17 +340,17 @@ crate::elementwise! {
     /// the sine and cosine as plain f32 code that vectorizes; every lane does the scalar
     /// operations in the scalar order, so every level gives the same bits.
     fn box_muller_block(
-        u1: &[f32; 32],
-        u2: &[f32; 32],
-        first: &mut [f32; 32],
-        second: &mut [f32; 32],
+        u1: &[f32; GAUSSIAN_DRAWS / 2],
+        u2: &[f32; GAUSSIAN_DRAWS / 2],
+        first: &mut [f32; GAUSSIAN_DRAWS / 2],
+        second: &mut [f32; GAUSSIAN_DRAWS / 2],
     ) {
-        let mut r = [0.0f32; 32];
-        for k in 0..32 {
+        let mut r = [0.0f32; GAUSSIAN_DRAWS / 2];
+        for k in 0..GAUSSIAN_DRAWS / 2 {
             r[k] = -2.0 * crate::math::ln(u1[k]);
         }
         crate::kernels::sqrt_in_place(&mut r);
-        for k in 0..32 {
+        for k in 0..GAUSSIAN_DRAWS / 2 {
             let (sin, cos) = crate::math::sincos_turns(u2[k]);
             (first[k], second[k]) = (r[k] * cos, r[k] * sin);
         }
@@ -313,19 +448,37 @@ mod tests {
     fn fill_gaussian_is_the_gaussian_stream() {
         // lengths around the block size, starting with and without a spare
         for start_with_spare in [false, true] {
-            for len in [0, 1, 2, 3, 63, 64, 65, 127, 200] {
+            for len in [0, 1, 2, 3, 63, 64, 65, 127, 200, 255, 256, 257, 700] {
                 let mut a = XorShift::new(99);
                 if start_with_spare {
                     a.gaussian();
                 }
                 let mut b = a;
-                let mut got = [0.0f32; 200];
+                let mut got = [0.0f32; 700];
                 a.fill_gaussian(&mut got[..len]);
-                let mut want = [0.0f32; 200];
+                let mut want = [0.0f32; 700];
                 want[..len].iter_mut().for_each(|w| *w = b.gaussian());
-                let bits = |v: &[f32; 200]| v.map(f32::to_bits);
+                let bits = |v: &[f32; 700]| v.map(f32::to_bits);
                 assert_eq!(bits(&got), bits(&want), "{len}");
                 assert_eq!(a, b, "same state and spare after {len}");
+            }
+        }
+    }
+
+    #[test]
+    fn fill_u32_is_the_next_u32_stream() {
+        // runs of the lanes, serial tails, and both after a partial run
+        for seed in [0, 13, 99, u64::MAX] {
+            for len in [0, 1, 255, 256, 257, 511, 512, 1000, 2048] {
+                let mut a = XorShift::new(seed);
+                a.next_u32();
+                let mut b = a;
+                let mut got = [0u32; 2048];
+                a.fill_u32(&mut got[..len]);
+                for (i, &g) in got[..len].iter().enumerate() {
+                    assert_eq!(g, b.next_u32(), "seed {seed} len {len} at {i}");
+                }
+                assert_eq!(a, b, "same state after {len}");
             }
         }
     }

@@ -220,19 +220,19 @@ pub fn product(prod: &Product<'_>, c: &mut [f32]) {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! elementwise {
-    ($(#[$m:meta])* $vis:vis fn $name:ident$(<$lt:lifetime>)?($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
+    ($(#[$m:meta])* $vis:vis fn $name:ident$(<$lt:lifetime>)?($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? $body:block) => {
         $(#[$m])*
-        $vis fn $name$(<$lt>)?($($arg: $ty),*) {
+        $vis fn $name$(<$lt>)?($($arg: $ty),*) $(-> $ret)? {
             #[inline(always)]
-            fn body$(<$lt>)?($($arg: $ty),*) $body
+            fn body$(<$lt>)?($($arg: $ty),*) $(-> $ret)? $body
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx512f")]
-                fn wide$(<$lt>)?($($arg: $ty),*) {
+                fn wide$(<$lt>)?($($arg: $ty),*) $(-> $ret)? {
                     body($($arg),*)
                 }
                 #[target_feature(enable = "avx,avx2")]
-                fn mid$(<$lt>)?($($arg: $ty),*) {
+                fn mid$(<$lt>)?($($arg: $ty),*) $(-> $ret)? {
                     body($($arg),*)
                 }
                 match $crate::kernels::level() {

@@ -522,18 +522,30 @@ impl Corruptor {
 /// Inverted dropout with probability `p` (the multipliers `m / (1 - p)` into `mask`), then
 /// Gaussian noise of deviation `sigma`, in place, from `rng`; returns whether a mask was drawn.
 fn corrupt(rng: &mut XorShift, p: f32, sigma: f32, values: &mut [f32], mask: &mut [f32]) -> bool {
+    // (chunks as long as the generator's lanes make at once; shorter on microcontrollers,
+    // for the stack)
+    const CHUNK: usize = if cfg!(any(target_arch = "x86_64", target_arch = "wasm32")) {
+        crate::rng::BLOCK_DRAWS
+    } else {
+        64
+    };
     let dropped = p > 0.0;
     if dropped {
         let keep = 1.0 - p;
         let scale = 1.0 / keep;
-        for (v, m) in values.iter_mut().zip(mask.iter_mut()) {
-            *m = if rng.uniform() < keep { scale } else { 0.0 };
-            *v *= *m;
+        let mut draws = [0u32; CHUNK];
+        for (values, mask) in values.chunks_mut(CHUNK).zip(mask.chunks_mut(CHUNK)) {
+            let draws = &mut draws[..values.len()];
+            rng.fill_u32(draws);
+            for ((v, m), &d) in values.iter_mut().zip(mask.iter_mut()).zip(draws.iter()) {
+                *m = if crate::rng::unit(d) < keep { scale } else { 0.0 };
+                *v *= *m;
+            }
         }
     }
     if sigma > 0.0 {
-        let mut z = [0.0f32; 64];
-        for block in values.chunks_mut(64) {
+        let mut z = [0.0f32; CHUNK];
+        for block in values.chunks_mut(CHUNK) {
             let z = &mut z[..block.len()];
             rng.fill_gaussian(z);
             for (v, &g) in block.iter_mut().zip(z.iter()) {
