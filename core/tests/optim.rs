@@ -16,7 +16,7 @@ fn run(opt: Optimizer, mu: f32, lr: f32, gs: &[f32]) -> Vec<f32> {
         .map(|&g| {
             let mut grads = Network::<One>::zero();
             grads.body.w[0][0] = g;
-            update(opt, mu, lr, &mut net, &mut grads, &mut st, |_| true).unwrap();
+            update(opt, mu, lr, &mut net, &mut grads, &mut st, |_| true, false).unwrap();
             net.body.w[0][0]
         })
         .collect()
@@ -97,10 +97,62 @@ fn too_few_state_slots_is_an_error() {
             &mut net,
             &mut g,
             &mut st,
-            |_| true
+            |_| true,
+            false
         )
         .is_err()
     );
+}
+
+/// Writing each result as it is computed (for a trainer with a copy to go back to) gives the
+/// same bits as checking first and writing after, for every algorithm, with and without
+/// momentum, over tensors longer than the passes' blocks; a non-finite result is refused by
+/// both, and the checking update leaves the parameters as they were.
+#[test]
+fn writing_through_is_the_same_update_and_refuses_the_same_steps() {
+    type Wide = Dense<20, 16>;
+    let fill = |net: &mut Network<Wide>, k: f32| {
+        for (i, w) in net.body.w.iter_mut().flatten().enumerate() {
+            *w = libm::sinf(i as f32 * 0.37 + k) * 0.5;
+        }
+    };
+    let bits = |net: &Network<Wide>| net.body.w.iter().flatten().map(|w| w.to_bits()).collect::<Vec<_>>();
+    for name in Optimizer::NAMES {
+        let opt = Optimizer::from_name(name).unwrap();
+        for mu in [0.0, 0.9] {
+            if opt.slots(mu) > 3 {
+                continue;
+            }
+            // (net, state) for checking first, then for writing through
+            let mut runs: Vec<(Network<Wide>, OptimState<Wide, 3>)> = (0..2)
+                .map(|_| {
+                    let mut net = Network::new(Wide::new(Linear));
+                    fill(&mut net, 0.0);
+                    (net, OptimState::new())
+                })
+                .collect();
+            for step in 0..4 {
+                for (k, (net, st)) in runs.iter_mut().enumerate() {
+                    let mut g = Network::<Wide>::zero();
+                    fill(&mut g, step as f32 + 1.0);
+                    update(opt, mu, 0.05, net, &mut g, st, |_| true, k == 1).unwrap();
+                }
+                assert_eq!(bits(&runs[0].0), bits(&runs[1].0), "{name} mu {mu} step {step}");
+            }
+            // a gradient that overflows one result: both refuse; checking first wrote nothing
+            let before = bits(&runs[0].0);
+            for (k, (net, st)) in runs.iter_mut().enumerate() {
+                let mut g = Network::<Wide>::zero();
+                fill(&mut g, 9.0);
+                g.body.w[19][15] = if k == 0 { f32::MAX } else { f32::NAN };
+                let r = update(opt, mu, 1e30, net, &mut g, st, |_| true, k == 1);
+                assert!(r.is_err() || opt.slots(0.0) > 0, "{name} mu {mu} write-through {k}");
+            }
+            if opt.slots(0.0) == 0 {
+                assert_eq!(bits(&runs[0].0), before, "{name} mu {mu}");
+            }
+        }
+    }
 }
 
 #[test]

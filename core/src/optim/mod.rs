@@ -304,6 +304,12 @@ impl<L: Layers, const S: usize> Default for OptimState<L, S> {
 /// otherwise the error is [`Error::NonFiniteStep`], `net` is untouched and the slots have
 /// followed the diverging step (the caller resets them). So a trainer without a copy of
 /// known-good parameters still never holds a non-finite one.
+///
+/// `write_through`: the caller keeps a copy of known-good parameters and puts it back after
+/// an error. Then each result is written as it is computed, one pass over the parameters
+/// instead of two (they do not fit a cache in a large model); after an error `net` holds
+/// some updated values (perhaps non-finite) until the caller restores it. The values
+/// written are the same bits either way.
 pub fn update<L: Layers, const S: usize>(
     opt: Optimizer,
     mu: f32,
@@ -312,6 +318,7 @@ pub fn update<L: Layers, const S: usize>(
     grads: &mut Network<L>,
     state: &mut OptimState<L, S>,
     trainable: impl Fn(usize) -> bool,
+    write_through: bool,
 ) -> Result<(), Error> {
     let need = opt.slots(mu);
     if need > S {
@@ -324,12 +331,12 @@ pub fn update<L: Layers, const S: usize>(
     state.t = state.t.saturating_add(1);
     let own = opt.slots(0.0);
     let nesterov = opt == Optimizer::Nag;
-    let velocity = |v: f32, s: f32| {
-        if nesterov {
-            mu * mu * v - (1.0 + mu) * s
-        } else {
-            mu * v - s
-        }
+    // the velocity's two factors: v = keep * v - push * s (momentum: mu, 1; Nesterov:
+    // mu^2, 1 + mu)
+    let (keep, push) = if nesterov {
+        (mu * mu, 1.0 + mu)
+    } else {
+        (mu, 1.0)
     };
     // 1. The steps, into the gradient buffer. Not for a plain step `lr g` (sgd, nag), which is
     // computed where phases 2 and 3 read it (`scale * g`: the same product, the same bits,
@@ -358,34 +365,23 @@ pub fn update<L: Layers, const S: usize>(
         }
         (algo.steps)(opt, g, a, b, lr, state.t);
     }
-    // 2. Would every result be finite? (The same arithmetic as the write below.)
-    for i in (0..L::TENSORS).filter(|&i| trainable(i)) {
-        let (Some(p), Some(g)) = (net.tensor(i), grads.tensor(i)) else {
-            continue;
-        };
-        // Blocks without early exits inside, so the scan vectorizes (this pass reads every
-        // parameter each step).
-        const BLOCK: usize = 256;
-        let finite = if mu > 0.0 {
-            let v = state.slots[own].tensor(i).map_or(&[][..], |t| t.data);
-            let blocks = p.data.chunks(BLOCK).zip(v.chunks(BLOCK));
-            blocks.zip(g.data.chunks(BLOCK)).all(|((pb, vb), gb)| {
-                let terms = pb.iter().zip(vb).zip(gb);
-                !terms.fold(false, |any, ((&pk, &vk), &gk)| {
-                    let vn = velocity(vk, scale * gk);
-                    any | not_finite(vn) | not_finite(pk + vn)
-                })
-            })
-        } else {
-            let mut blocks = p.data.chunks(BLOCK).zip(g.data.chunks(BLOCK));
-            blocks.all(|(pb, gb)| {
-                !pb.iter()
-                    .zip(gb)
-                    .fold(false, |any, (&pk, &gk)| any | not_finite(pk - scale * gk))
-            })
-        };
-        if !finite {
-            return Err(Error::NonFiniteStep { pass: 0, batch: 0 });
+    let refused = Err(Error::NonFiniteStep { pass: 0, batch: 0 });
+    // 2. Would every result be finite? (The same arithmetic as the write below.) With a
+    // copy to go back to, the check is the write's.
+    if !write_through {
+        for i in (0..L::TENSORS).filter(|&i| trainable(i)) {
+            let (Some(p), Some(g)) = (net.tensor(i), grads.tensor(i)) else {
+                continue;
+            };
+            let bad = if mu > 0.0 {
+                let v = state.slots[own].tensor(i).map_or(&[][..], |t| t.data);
+                momentum_bad(p.data, v, g.data, keep, push, scale)
+            } else {
+                plain_bad(p.data, g.data, scale)
+            };
+            if bad {
+                return refused;
+            }
         }
     }
     // 3. Write.
@@ -393,19 +389,81 @@ pub fn update<L: Layers, const S: usize>(
         let (Some(p), Some(g)) = (net.tensor_mut(i), grads.tensor_mut(i)) else {
             continue;
         };
-        if mu > 0.0 {
+        let bad = if mu > 0.0 {
             let Some(v) = state.slots[own].tensor_mut(i) else {
                 continue;
             };
-            for ((pk, vk), &gk) in p.iter_mut().zip(v.iter_mut()).zip(g.iter()) {
-                *vk = velocity(*vk, scale * gk);
-                *pk += *vk;
-            }
+            momentum_write(p, v, g, keep, push, scale)
         } else {
-            for (pk, &gk) in p.iter_mut().zip(g.iter()) {
-                *pk -= scale * gk;
-            }
+            plain_write(p, g, scale)
+        };
+        if bad && write_through {
+            return refused;
         }
     }
     Ok(())
+}
+
+// The update's passes over every parameter, at the kernels' level (`elementwise!`): each
+// returns whether some result is not finite, scanned in blocks without early exits so that
+// the loops vectorize. `_bad` only looks; `_write` writes. Momentum: `v' = keep v - push s`
+// and `p' = p + v'` with `s = scale g`; plain: `p' = p - scale g`.
+
+const BLOCK: usize = 256;
+
+crate::elementwise! {
+    fn plain_bad(p: &[f32], g: &[f32], scale: f32) -> bool {
+        p.chunks(BLOCK).zip(g.chunks(BLOCK)).any(|(pb, gb)| {
+            pb.iter()
+                .zip(gb)
+                .fold(false, |any, (&pk, &gk)| any | not_finite(pk - scale * gk))
+        })
+    }
+}
+
+crate::elementwise! {
+    fn plain_write(p: &mut [f32], g: &[f32], scale: f32) -> bool {
+        let mut bad = false;
+        for (pb, gb) in p.chunks_mut(BLOCK).zip(g.chunks(BLOCK)) {
+            for (pk, &gk) in pb.iter_mut().zip(gb) {
+                *pk -= scale * gk;
+                bad |= not_finite(*pk);
+            }
+        }
+        bad
+    }
+}
+
+crate::elementwise! {
+    fn momentum_bad(p: &[f32], v: &[f32], g: &[f32], keep: f32, push: f32, scale: f32) -> bool {
+        let blocks = p.chunks(BLOCK).zip(v.chunks(BLOCK)).zip(g.chunks(BLOCK));
+        blocks.into_iter().any(|((pb, vb), gb)| {
+            pb.iter().zip(vb).zip(gb).fold(false, |any, ((&pk, &vk), &gk)| {
+                let vn = keep * vk - push * (scale * gk);
+                any | not_finite(vn) | not_finite(pk + vn)
+            })
+        })
+    }
+}
+
+crate::elementwise! {
+    fn momentum_write(
+        p: &mut [f32],
+        v: &mut [f32],
+        g: &[f32],
+        keep: f32,
+        push: f32,
+        scale: f32,
+    ) -> bool {
+        let mut bad = false;
+        let blocks = p.chunks_mut(BLOCK).zip(v.chunks_mut(BLOCK)).zip(g.chunks(BLOCK));
+        for ((pb, vb), gb) in blocks {
+            for ((pk, vk), &gk) in pb.iter_mut().zip(vb.iter_mut()).zip(gb) {
+                *vk = keep * *vk - push * (scale * gk);
+                *pk += *vk;
+                bad |= not_finite(*vk) | not_finite(*pk);
+            }
+        }
+        bad
+    }
 }

@@ -69,15 +69,27 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
             &mut self.corrupt,
         );
         self.corrupt.active = false;
+        let c = &self.config;
+        let frozen = self.frozen;
+        // A non-finite gradient must refuse the step. For a plain step (sgd, nag) without
+        // clipping by element, the update's own check refuses it: `lr g` and every result
+        // from it are then not finite (clipping by norm keeps a NaN, or makes an infinity
+        // NaN). So only the other tensors need a pass of their own here.
+        let update_sees = c.algo.algo().plain_step && c.max_gradient_elem <= 0.0;
+        let grads_finite = (0..L::TENSORS).all(|i| {
+            (update_sees && !frozen.contains(i))
+                || self
+                    .grads
+                    .tensor(i)
+                    .is_none_or(|g| crate::error::all_finite(g.data))
+        });
         let terms = match terms {
-            Ok(t) if t.loss.is_finite() && self.grads.is_finite() => t,
+            Ok(t) if t.loss.is_finite() && grads_finite => t,
             _ => {
                 self.roll_back();
                 return Err(());
             }
         };
-        let c = &self.config;
-        let frozen = self.frozen;
         for i in 0..L::TENSORS {
             if let Some(g) = self.grads.tensor_mut(i) {
                 clip(g, c.max_gradient_elem, c.max_gradient_norm);
@@ -91,9 +103,11 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
             &mut self.grads,
             &mut self.state,
             |i| !frozen.contains(i),
+            // with a copy of known-good parameters, a refused update is rolled back below
+            self.best.copy().is_some(),
         );
-        // `update` writes only finite parameters (it checks every result first), so the
-        // parameters need no second scan here.
+        // `update` writes only finite parameters (it checks every result first, or, with a
+        // copy, the roll-back below undoes it), so the parameters need no second scan here.
         if updated.is_err() {
             self.roll_back();
             return Err(());
