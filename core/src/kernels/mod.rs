@@ -349,11 +349,20 @@ pub fn sum_f64(a: &[f32], f: impl Fn(f64) -> f64) -> f64 {
             *sl += f(v as f64);
         }
     }
-    let mut total = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+    let mut total = combine8(&s);
     for &v in &a[body..] {
         total += f(v as f64);
     }
     total
+}
+
+/// The eight partial sums of [`sum_f64`]'s order, combined:
+/// `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))`. A loss that sums its terms in this
+/// order (element `k` into partial `k % 8` over whole chunks of eight, then this, then the
+/// tail in order) writes its gradient in the same loop.
+#[inline(always)]
+pub fn combine8(s: &[f64; 8]) -> f64 {
+    ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))
 }
 
 /// `y[j] += a * x[j]` for every `j`.

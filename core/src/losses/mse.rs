@@ -1,7 +1,8 @@
 //! Mean squared error: `L = sum_k w_k (o_k - t_k)^2 / sum_k w_k` (unweighted: `w = 1`).
-//! Gradient: `dL/do_k = 2 w_k (o_k - t_k) / sum w`.
+//! Gradient: `dL/do_k = 2 w_k (o_k - t_k) / sum w`. Each term is rounded to `f32` and summed
+//! in `f64` in [`sum_f64`](crate::kernels::sum_f64)'s order (eight chains).
 
-use super::{total_weight, weight_of};
+use super::total_weight;
 use crate::layers::OutputGrads;
 
 /// Loss value; adds `scale * dL/d out` into `layer.d_out`.
@@ -17,15 +18,58 @@ pub fn loss(
     if wsum <= 0.0 {
         return 0.0;
     }
-    let mut total = 0.0f64;
     let g = (2.0 / wsum) as f32 * scale;
-    for k in 0..n {
-        let w = weight_of(weights, k);
-        let e = out[k] - target[k];
-        total += (w * e * e) as f64;
-        layer.d_out[k] += g * w * e;
-    }
+    let total = match weights {
+        Some(w) => weighted(&out[..n], &target[..n], &w[..n], g, &mut layer.d_out[..n]),
+        None => unweighted(&out[..n], &target[..n], g, &mut layer.d_out[..n]),
+    };
     total / wsum
+}
+
+// Chunks of eight, the tail after: the eight partial sums of `kernels::sum_f64`'s order.
+// (with `w = 1`, `w e e` and `g w e` are `e e` and `g e`, the same bits)
+crate::elementwise! {
+    fn unweighted(out: &[f32], target: &[f32], g: f32, d_out: &mut [f32]) -> f64 {
+        let mut s = [0.0f64; 8];
+        let chunks = out.chunks_exact(8).zip(target.chunks_exact(8));
+        for ((o, t), d) in chunks.zip(d_out.chunks_exact_mut(8)) {
+            for l in 0..8 {
+                let e = o[l] - t[l];
+                d[l] += g * e;
+                s[l] += (e * e) as f64;
+            }
+        }
+        let body = out.len() - out.len() % 8;
+        let mut total = crate::kernels::combine8(&s);
+        for k in body..out.len() {
+            let e = out[k] - target[k];
+            d_out[k] += g * e;
+            total += (e * e) as f64;
+        }
+        total
+    }
+}
+
+crate::elementwise! {
+    fn weighted(out: &[f32], target: &[f32], w: &[f32], g: f32, d_out: &mut [f32]) -> f64 {
+        let mut s = [0.0f64; 8];
+        let chunks = out.chunks_exact(8).zip(target.chunks_exact(8)).zip(w.chunks_exact(8));
+        for (((o, t), w), d) in chunks.zip(d_out.chunks_exact_mut(8)) {
+            for l in 0..8 {
+                let e = o[l] - t[l];
+                d[l] += g * w[l] * e;
+                s[l] += (w[l] * e * e) as f64;
+            }
+        }
+        let body = out.len() - out.len() % 8;
+        let mut total = crate::kernels::combine8(&s);
+        for k in body..out.len() {
+            let e = out[k] - target[k];
+            d_out[k] += g * w[k] * e;
+            total += (w[k] * e * e) as f64;
+        }
+        total
+    }
 }
 
 #[cfg(test)]
