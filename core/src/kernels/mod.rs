@@ -356,6 +356,20 @@ pub fn sum_f64(a: &[f32], f: impl Fn(f64) -> f64) -> f64 {
     total
 }
 
+crate::elementwise! {
+    /// `sum_k a[k]^2` in `f64`, in [`sum_f64`]'s order, at the kernels' level.
+    pub fn sum_sq_f64(a: &[f32]) -> f64 {
+        sum_f64(a, |v| v * v)
+    }
+}
+
+crate::elementwise! {
+    /// `sum_k |a[k]|` in `f64`, in [`sum_f64`]'s order, at the kernels' level.
+    pub fn sum_abs_f64(a: &[f32]) -> f64 {
+        sum_f64(a, f64::abs)
+    }
+}
+
 /// The eight partial sums of [`sum_f64`]'s order, combined:
 /// `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))`. A loss that sums its terms in this
 /// order (element `k` into partial `k % 8` over whole chunks of eight, then this, then the

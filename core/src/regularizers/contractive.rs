@@ -52,7 +52,7 @@ pub fn loss_and_grad(targets: Selection, net: &mut dyn JacobianPasses, weight: f
         net.forward(row, upto);
         for k in targets.iter() {
             if let Some((j, _)) = net.jacobian(k) {
-                total += crate::kernels::sum_f64(j, |v| v * v);
+                total += crate::kernels::sum_sq_f64(j);
             }
         }
         if net.taking_gradients() {

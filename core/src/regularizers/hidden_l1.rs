@@ -38,7 +38,7 @@ impl Regularizer for HiddenL1 {
             if let Some(v) = net.output(k) {
                 let h = if pre { v.pre } else { v.out };
                 if !h.is_empty() {
-                    total += crate::kernels::sum_f64(h, f64::abs) / h.len() as f64;
+                    total += crate::kernels::sum_abs_f64(h) / h.len() as f64;
                 }
             }
         }
@@ -52,14 +52,25 @@ impl Regularizer for HiddenL1 {
                 let h = if pre { g.view.pre } else { g.view.out };
                 let d = if pre { g.d_pre } else { g.d_out };
                 let c = weight / (count * h.len().max(1) as f32);
-                for (dk, &x) in d.iter_mut().zip(h) {
-                    if x > 0.0 {
-                        *dk += c;
-                    } else if x < 0.0 {
-                        *dk -= c;
-                    }
-                }
+                add_signs(h, d, c);
             }
+        }
+    }
+}
+
+crate::elementwise! {
+    /// `d += c sign(h)`, leaving `d` as it is (not `d + 0`, which turns -0 into +0) where
+    /// `h` is 0: selects, so the loop vectorizes.
+    fn add_signs(h: &[f32], d: &mut [f32], c: f32) {
+        for (dk, &x) in d.iter_mut().zip(h) {
+            let (up, down) = (*dk + c, *dk - c);
+            *dk = if x > 0.0 {
+                up
+            } else if x < 0.0 {
+                down
+            } else {
+                *dk
+            };
         }
     }
 }

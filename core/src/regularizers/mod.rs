@@ -280,11 +280,12 @@ pub(crate) fn split_value(value: &str) -> Result<(f32, Option<&str>), Error> {
     Ok((w, pats))
 }
 
-/// `(1/|W|) sum_W mean(f(W))` over the selected tensors: the shape of both weight penalties.
+/// `(1/|W|) sum_W sum(W) / size(W)` over the selected tensors, with `sum` the sum of a penalty
+/// over one tensor ([`sum_sq_f64`](crate::kernels::sum_sq_f64), [`sum_abs_f64`](crate::kernels::sum_abs_f64)): the shape of both weight penalties.
 pub(crate) fn mean_over_tensors(
     net: &dyn NetView,
     targets: Selection,
-    f: impl Fn(f64) -> f64,
+    sum: fn(&[f32]) -> f64,
 ) -> f64 {
     let count = targets.count();
     if count == 0 {
@@ -292,7 +293,7 @@ pub(crate) fn mean_over_tensors(
     }
     let mut total = 0.0f64;
     for t in targets.iter().filter_map(|i| net.tensor(i)) {
-        total += crate::kernels::sum_f64(t.data, &f) / t.data.len() as f64;
+        total += sum(t.data) / t.data.len() as f64;
     }
     total / count as f64
 }
