@@ -492,3 +492,50 @@ fn custom_regularizers_belong_to_the_trainer_and_each_misuse_is_refused() {
     assert_eq!(t.config, config);
     t.steps(&data, 2).unwrap();
 }
+
+/// `steps` checks the values of the rows its batches take, before any of them: a bad value in
+/// a batch of the call is refused by name and row with nothing changed; one elsewhere waits
+/// for the call that takes its batch; a call that covers a pass checks every row.
+#[test]
+fn steps_refuses_a_bad_value_in_its_batches_before_any_step() {
+    let x = digits(40); // batches of 8: five per pass
+    let start = |t: &mut T64| {
+        t.config.parse("algo = sgd\nbatch_size = 8").unwrap();
+        t.start(&Data::autoencoder(&x)).unwrap();
+        t.steps(&Data::autoencoder(&x), 2).unwrap(); // inside a pass
+    };
+    let mut refused_rows = Vec::new();
+    for row in 0..40 {
+        let mut bad = x.clone();
+        bad[row * 64 + 3] = f32::INFINITY;
+        let mut t = trainer();
+        start(&mut t);
+        let (before, updates) = (params(&t.net), t.updates());
+        match t.steps(&Data::autoencoder(&bad), 2) {
+            Ok(_) => assert_eq!(t.updates(), updates + 2),
+            Err(e) => {
+                let want = Error::NonFiniteData {
+                    what: "inputs",
+                    row,
+                    col: 3,
+                };
+                assert_eq!(e, want);
+                assert_eq!((params(&t.net), t.updates()), (before, updates));
+                refused_rows.push(row);
+            }
+        }
+        // three steps finish this pass: a pass's worth or more checks every row
+        let mut t = trainer();
+        start(&mut t);
+        assert!(t.steps(&Data::autoencoder(&bad), 5).is_err(), "row {row}");
+    }
+    // the two batches of the call, whole: 16 rows in two runs of 8 aligned to a batch
+    assert_eq!(refused_rows.len(), 16, "{refused_rows:?}");
+    assert!(
+        refused_rows
+            .chunks(8)
+            .all(|c| c[0] % 8 == 0 && c[7] == c[0] + 7)
+    );
+    // and they are the batches the steps take: a bad row the check let through would have
+    // made a step non-finite and refused, and `Ok` above asserts both steps were applied
+}

@@ -116,7 +116,14 @@ fn writing_through_is_the_same_update_and_refuses_the_same_steps() {
             *w = libm::sinf(i as f32 * 0.37 + k) * 0.5;
         }
     };
-    let bits = |net: &Network<Wide>| net.body.w.iter().flatten().map(|w| w.to_bits()).collect::<Vec<_>>();
+    let bits = |net: &Network<Wide>| {
+        net.body
+            .w
+            .iter()
+            .flatten()
+            .map(|w| w.to_bits())
+            .collect::<Vec<_>>()
+    };
     for name in Optimizer::NAMES {
         let opt = Optimizer::from_name(name).unwrap();
         for mu in [0.0, 0.9] {
@@ -137,7 +144,11 @@ fn writing_through_is_the_same_update_and_refuses_the_same_steps() {
                     fill(&mut g, step as f32 + 1.0);
                     update(opt, mu, 0.05, net, &mut g, st, |_| true, k == 1).unwrap();
                 }
-                assert_eq!(bits(&runs[0].0), bits(&runs[1].0), "{name} mu {mu} step {step}");
+                assert_eq!(
+                    bits(&runs[0].0),
+                    bits(&runs[1].0),
+                    "{name} mu {mu} step {step}"
+                );
             }
             // a gradient that overflows one result: both refuse; checking first wrote nothing
             let before = bits(&runs[0].0);
@@ -146,7 +157,10 @@ fn writing_through_is_the_same_update_and_refuses_the_same_steps() {
                 fill(&mut g, 9.0);
                 g.body.w[19][15] = if k == 0 { f32::MAX } else { f32::NAN };
                 let r = update(opt, mu, 1e30, net, &mut g, st, |_| true, k == 1);
-                assert!(r.is_err() || opt.slots(0.0) > 0, "{name} mu {mu} write-through {k}");
+                assert!(
+                    r.is_err() || opt.slots(0.0) > 0,
+                    "{name} mu {mu} write-through {k}"
+                );
             }
             if opt.slots(0.0) == 0 {
                 assert_eq!(bits(&runs[0].0), before, "{name} mu {mu}");

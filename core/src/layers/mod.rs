@@ -538,7 +538,11 @@ fn corrupt(rng: &mut XorShift, p: f32, sigma: f32, values: &mut [f32], mask: &mu
             let draws = &mut draws[..values.len()];
             rng.fill_u32(draws);
             for ((v, m), &d) in values.iter_mut().zip(mask.iter_mut()).zip(draws.iter()) {
-                *m = if crate::rng::unit(d) < keep { scale } else { 0.0 };
+                *m = if crate::rng::unit(d) < keep {
+                    scale
+                } else {
+                    0.0
+                };
                 *v *= *m;
             }
         }

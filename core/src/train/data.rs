@@ -64,8 +64,73 @@ pub(super) fn input_rows<L: Layers>(x: &[f32]) -> Result<usize, Error> {
 impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
     Trainer<L, B, JD, S, K>
 {
-    /// Check lengths, finiteness and labels of `data`.
+    /// Check lengths, finiteness and labels of `data`; its rows.
     pub fn check_data(&self, data: &Data<'_>) -> Result<usize, Error> {
+        let rows = self.check_shape(data)?;
+        self.check_rows(data, 0, rows)?;
+        Ok(rows)
+    }
+
+    /// The values of rows `start .. start + rows` of `data`, whose shape
+    /// [`check_shape`](Self::check_shape) accepted: finite inputs, targets and loss weights,
+    /// weights not negative, labels in range. An error names the row within the whole data.
+    pub(super) fn check_rows(
+        &self,
+        data: &Data<'_>,
+        start: usize,
+        rows: usize,
+    ) -> Result<(), Error> {
+        let part = self.batch(data, start, rows);
+        let at = |e: Error| match e {
+            Error::NonFiniteData { what, row, col } => Error::NonFiniteData {
+                what,
+                row: row + start,
+                col,
+            },
+            Error::LabelOutOfRange {
+                row,
+                label,
+                classes,
+            } => Error::LabelOutOfRange {
+                row: row + start,
+                label,
+                classes,
+            },
+            other => other,
+        };
+        check_finite("inputs", part.x, L::NIN).map_err(at)?;
+        match (data.target, part.target) {
+            (Some(Target::Values(_)), Target::Values(y)) => {
+                check_finite("targets", y, L::NOUT).map_err(at)?;
+            }
+            (_, Target::Labels(t)) => {
+                let classes = L::NOUT / L::STEPS;
+                if let Some(r) = t.iter().position(|&l| l as usize >= classes) {
+                    return Err(at(Error::LabelOutOfRange {
+                        row: r / L::STEPS,
+                        label: t[r] as usize,
+                        classes,
+                    }));
+                }
+            }
+            _ => {}
+        }
+        if let Some(w) = part.weights {
+            let per_row = matches!(data.target, Some(Target::Labels(_)));
+            check_finite("loss weights", w, if per_row { 1 } else { L::NOUT }).map_err(at)?;
+            if let Some(i) = w.iter().position(|&v| v < 0.0) {
+                return Err(Error::OutOfRange {
+                    name: "loss weight",
+                    value: w[i],
+                    allowed: ">= 0",
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Lengths of `data` and whether its kind fits the loss; its rows.
+    pub(super) fn check_shape(&self, data: &Data<'_>) -> Result<usize, Error> {
         let nin = L::NIN;
         if data.x.is_empty() {
             return Err(Error::EmptyData);
@@ -78,7 +143,6 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
             });
         }
         let rows = data.x.len() / nin;
-        check_finite("inputs", data.x, nin)?;
         let labels = self.config.loss.uses_labels();
         match data.target {
             None if labels => {
@@ -109,7 +173,6 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
                         got: y.len(),
                     });
                 }
-                check_finite("targets", y, L::NOUT)?;
             }
             Some(Target::Labels(t)) => {
                 if !labels {
@@ -123,14 +186,6 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
                         what: "labels (one per row and time step)",
                         expected: rows * L::STEPS,
                         got: t.len(),
-                    });
-                }
-                let classes = L::NOUT / L::STEPS;
-                if let Some(r) = t.iter().position(|&l| l as usize >= classes) {
-                    return Err(Error::LabelOutOfRange {
-                        row: r / L::STEPS,
-                        label: t[r] as usize,
-                        classes,
                     });
                 }
             }
@@ -147,14 +202,6 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
                     what: "loss weights",
                     expected,
                     got: w.len(),
-                });
-            }
-            check_finite("loss weights", w, if per_row { 1 } else { L::NOUT })?;
-            if let Some(i) = w.iter().position(|&v| v < 0.0) {
-                return Err(Error::OutOfRange {
-                    name: "loss weight",
-                    value: w[i],
-                    allowed: ">= 0",
                 });
             }
         }

@@ -9,7 +9,7 @@ use super::trainer::Trainer;
 use crate::error::Error;
 use crate::layers::{Corruptor, Layers};
 use crate::losses::{Target, accuracy};
-use crate::rng::permute;
+use crate::rng::{XorShift, permute};
 
 impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
     Trainer<L, B, JD, S, K>
@@ -40,9 +40,40 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
     /// assert_eq!(t.steps(&data, 2).unwrap().pass, 0);
     /// assert_eq!(t.steps(&data, 2).unwrap().pass, 1); // the pass ended inside
     /// ```
+    ///
+    /// The data's shape is checked whole, its values only in the rows these `n` steps will
+    /// take (all of them if the steps cover a pass): a call costs what its batches cost,
+    /// however large the data, and a bad value is still refused before any step, by the
+    /// call whose batch holds it.
     pub fn steps(&mut self, data: &Data<'_>, n: usize) -> Result<Report, Error> {
-        let rows = self.ready(data)?;
+        if !self.started {
+            return Err(Error::NotStarted);
+        }
+        let rows = self.check_shape(data)?;
+        let bs = self.config.batch_size;
+        if bs == 0 || bs > B || n.saturating_mul(bs) >= rows {
+            // (a batch size `reconfigure` will refuse, or a whole pass: every row)
+            self.check_rows(data, 0, rows)?;
+        } else {
+            let mut order = self.order(rows, bs);
+            for _ in 0..n {
+                let (b, _) = order.next(rows.div_ceil(bs));
+                self.check_rows(data, b * bs, bs.min(rows - b * bs))?;
+            }
+        }
+        self.reconfigure()?;
         self.run_batches(data, rows, n)
+    }
+
+    /// Where the batch order stands for `rows` rows in batches of `bs`: a new pass if either
+    /// changed under an unfinished one.
+    fn order(&self, rows: usize, bs: usize) -> BatchOrder {
+        let same = (rows, bs) == (self.pass_rows, self.pass_batch);
+        BatchOrder {
+            cursor: if same { self.cursor } else { 0 },
+            key: self.pass_key,
+            rng: self.order_rng,
+        }
     }
 
     pub(super) fn run_batches(
@@ -53,26 +84,20 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
     ) -> Result<Report, Error> {
         let bs = self.config.batch_size;
         let nb = rows.div_ceil(bs);
-        if (rows, bs) != (self.pass_rows, self.pass_batch) {
-            // The data or the batch size changed under an unfinished pass: start a new one.
-            self.cursor = 0;
-        }
         let mut report = Report::default();
         let mut acc = 0.0f32;
         let mut done = 0usize;
         for _ in 0..n {
-            if self.cursor == 0 {
-                self.pass_key = self.order_rng.next_u64();
-                (self.pass_rows, self.pass_batch) = (rows, bs);
-            }
-            let b = permute(self.cursor, nb, self.pass_key);
-            let start = b * bs;
-            let batch = self.batch(data, start, bs.min(rows - start));
-            self.cursor += 1;
-            if self.cursor == nb {
-                self.cursor = 0;
+            // (the data or the batch size changed under an unfinished pass: a new one)
+            let mut order = self.order(rows, bs);
+            let (b, pass_ended) = order.next(nb);
+            (self.cursor, self.pass_key, self.order_rng) = (order.cursor, order.key, order.rng);
+            (self.pass_rows, self.pass_batch) = (rows, bs);
+            if pass_ended {
                 self.passes += 1;
             }
+            let start = b * bs;
+            let batch = self.batch(data, start, bs.min(rows - start));
             match self.step_checked(batch) {
                 Ok(terms) => {
                     add_terms(&mut report, &terms);
@@ -209,5 +234,30 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
         }
         report.improved = improved;
         improved
+    }
+}
+
+/// The batch order's state: the next position in the pass, the pass's permutation key, and
+/// the generator that draws each pass's key.
+struct BatchOrder {
+    cursor: usize,
+    key: u64,
+    rng: XorShift,
+}
+
+impl BatchOrder {
+    /// The next batch of a pass of `nb` batches (a new pass draws its key first); whether
+    /// the pass ended with it.
+    fn next(&mut self, nb: usize) -> (usize, bool) {
+        if self.cursor == 0 {
+            self.key = self.rng.next_u64();
+        }
+        let b = permute(self.cursor, nb, self.key);
+        self.cursor += 1;
+        let ended = self.cursor == nb;
+        if ended {
+            self.cursor = 0;
+        }
+        (b, ended)
     }
 }
