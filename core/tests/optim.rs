@@ -143,6 +143,15 @@ fn writing_through_is_the_same_update_and_refuses_the_same_steps() {
                     let mut g = Network::<Wide>::zero();
                     fill(&mut g, step as f32 + 1.0);
                     update(opt, mu, 0.05, net, &mut g, st, |_| true, k == 1).unwrap();
+                    // consumed: cleared for the next step's gradients
+                    assert!(
+                        g.body
+                            .w
+                            .iter()
+                            .flatten()
+                            .chain(&g.body.b)
+                            .all(|&v| v == 0.0)
+                    );
                 }
                 assert_eq!(
                     bits(&runs[0].0),

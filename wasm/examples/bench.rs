@@ -11,7 +11,7 @@
 //! `make test`, not a measurement; `--sweep`: S's cost over batch sizes 1 to 256 and hidden
 //! widths 16 to 512; `--level portable|sse2|avx2|avx512`: force a kernel level; `--only S|L` and
 //! `--variant plain|regularized`: one model or variant, for profiles; `--steps N`: N steps,
-//! printing the fastest 10-step chunk (for comparing builds on a noisy machine); `--kernels`: L's products alone, best of 200 calls each).
+//! printing the fastest 10-step chunk (for comparing builds on a noisy machine) and the median one; `--kernels`: L's products alone, best of 200 calls each).
 
 use staticnets::kernels::{Level, level, set_level};
 use staticnets_wasm::bench::{SWEEP, Stepper, reference, sweep};
@@ -165,13 +165,18 @@ fn main() {
                 if let Some(n) = fixed {
                     // the fastest of the 10-step chunks: a figure for comparing builds on a
                     // noisy machine (not the protocol's median)
-                    let mut best = f64::MAX;
-                    for _ in 0..n.div_ceil(10) {
-                        let t = Instant::now();
-                        s.steps(10).expect("steps");
-                        best = best.min(t.elapsed().as_secs_f64() * 1e2);
-                    }
-                    println!("{model} {variant}: fastest 10 steps {best:.4} ms/step");
+                    let mut chunks: Vec<f64> = (0..n.div_ceil(10))
+                        .map(|_| {
+                            let t = Instant::now();
+                            s.steps(10).expect("steps");
+                            t.elapsed().as_secs_f64() * 1e2
+                        })
+                        .collect();
+                    chunks.sort_by(f64::total_cmp);
+                    let (best, median) = (chunks[0], chunks[chunks.len() / 2]);
+                    println!(
+                        "{model} {variant}: fastest 10 steps {best:.4} ms/step (median chunk {median:.4})"
+                    );
                     continue;
                 }
                 record(&framework, model, variant, measure(&timing, s.as_mut()));

@@ -305,6 +305,10 @@ impl<L: Layers, const S: usize> Default for OptimState<L, S> {
 /// followed the diverging step (the caller resets them). So a trainer without a copy of
 /// known-good parameters still never holds a non-finite one.
 ///
+/// A successful update leaves every trainable tensor's gradient zero (its write pass clears
+/// what it read, while the line is in cache), ready to accumulate the next step's; a
+/// refused one leaves the gradients in some state between.
+///
 /// `write_through`: the caller keeps a copy of known-good parameters and puts it back after
 /// an error. Then each result is written as it is computed, one pass over the parameters
 /// instead of two (they do not fit a cache in a large model); after an error `net` holds
@@ -391,6 +395,7 @@ pub fn update<L: Layers, const S: usize>(
         };
         let bad = if mu > 0.0 {
             let Some(v) = state.slots[own].tensor_mut(i) else {
+                g.fill(0.0); // (no velocity for it: nothing to write, but cleared all the same)
                 continue;
             };
             momentum_write(p, v, g, keep, push, scale)
@@ -406,7 +411,7 @@ pub fn update<L: Layers, const S: usize>(
 
 // The update's passes over every parameter, at the kernels' level (`elementwise!`): each
 // returns whether some result is not finite, scanned in blocks without early exits so that
-// the loops vectorize. `_bad` only looks; `_write` writes. Momentum: `v' = keep v - push s`
+// the loops vectorize. `_bad` only looks; `_write` writes, and clears the gradient it read. Momentum: `v' = keep v - push s`
 // and `p' = p + v'` with `s = scale g`; plain: `p' = p - scale g`.
 
 const BLOCK: usize = 256;
@@ -422,11 +427,12 @@ crate::elementwise! {
 }
 
 crate::elementwise! {
-    fn plain_write(p: &mut [f32], g: &[f32], scale: f32) -> bool {
+    fn plain_write(p: &mut [f32], g: &mut [f32], scale: f32) -> bool {
         let mut bad = false;
-        for (pb, gb) in p.chunks_mut(BLOCK).zip(g.chunks(BLOCK)) {
-            for (pk, &gk) in pb.iter_mut().zip(gb) {
-                *pk -= scale * gk;
+        for (pb, gb) in p.chunks_mut(BLOCK).zip(g.chunks_mut(BLOCK)) {
+            for (pk, gk) in pb.iter_mut().zip(gb.iter_mut()) {
+                *pk -= scale * *gk;
+                *gk = 0.0;
                 bad |= not_finite(*pk);
             }
         }
@@ -450,16 +456,17 @@ crate::elementwise! {
     fn momentum_write(
         p: &mut [f32],
         v: &mut [f32],
-        g: &[f32],
+        g: &mut [f32],
         keep: f32,
         push: f32,
         scale: f32,
     ) -> bool {
         let mut bad = false;
-        let blocks = p.chunks_mut(BLOCK).zip(v.chunks_mut(BLOCK)).zip(g.chunks(BLOCK));
+        let blocks = p.chunks_mut(BLOCK).zip(v.chunks_mut(BLOCK)).zip(g.chunks_mut(BLOCK));
         for ((pb, vb), gb) in blocks {
-            for ((pk, vk), &gk) in pb.iter_mut().zip(vb.iter_mut()).zip(gb) {
-                *vk = keep * *vk - push * (scale * gk);
+            for ((pk, vk), gk) in pb.iter_mut().zip(vb.iter_mut()).zip(gb.iter_mut()) {
+                *vk = keep * *vk - push * (scale * *gk);
+                *gk = 0.0;
                 *pk += *vk;
                 bad |= not_finite(*vk) | not_finite(*pk);
             }

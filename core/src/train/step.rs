@@ -56,7 +56,10 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
     /// [`step`](Self::step) on a batch already checked; a refused step is rolled back here
     /// (the error carries no position: the caller knows it).
     pub(super) fn step_checked(&mut self, batch: Batch<'_>) -> Result<Terms, ()> {
-        self.grads.fill_zero();
+        if !self.grads_zero {
+            self.grads.fill_zero();
+        }
+        self.grads_zero = false;
         self.corrupt.active = true;
         let terms = evaluate(
             &self.net,
@@ -112,6 +115,13 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
             self.roll_back();
             return Err(());
         }
+        // the update cleared the gradients it consumed; the frozen tensors' remain
+        for i in (0..L::TENSORS).filter(|&i| frozen.contains(i)) {
+            if let Some(g) = self.grads.tensor_mut(i) {
+                g.fill(0.0);
+            }
+        }
+        self.grads_zero = true;
         self.updates += 1;
         Ok(terms)
     }

@@ -75,8 +75,13 @@ pub struct Trainer<
     /// or `train`'s own) since the objective last changed, or those of `start` / `restart`.
     /// With `K = NoBestCopy` there is no copy (see [`best`](super::best)).
     pub best: K,
-    /// Gradient buffer.
-    pub grads: Network<L>,
+    /// Gradient buffer: the trainer's scratch space, zero between steps whenever
+    /// [`grads_zero`](Self::grads_zero) says so (so it is not public: a value written into it
+    /// would join the next step's gradients).
+    pub(crate) grads: Network<L>,
+    /// Whether every gradient is zero: a successful step leaves them so (the optimizer clears
+    /// what it reads), and the next one then skips a pass over them.
+    pub(super) grads_zero: bool,
     /// Optimizer state.
     pub state: OptimState<L, S>,
     /// Activation buffers.
@@ -149,6 +154,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
             since_best: 0,
             started: false,
             halvings: 0,
+            grads_zero: false,
         }
     }
 
@@ -197,6 +203,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
             since_best: 0,
             started: false,
             halvings: 0,
+            grads_zero: false,
         }
     }
 
