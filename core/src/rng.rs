@@ -134,14 +134,11 @@ impl XorShift {
         #[cfg(any(target_arch = "x86_64", target_arch = "wasm32"))]
         while out.len() >= BLOCK_DRAWS {
             let (run, rest) = core::mem::take(&mut out).split_at_mut(BLOCK_DRAWS);
-            if let Ok(run) = <&mut [u32; BLOCK_DRAWS]>::try_from(run) {
-                let mut lanes = [self.state; LANES];
-                for j in 1..LANES {
-                    lanes[j] = jump(lanes[j - 1]);
+            let rows = self.lane_rows();
+            for (j, lane) in run.chunks_exact_mut(LANE_STEPS).enumerate() {
+                for (t, o) in lane.iter_mut().enumerate() {
+                    *o = rows[t][j];
                 }
-                lanes_block(&mut lanes, run);
-                // the last lane ends where the run ends
-                self.state = lanes[LANES - 1];
             }
             out = rest;
         }
@@ -189,31 +186,66 @@ impl XorShift {
         // (the whole block is transformed, a fixed trip count that vectorizes; pairs past
         // `pairs` hold earlier or dummy draws and are never used)
         let (mut u1, mut u2) = ([1.0f32; PAIRS], [0.0f32; PAIRS]);
+        let (mut first, mut second) = ([0.0f32; PAIRS], [0.0f32; PAIRS]);
+        // Whole runs of the lanes: lane j's draws 2q and 2q + 1 are the pair of outputs
+        // j * LANE_STEPS + 2q and + 1; the pairs are transformed in the lanes' order (rows of
+        // the lanes' output, so no draw is moved twice) and each value then goes to its place.
+        #[cfg(any(target_arch = "x86_64", target_arch = "wasm32"))]
+        while out.len() >= BLOCK_DRAWS {
+            let rows = self.lane_rows();
+            for q in 0..LANE_STEPS / 2 {
+                for j in 0..LANES {
+                    u1[q * LANES + j] = 1.0 - unit(rows[2 * q][j]);
+                    u2[q * LANES + j] = unit(rows[2 * q + 1][j]);
+                }
+            }
+            box_muller_block(&u1, &u2, &mut first, &mut second);
+            let (run, rest) = core::mem::take(&mut out).split_at_mut(BLOCK_DRAWS);
+            for (j, lane) in run.chunks_exact_mut(LANE_STEPS).enumerate() {
+                for q in 0..LANE_STEPS / 2 {
+                    lane[2 * q] = first[q * LANES + j];
+                    lane[2 * q + 1] = second[q * LANES + j];
+                }
+            }
+            out = rest;
+        }
+        // The rest (everything where there are no lanes): the pairs in order.
         let mut draws = [0u32; GAUSSIAN_DRAWS];
         while !out.is_empty() {
-            let run = 2 * out.len().div_ceil(2).min(GAUSSIAN_DRAWS / 2);
-            self.fill_u32(&mut draws[..run]);
-            for block in draws[..run].chunks(2 * PAIRS) {
-                let pairs = block.len() / 2;
-                for k in 0..pairs {
-                    u1[k] = 1.0 - unit(block[2 * k]);
-                    u2[k] = unit(block[2 * k + 1]);
-                }
-                let (mut first, mut second) = ([0.0f32; PAIRS], [0.0f32; PAIRS]);
-                box_muller_block(&u1, &u2, &mut first, &mut second);
-                let mut z = [0.0f32; 2 * PAIRS];
-                for k in 0..pairs {
-                    (z[2 * k], z[2 * k + 1]) = (first[k], second[k]);
-                }
-                let n = out.len().min(2 * pairs);
-                out[..n].copy_from_slice(&z[..n]);
-                if n < 2 * pairs {
-                    // an odd count: the last pair's second value waits for the next draw
-                    self.spare = Some(z[n]);
-                }
-                out = &mut out[n..];
+            let pairs = out.len().div_ceil(2).min(PAIRS);
+            self.fill_u32(&mut draws[..2 * pairs]);
+            for k in 0..pairs {
+                u1[k] = 1.0 - unit(draws[2 * k]);
+                u2[k] = unit(draws[2 * k + 1]);
             }
+            box_muller_block(&u1, &u2, &mut first, &mut second);
+            let mut z = [0.0f32; 2 * PAIRS];
+            for k in 0..pairs {
+                (z[2 * k], z[2 * k + 1]) = (first[k], second[k]);
+            }
+            let n = out.len().min(2 * pairs);
+            out[..n].copy_from_slice(&z[..n]);
+            if n < 2 * pairs {
+                // an odd count: the last pair's second value waits for the next draw
+                self.spare = Some(z[n]);
+            }
+            out = &mut out[n..];
         }
+    }
+
+    /// The next [`BLOCK_DRAWS`] outputs as the lanes make them: `rows[t][j]` is output
+    /// `j * LANE_STEPS + t`.
+    #[cfg(any(target_arch = "x86_64", target_arch = "wasm32"))]
+    fn lane_rows(&mut self) -> [[u32; LANES]; LANE_STEPS] {
+        let mut lanes = [self.state; LANES];
+        for j in 1..LANES {
+            lanes[j] = jump(lanes[j - 1]);
+        }
+        let mut rows = [[0u32; LANES]; LANE_STEPS];
+        lanes_block(&mut lanes, &mut rows);
+        // the last lane ends where the run ends
+        self.state = lanes[LANES - 1];
+        rows
     }
 
     /// `true` with probability `p`.
@@ -308,18 +340,33 @@ static JUMP: [[u64; 16]; 16] = {
 };
 
 crate::elementwise! {
-    /// [`LANES`] generators in step: lane `j` writes `out[j * LANE_STEPS + t]`, its
-    /// `t`-th output, and ends `LANE_STEPS` steps on.
-    fn lanes_block(lanes: &mut [u64; LANES], out: &mut [u32; BLOCK_DRAWS]) {
+    /// [`LANES`] generators in step: lane `j` writes `out[t][j]`, its `t`-th output (output
+    /// `j * LANE_STEPS + t` of the run), and ends `LANE_STEPS` steps on. (Lanes across a row:
+    /// each row is one vector store.)
+    fn lanes_block(lanes: &mut [u64; LANES], out: &mut [[u32; LANES]; LANE_STEPS]) {
         let mut s = *lanes;
-        for t in 0..LANE_STEPS {
+        for row in out.iter_mut() {
             for j in 0..LANES {
                 s[j] = step(s[j]);
-                out[j * LANE_STEPS + t] = (s[j].wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as u32;
+                row[j] = high_of_product(s[j]);
             }
         }
         *lanes = s;
     }
+}
+
+/// The output word of state `x`: the high 32 bits of `x * 0x2545F4914F6CDD1D` (wrapping),
+/// from 32 x 32-bit products (`x = h 2^32 + l`, `M = H 2^32 + L`: the high word is that of
+/// `l L` plus `l H + h L`, mod 2^32), which vector units have where 64 x 64-bit ones are
+/// missing (AVX-512F without DQ, SSE2, AVX2). A test holds it to `u64` arithmetic.
+#[inline(always)]
+const fn high_of_product(x: u64) -> u32 {
+    const M: u64 = 0x2545_F491_4F6C_DD1D;
+    let (l, h) = (x as u32, (x >> 32) as u32);
+    let ll = (l as u64) * (M as u32 as u64);
+    ((ll >> 32) as u32)
+        .wrapping_add(l.wrapping_mul((M >> 32) as u32))
+        .wrapping_add(h.wrapping_mul(M as u32))
 }
 
 /// Box-Muller on one pair of uniform draws, `u1` in `(0, 1]` and `u2` in `[0, 1)` (what
