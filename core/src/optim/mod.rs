@@ -314,6 +314,7 @@ impl<L: Layers, const S: usize> Default for OptimState<L, S> {
 /// instead of two (they do not fit a cache in a large model); after an error `net` holds
 /// some updated values (perhaps non-finite) until the caller restores it. The values
 /// written are the same bits either way.
+#[allow(clippy::too_many_arguments)] // (the optimizer's settings, its buffers, and two rules)
 pub fn update<L: Layers, const S: usize>(
     opt: Optimizer,
     mu: f32,
