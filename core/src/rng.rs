@@ -131,8 +131,7 @@ impl XorShift {
     /// ```
     pub fn fill_u32(&mut self, out: &mut [u32]) {
         let mut out = out;
-        #[cfg(any(target_arch = "x86_64", target_arch = "wasm32"))]
-        while out.len() >= BLOCK_DRAWS {
+        while HAS_LANES && out.len() >= BLOCK_DRAWS {
             let (run, rest) = core::mem::take(&mut out).split_at_mut(BLOCK_DRAWS);
             let rows = self.lane_rows();
             for (j, lane) in run.chunks_exact_mut(LANE_STEPS).enumerate() {
@@ -190,8 +189,7 @@ impl XorShift {
         // Whole runs of the lanes: lane j's draws 2q and 2q + 1 are the pair of outputs
         // j * LANE_STEPS + 2q and + 1; the pairs are transformed in the lanes' order (rows of
         // the lanes' output, so no draw is moved twice) and each value then goes to its place.
-        #[cfg(any(target_arch = "x86_64", target_arch = "wasm32"))]
-        while out.len() >= BLOCK_DRAWS {
+        while HAS_LANES && out.len() >= BLOCK_DRAWS {
             let rows = self.lane_rows();
             for q in 0..LANE_STEPS / 2 {
                 for j in 0..LANES {
@@ -235,7 +233,6 @@ impl XorShift {
 
     /// The next [`BLOCK_DRAWS`] outputs as the lanes make them: `rows[t][j]` is output
     /// `j * LANE_STEPS + t`.
-    #[cfg(any(target_arch = "x86_64", target_arch = "wasm32"))]
     fn lane_rows(&mut self) -> [[u32; LANES]; LANE_STEPS] {
         let mut lanes = [self.state; LANES];
         for j in 1..LANES {
@@ -269,15 +266,16 @@ pub fn unit(x: u32) -> f32 {
     (x >> 8) as f32 * (1.0 / 16_777_216.0)
 }
 
+/// Whether the generator runs its lanes here: on x86-64 and wasm32, which have vector units
+/// for them; Cortex-M keeps the serial loop (the code is there, unused, for the compiler to
+/// drop with its 2 KiB table).
+const HAS_LANES: bool = cfg!(any(target_arch = "x86_64", target_arch = "wasm32"));
+
 /// How many lanes [`XorShift::fill_u32`] runs at once (x86-64 and wasm32).
 pub const LANES: usize = 8;
 /// How many uniform draws [`XorShift::fill_gaussian`] makes at once: one run of the lanes
 /// where there are lanes; 64 elsewhere, which keeps its stack small on microcontrollers.
-const GAUSSIAN_DRAWS: usize = if cfg!(any(target_arch = "x86_64", target_arch = "wasm32")) {
-    BLOCK_DRAWS
-} else {
-    64
-};
+const GAUSSIAN_DRAWS: usize = if HAS_LANES { BLOCK_DRAWS } else { 64 };
 
 /// How many outputs each lane makes per run.
 const LANE_STEPS: usize = 32;

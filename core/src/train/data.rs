@@ -80,8 +80,8 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
         start: usize,
         rows: usize,
     ) -> Result<(), Error> {
-        let part = self.batch(data, start, rows);
-        let at = |e: Error| match e {
+        let widths = (L::NIN, L::NOUT, L::STEPS);
+        check_values(data, self.batch(data, start, rows), widths).map_err(|e| match e {
             Error::NonFiniteData { what, row, col } => Error::NonFiniteData {
                 what,
                 row: row + start,
@@ -97,36 +97,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
                 classes,
             },
             other => other,
-        };
-        check_finite("inputs", part.x, L::NIN).map_err(at)?;
-        match (data.target, part.target) {
-            (Some(Target::Values(_)), Target::Values(y)) => {
-                check_finite("targets", y, L::NOUT).map_err(at)?;
-            }
-            (_, Target::Labels(t)) => {
-                let classes = L::NOUT / L::STEPS;
-                if let Some(r) = t.iter().position(|&l| l as usize >= classes) {
-                    return Err(at(Error::LabelOutOfRange {
-                        row: r / L::STEPS,
-                        label: t[r] as usize,
-                        classes,
-                    }));
-                }
-            }
-            _ => {}
-        }
-        if let Some(w) = part.weights {
-            let per_row = matches!(data.target, Some(Target::Labels(_)));
-            check_finite("loss weights", w, if per_row { 1 } else { L::NOUT }).map_err(at)?;
-            if let Some(i) = w.iter().position(|&v| v < 0.0) {
-                return Err(Error::OutOfRange {
-                    name: "loss weight",
-                    value: w[i],
-                    allowed: ">= 0",
-                });
-            }
-        }
-        Ok(())
+        })
     }
 
     /// Lengths of `data` and whether its kind fits the loss; its rows.
@@ -229,4 +200,40 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
             weights,
         }
     }
+}
+
+/// [`Trainer::check_rows`] for the rows of `part` (of `data`), without the layer types (one
+/// copy for every trainer a program has): rows counted from the part's first.
+fn check_values(
+    data: &Data<'_>,
+    part: Batch<'_>,
+    (nin, nout, steps): (usize, usize, usize),
+) -> Result<(), Error> {
+    check_finite("inputs", part.x, nin)?;
+    match (data.target, part.target) {
+        (Some(Target::Values(_)), Target::Values(y)) => check_finite("targets", y, nout)?,
+        (_, Target::Labels(t)) => {
+            let classes = nout / steps;
+            if let Some(r) = t.iter().position(|&l| l as usize >= classes) {
+                return Err(Error::LabelOutOfRange {
+                    row: r / steps,
+                    label: t[r] as usize,
+                    classes,
+                });
+            }
+        }
+        _ => {}
+    }
+    if let Some(w) = part.weights {
+        let per_row = matches!(data.target, Some(Target::Labels(_)));
+        check_finite("loss weights", w, if per_row { 1 } else { nout })?;
+        if let Some(i) = w.iter().position(|&v| v < 0.0) {
+            return Err(Error::OutOfRange {
+                name: "loss weight",
+                value: w[i],
+                allowed: ">= 0",
+            });
+        }
+    }
+    Ok(())
 }
