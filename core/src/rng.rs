@@ -529,6 +529,22 @@ mod tests {
     }
 
     #[test]
+    fn the_lanes_output_word_is_the_64_bit_products_high_half() {
+        let mut x = 0u64;
+        for k in 0..10_000u64 {
+            for v in [x, !x, x >> 32, x << 32, k] {
+                let want = (v.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as u32;
+                assert_eq!(high_of_product(v), want, "{v:#x}");
+            }
+            x = splitmix64(x ^ k);
+        }
+        assert_eq!(
+            high_of_product(u64::MAX),
+            (u64::MAX.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as u32
+        );
+    }
+
+    #[test]
     fn seed_zero_is_usable_and_seeds_differ() {
         let mut a = XorShift::new(0);
         let mut b = XorShift::new(1);
