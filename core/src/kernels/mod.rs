@@ -459,11 +459,22 @@ pub fn acc_outer(x: &[f32], d: &[f32], dw: &mut [f32], rows: usize, nin: usize, 
     product(&prod, dw);
 }
 
-/// `db[o] += sum_r d[r, o]` (rows in increasing order).
-pub fn acc_rows(d: &[f32], db: &mut [f32], rows: usize, n: usize) {
-    for r in 0..rows {
-        for (s, &v) in db[..n].iter_mut().zip(&d[r * n..(r + 1) * n]) {
-            *s += v;
+crate::elementwise! {
+    /// `db[o] += sum_r d[r, o]` (rows in increasing order).
+    pub fn acc_rows(d: &[f32], db: &mut [f32], rows: usize, n: usize) {
+        for r in 0..rows {
+            for (s, &v) in db[..n].iter_mut().zip(&d[r * n..(r + 1) * n]) {
+                *s += v;
+            }
+        }
+    }
+}
+
+crate::elementwise! {
+    /// `y[k] += x[k]` for every `k`.
+    pub fn add_into(x: &[f32], y: &mut [f32]) {
+        for (yk, &xk) in y.iter_mut().zip(x) {
+            *yk += xk;
         }
     }
 }

@@ -291,11 +291,7 @@ fn apply_slice(act: Activation, pre: &[f32], out: &mut [f32]) {
 
 fn d1_slice(act: Activation, pre: &[f32], g: &[f32], d: &mut [f32]) {
     match act {
-        Activation::Linear | Activation::Softmax => {
-            for (dj, &gj) in d.iter_mut().zip(g) {
-                *dj += gj;
-            }
-        }
+        Activation::Linear | Activation::Softmax => crate::kernels::add_into(g, d),
         Activation::Sigmoid => sigmoid_slope_slice(pre, g, d),
         Activation::Relu => {
             for ((dj, &gj), &p) in d.iter_mut().zip(g).zip(pre) {
