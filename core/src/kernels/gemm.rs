@@ -231,41 +231,43 @@ unsafe fn tile<V: Lanes, const MR: usize, const NV: usize>(t: Tile) {
     }
 }
 
-/// [`tile`] with the row count `mr` (1 to 6) chosen at run time.
+/// [`tile`] with the row count `mr` (1 to `MR`, at most 6) chosen at run time; the arms
+/// above `MR` are dead code the compiler drops.
 ///
 /// # Safety
 /// As [`tile`], for `mr` rows.
 #[inline(always)]
-unsafe fn tile_rows<V: Lanes, const NV: usize>(mr: usize, t: Tile) {
+unsafe fn tile_rows<V: Lanes, const NV: usize, const MR: usize>(mr: usize, t: Tile) {
     // SAFETY: forwarded from the caller.
     unsafe {
         match mr {
             1 => tile::<V, 1, NV>(t),
             2 => tile::<V, 2, NV>(t),
             3 => tile::<V, 3, NV>(t),
-            4 => tile::<V, 4, NV>(t),
-            5 => tile::<V, 5, NV>(t),
-            _ => tile::<V, 6, NV>(t),
+            4 if MR >= 4 => tile::<V, 4, NV>(t),
+            5 if MR >= 5 => tile::<V, 5, NV>(t),
+            _ => tile::<V, MR, NV>(t),
         }
     }
 }
 
-/// The blocked product `C = init + A B` (see the module docs) with `V` lanes, tiles of 6 rows
-/// by `NV` vectors, and `pack` for panels of a `B` whose columns are not contiguous.
+/// The blocked product `C = init + A B` (see the module docs) with `V` lanes, tiles of `MR`
+/// rows (3 to 6) by `NV` vectors, and `pack` for panels of a `B` whose columns are not
+/// contiguous. (The tile shape is a backend's choice for its registers: it changes no bit.)
 ///
 /// Loop order: chunks of `p` (outermost, so each element's sum stays in increasing `p`), then
-/// column panels of `NV * W`, then row tiles of 6. Columns left over after the last whole
+/// column panels of `NV * W`, then row tiles of `MR`. Columns left over after the last whole
 /// vector go through scalar tiles one column at a time (the same order, so the same bits).
 ///
 /// # Safety
 /// `prod.fits(c)` holds, and `V` may be executed (see [`Lanes`]).
 #[inline(always)]
-pub(super) unsafe fn gemm<V: Lanes, const NV: usize>(
+pub(super) unsafe fn gemm<V: Lanes, const NV: usize, const MR: usize>(
     prod: &Product<'_>,
     c: &mut [f32],
     pack: &mut [MaybeUninit<f32>],
 ) {
-    const MR: usize = 6;
+    const { assert!(MR >= 3 && MR <= 6, "tiles of 3 to 6 rows") };
     let Product {
         m,
         n,
@@ -343,7 +345,7 @@ pub(super) unsafe fn gemm<V: Lanes, const NV: usize>(
                     };
                     if panel.is_some() {
                         if nv == NV {
-                            tile_rows::<V, NV>(mr, t);
+                            tile_rows::<V, NV, MR>(mr, t);
                         } else {
                             // A partial panel: one vector at a time (fewer tile shapes to
                             // compile; the same sums).
@@ -358,7 +360,7 @@ pub(super) unsafe fn gemm<V: Lanes, const NV: usize>(
                                     init: if it.is_null() { it } else { it.add(dv) },
                                     ..t
                                 };
-                                tile_rows::<V, 1>(mr, one);
+                                tile_rows::<V, 1, MR>(mr, one);
                             }
                         }
                     }
@@ -373,7 +375,7 @@ pub(super) unsafe fn gemm<V: Lanes, const NV: usize>(
                             init: if it.is_null() { it } else { it.add(j) },
                             ..t
                         };
-                        tile_rows::<Scalar, 1>(mr, col);
+                        tile_rows::<Scalar, 1, MR>(mr, col);
                     }
                     i0 += mr;
                 }

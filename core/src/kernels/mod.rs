@@ -208,7 +208,7 @@ pub fn product(prod: &Product<'_>, c: &mut [f32]) {
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         Level::Simd128 => simd::gemm_simd128(prod, c),
         // SAFETY: scalar tiles run everywhere; `fits` was checked above.
-        _ => unsafe { gemm::gemm::<gemm::Scalar, 4>(prod, c, &mut []) },
+        _ => unsafe { gemm::gemm::<gemm::Scalar, 4, 6>(prod, c, &mut []) },
     }
 }
 

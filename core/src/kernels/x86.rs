@@ -120,7 +120,7 @@ pub(super) fn gemm_sse2(prod: &Product<'_>, c: &mut [f32]) {
     // product writes each panel before reading it.
     let mut pack = [MaybeUninit::<f32>::uninit(); PACK];
     // SAFETY: SSE2 is part of x86-64; the caller checked `prod.fits(c)`.
-    unsafe { gemm::<Sse2, 2>(prod, c, &mut pack) }
+    unsafe { gemm::<Sse2, 2, 6>(prod, c, &mut pack) }
 }
 
 /// The product with AVX2: 6 x 16 tiles.
@@ -135,7 +135,7 @@ pub(super) unsafe fn gemm_avx2(prod: &Product<'_>, c: &mut [f32]) {
     // product writes each panel before reading it.
     let mut pack = [MaybeUninit::<f32>::uninit(); PACK];
     // SAFETY: this function is compiled for AVX2, which the caller checked the CPU has.
-    unsafe { gemm::<Avx2, 2>(prod, c, &mut pack) }
+    unsafe { gemm::<Avx2, 2, 6>(prod, c, &mut pack) }
 }
 
 /// The product with AVX-512F: 6 x 32 tiles.
@@ -148,5 +148,5 @@ pub(super) unsafe fn gemm_avx512(prod: &Product<'_>, c: &mut [f32]) {
     // product writes each panel before reading it.
     let mut pack = [MaybeUninit::<f32>::uninit(); PACK];
     // SAFETY: this function is compiled for AVX-512F, which the caller checked the CPU has.
-    unsafe { gemm::<Avx512, 2>(prod, c, &mut pack) }
+    unsafe { gemm::<Avx512, 2, 6>(prod, c, &mut pack) }
 }
