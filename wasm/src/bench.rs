@@ -10,7 +10,7 @@
 //!   `weight_l2 = 1e-4`, `hidden_l1 = 0.1`, `input_noise = 0.1`.
 //!
 //! One step is one batch: noise, forward, loss, backward, update (`Trainer::steps`, which
-//! also picks the batch from the shuffled order and checks the data once per call).
+//! also picks the batch from the shuffled order and checks the rows its batches take).
 
 use staticnets::Error;
 use staticnets::datasets::Digits;
