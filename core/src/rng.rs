@@ -273,9 +273,10 @@ const HAS_LANES: bool = cfg!(any(target_arch = "x86_64", target_arch = "wasm32")
 
 /// How many lanes [`XorShift::fill_u32`] runs at once (x86-64 and wasm32).
 pub const LANES: usize = 8;
-/// How many uniform draws [`XorShift::fill_gaussian`] makes at once: one run of the lanes
-/// where there are lanes; 64 elsewhere, which keeps its stack small on microcontrollers.
-const GAUSSIAN_DRAWS: usize = if HAS_LANES { BLOCK_DRAWS } else { 64 };
+/// How many uniform draws [`XorShift::fill_gaussian`] makes at once, and so the chunk a
+/// caller drawing many best asks for: one run of the lanes where there are lanes; 64
+/// elsewhere, which keeps the stack small on microcontrollers.
+pub const GAUSSIAN_DRAWS: usize = if HAS_LANES { BLOCK_DRAWS } else { 64 };
 
 /// How many outputs each lane makes per run.
 const LANE_STEPS: usize = 32;

@@ -297,7 +297,8 @@ impl<L: Layers, const S: usize> Default for OptimState<L, S> {
 
 /// Apply one update: `grads` (consumed: turned into steps, except by SGD and NAG) to `net` with `opt`, momentum `mu`
 /// (Nesterov for `nag`), learning rate `lr`. Rprop initialises its step sizes to `lr`.
-/// Tensors for which `trainable(i)` is false are left exactly as they are (frozen layers).
+/// The parameters of tensors for which `trainable(i)` is false are left exactly as they are
+/// (frozen layers).
 ///
 /// Two phases: every step is computed (and the optimizer's slots updated) first, and the
 /// parameters are written only if every updated parameter (and velocity) would be finite;
@@ -305,9 +306,9 @@ impl<L: Layers, const S: usize> Default for OptimState<L, S> {
 /// followed the diverging step (the caller resets them). So a trainer without a copy of
 /// known-good parameters still never holds a non-finite one.
 ///
-/// A successful update leaves every trainable tensor's gradient zero (its write pass clears
-/// what it read, while the line is in cache), ready to accumulate the next step's; a
-/// refused one leaves the gradients in some state between.
+/// A successful update leaves every gradient zero (the write pass clears what it read, while
+/// the line is in cache; a frozen tensor's is cleared unread), ready to accumulate the next
+/// step's; a refused one leaves the gradients in some state between.
 ///
 /// `write_through`: the caller keeps a copy of known-good parameters and puts it back after
 /// an error. Then each result is written as it is computed, one pass over the parameters
@@ -390,10 +391,14 @@ pub fn update<L: Layers, const S: usize>(
         }
     }
     // 3. Write.
-    for i in (0..L::TENSORS).filter(|&i| trainable(i)) {
+    for i in 0..L::TENSORS {
         let (Some(p), Some(g)) = (net.tensor_mut(i), grads.tensor_mut(i)) else {
             continue;
         };
+        if !trainable(i) {
+            g.fill(0.0);
+            continue;
+        }
         let bad = if mu > 0.0 {
             let Some(v) = state.slots[own].tensor_mut(i) else {
                 g.fill(0.0); // (no velocity for it: nothing to write, but cleared all the same)

@@ -17,7 +17,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
     /// One pass over `data` with the batch order shuffled (a pass left unfinished by
     /// [`steps`](Self::steps) is abandoned).
     pub fn pass(&mut self, data: &Data<'_>) -> Result<Report, Error> {
-        let rows = self.ready(data)?;
+        let rows = self.ready(data, None)?;
         self.cursor = 0;
         self.run_batches(data, rows, rows.div_ceil(self.config.batch_size))
     }
@@ -46,23 +46,29 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
     /// however large the data, and a bad value is still refused before any step, by the
     /// call whose batch holds it.
     pub fn steps(&mut self, data: &Data<'_>, n: usize) -> Result<Report, Error> {
-        if !self.started {
-            return Err(Error::NotStarted);
-        }
-        let rows = self.check_shape(data)?;
+        let rows = self.ready(data, Some(n))?;
+        self.run_batches(data, rows, n)
+    }
+
+    /// The values of the rows the next `n` steps' batches take (every row for a pass or
+    /// more), walking the batch order ahead on a copy of it.
+    pub(super) fn check_batches(
+        &self,
+        data: &Data<'_>,
+        rows: usize,
+        n: usize,
+    ) -> Result<(), Error> {
         let bs = self.config.batch_size;
         if bs == 0 || bs > B || n.saturating_mul(bs) >= rows {
             // (a batch size `reconfigure` will refuse, or a whole pass: every row)
-            self.check_rows(data, 0, rows)?;
-        } else {
-            let mut order = self.order(rows, bs);
-            for _ in 0..n {
-                let (b, _) = order.next(rows.div_ceil(bs));
-                self.check_rows(data, b * bs, bs.min(rows - b * bs))?;
-            }
+            return self.check_rows(data, 0, rows);
         }
-        self.reconfigure()?;
-        self.run_batches(data, rows, n)
+        let mut order = self.order(rows, bs);
+        for _ in 0..n {
+            let (b, _) = order.next(rows.div_ceil(bs));
+            self.check_rows(data, b * bs, bs.min(rows - b * bs))?;
+        }
+        Ok(())
     }
 
     /// Where the batch order stands for `rows` rows in batches of `bs`: a new pass if either
@@ -119,7 +125,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
     /// over batches. The best finite result so far keeps its parameters as the known-good
     /// ones (see [`best`](Self::best)); `improved` says whether this one did.
     pub fn validate(&mut self, data: &Data<'_>) -> Result<Report, Error> {
-        let rows = self.ready(data)?;
+        let rows = self.ready(data, None)?;
         let mut report = self.evaluate_clean(data, rows)?;
         report.improved = self.keep_if_best(report.loss);
         Ok(report)
@@ -189,7 +195,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
         mut each: impl FnMut(&Report) -> bool,
     ) -> Result<Report, Error> {
         let valid_rows = self.check_data(valid)?;
-        let rows = self.ready(train)?;
+        let rows = self.ready(train, None)?;
         // Each call is one early-stopping run.
         self.best_loss = f64::INFINITY;
         self.since_best = 0;

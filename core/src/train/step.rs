@@ -72,27 +72,15 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
             &mut self.corrupt,
         );
         self.corrupt.active = false;
-        let c = &self.config;
-        let frozen = self.frozen;
-        // A non-finite gradient must refuse the step. For a plain step (sgd, nag) without
-        // clipping by element, the update's own check refuses it: `lr g` and every result
-        // from it are then not finite (clipping by norm keeps a NaN, or makes an infinity
-        // NaN). So only the other tensors need a pass of their own here.
-        let update_sees = c.algo.algo().plain_step && c.max_gradient_elem <= 0.0;
-        let grads_finite = (0..L::TENSORS).all(|i| {
-            (update_sees && !frozen.contains(i))
-                || self
-                    .grads
-                    .tensor(i)
-                    .is_none_or(|g| crate::error::all_finite(g.data))
-        });
         let terms = match terms {
-            Ok(t) if t.loss.is_finite() && grads_finite => t,
+            Ok(t) if t.loss.is_finite() && self.grads_finite_where_unseen() => t,
             _ => {
                 self.roll_back();
                 return Err(());
             }
         };
+        let c = &self.config;
+        let frozen = self.frozen;
         for i in 0..L::TENSORS {
             if let Some(g) = self.grads.tensor_mut(i) {
                 clip(g, c.max_gradient_elem, c.max_gradient_norm);
@@ -115,15 +103,27 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
             self.roll_back();
             return Err(());
         }
-        // the update cleared the gradients it consumed; the frozen tensors' remain
-        for i in (0..L::TENSORS).filter(|&i| frozen.contains(i)) {
-            if let Some(g) = self.grads.tensor_mut(i) {
-                g.fill(0.0);
-            }
-        }
-        self.grads_zero = true;
+        self.grads_zero = true; // (the update cleared them)
         self.updates += 1;
         Ok(terms)
+    }
+
+    /// Whether the gradients are finite, scanning only the tensors whose non-finite gradient
+    /// the update's own check would not refuse. A non-finite gradient must refuse the step;
+    /// for a plain step (sgd, nag) without clipping by element, the update's check does:
+    /// `lr g` and every result from it are then not finite (clipping by norm keeps a NaN, or
+    /// makes an infinity NaN). Frozen tensors, the other optimizers and clipping by element
+    /// need this pass.
+    fn grads_finite_where_unseen(&self) -> bool {
+        let c = &self.config;
+        let update_sees = c.algo.algo().plain_step && c.max_gradient_elem <= 0.0;
+        (0..L::TENSORS).all(|i| {
+            (update_sees && !self.frozen.contains(i))
+                || self
+                    .grads
+                    .tensor(i)
+                    .is_none_or(|g| crate::error::all_finite(g.data))
+        })
     }
 
     /// Back to the known-good parameters (without a copy, the parameters are those before

@@ -442,13 +442,19 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
         Ok(())
     }
 
-    /// Before a training or validation call on `data`: started, the data checked, and the
-    /// configuration in force (in that order, so a refusal changes nothing). Returns the rows.
-    pub(super) fn ready(&mut self, data: &Data<'_>) -> Result<usize, Error> {
+    /// Before a training or validation call on `data`: started, the data checked (its
+    /// shape, and the values of every row, or with `steps` only of the rows that many steps'
+    /// batches take), and the configuration in force (in that order, so a refusal changes
+    /// nothing). Returns the rows.
+    pub(super) fn ready(&mut self, data: &Data<'_>, steps: Option<usize>) -> Result<usize, Error> {
         if !self.started {
             return Err(Error::NotStarted);
         }
-        let rows = self.check_data(data)?;
+        let rows = self.check_shape(data)?;
+        match steps {
+            Some(n) => self.check_batches(data, rows, n)?,
+            None => self.check_rows(data, 0, rows)?,
+        }
         self.reconfigure()?;
         Ok(rows)
     }
