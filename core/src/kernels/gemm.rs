@@ -13,9 +13,10 @@
 //! results go through `C` in memory, unchanged as f32) can alter a single bit.
 //!
 //! `A` and `B` are strided views (`Operand`), so `x W`, `x W^T`, `x^T d` and `d W^T` are all
-//! this product. When the `j` direction of `B` is not contiguous and the lanes are wider than
-//! one, a `kc x NR` panel of `B` is first copied (packed) into a buffer on the stack of the
-//! calling backend, so that each vector load reads contiguous memory.
+//! this product. When the lanes are wider than one and either the `j` direction of `B` is
+//! not contiguous or a panel of `B` spans more memory than L1 keeps apart, a `kc x NR` panel
+//! is first copied (packed) into a buffer on the stack of the calling backend, so that each
+//! vector load reads contiguous memory that stays in L1 while every row tile passes over it.
 
 use core::mem::MaybeUninit;
 
@@ -278,12 +279,18 @@ pub(super) unsafe fn gemm<V: Lanes, const NV: usize, const MR: usize>(
         ldc,
     } = *prod;
     let nr = NV * V::W;
-    let must_pack = V::W > 1 && b.col != 1;
     let kc_max = if V::W > 1 {
         (pack.len() / nr).max(1)
     } else {
         KC_PLAIN
     };
+    // Pack when the lanes are wider than one and either `B`'s columns are not contiguous
+    // (each vector load would gather) or more than one row tile reads a panel that spans
+    // more than the packing buffer: such rows can sit a power of two apart (1 KB for 256
+    // columns), so the panel's lines fall into a few L1 sets and evict each other before
+    // the next row tile comes back. (A small `B` stays in L1 unpacked.)
+    let spread = m > MR && kc_max.min(k).saturating_mul(b.row) > pack.len();
+    let must_pack = V::W > 1 && (b.col != 1 || spread);
     let (ap, bp, cp) = (a.data.as_ptr(), b.data.as_ptr(), c.as_mut_ptr());
     let mut p0 = 0;
     loop {
@@ -303,13 +310,23 @@ pub(super) unsafe fn gemm<V: Lanes, const NV: usize, const MR: usize>(
                 let panel = if nv == 0 {
                     None
                 } else if must_pack {
-                    // Column by column: a transposed `B` (the packed case: `b.row == 1`)
-                    // is then read contiguously, and the writes stay in the L1-sized buffer.
                     let dst = pack.as_mut_ptr() as *mut f32;
-                    for j in 0..nv * V::W {
-                        let src = bp.add(p0 * b.row + (j0 + j) * b.col);
+                    if b.col == 1 {
+                        // Row by row, whole vectors: a plain copy.
                         for p in 0..kc {
-                            *dst.add(p * nr + j) = *src.add(p * b.row);
+                            let src = bp.add((p0 + p) * b.row + j0);
+                            for v in 0..nv {
+                                V::load(src.add(v * V::W)).store(dst.add(p * nr + v * V::W));
+                            }
+                        }
+                    } else {
+                        // Column by column: a transposed `B` (`b.row == 1`) is then read
+                        // contiguously, and the writes stay in the L1-sized buffer.
+                        for j in 0..nv * V::W {
+                            let src = bp.add(p0 * b.row + (j0 + j) * b.col);
+                            for p in 0..kc {
+                                *dst.add(p * nr + j) = *src.add(p * b.row);
+                            }
                         }
                     }
                     // The tiles read only the `kc x nv W` floats just written.
