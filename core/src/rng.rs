@@ -133,7 +133,8 @@ impl XorShift {
         let mut out = out;
         while HAS_LANES && out.len() >= BLOCK_DRAWS {
             let (run, rest) = core::mem::take(&mut out).split_at_mut(BLOCK_DRAWS);
-            let rows = self.lane_rows();
+            let mut rows = [[0u32; LANES]; LANE_STEPS];
+            self.lane_rows(&mut rows);
             for (j, lane) in run.chunks_exact_mut(LANE_STEPS).enumerate() {
                 for (t, o) in lane.iter_mut().enumerate() {
                     *o = rows[t][j];
@@ -173,13 +174,35 @@ impl XorShift {
     /// since the uniform draws (sequential by nature) are made first for a block of pairs
     /// and the transform then runs over the block as a loop that vectorizes.
     pub fn fill_gaussian(&mut self, out: &mut [f32]) {
+        self.gaussians(out, |o, z| *o = z);
+    }
+
+    /// Add `sigma` times a standard normal draw to each of `values`, in order: `v += sigma
+    /// * z` with `z` the stream [`fill_gaussian`](Self::fill_gaussian) gives (so the same
+    /// bits as drawing into a buffer and adding it), without the buffer. Gaussian noise.
+    ///
+    /// ```
+    /// use staticnets::rng::XorShift;
+    /// let (mut a, mut b) = (XorShift::new(3), XorShift::new(3));
+    /// let mut v = [1.0f32; 300];
+    /// a.add_gaussian(&mut v, 0.5);
+    /// assert!(v.iter().all(|&x| x == 1.0 + 0.5 * b.gaussian()));
+    /// ```
+    pub fn add_gaussian(&mut self, values: &mut [f32], sigma: f32) {
+        self.gaussians(values, |v, z| *v += sigma * z);
+    }
+
+    /// `place(out[i], z_i)` for the next `out.len()` normal draws `z_i` of
+    /// [`gaussian`](Self::gaussian)'s stream, in blocks (the buffers are set up once a call).
+    #[inline(always)]
+    fn gaussians(&mut self, out: &mut [f32], place: impl Fn(&mut f32, f32)) {
         const PAIRS: usize = GAUSSIAN_DRAWS / 2;
         let mut out = out;
         if out.is_empty() {
             return;
         }
         if let Some(z) = self.spare.take() {
-            out[0] = z;
+            place(&mut out[0], z);
             out = &mut out[1..];
         }
         // (the whole block is transformed, a fixed trip count that vectorizes; pairs past
@@ -189,8 +212,9 @@ impl XorShift {
         // Whole runs of the lanes: lane j's draws 2q and 2q + 1 are the pair of outputs
         // j * LANE_STEPS + 2q and + 1; the pairs are transformed in the lanes' order (rows of
         // the lanes' output, so no draw is moved twice) and each value then goes to its place.
+        let mut rows = [[0u32; LANES]; LANE_STEPS];
         while HAS_LANES && out.len() >= BLOCK_DRAWS {
-            let rows = self.lane_rows();
+            self.lane_rows(&mut rows);
             for q in 0..LANE_STEPS / 2 {
                 for j in 0..LANES {
                     u1[q * LANES + j] = 1.0 - unit(rows[2 * q][j]);
@@ -201,8 +225,8 @@ impl XorShift {
             let (run, rest) = core::mem::take(&mut out).split_at_mut(BLOCK_DRAWS);
             for (j, lane) in run.chunks_exact_mut(LANE_STEPS).enumerate() {
                 for q in 0..LANE_STEPS / 2 {
-                    lane[2 * q] = first[q * LANES + j];
-                    lane[2 * q + 1] = second[q * LANES + j];
+                    place(&mut lane[2 * q], first[q * LANES + j]);
+                    place(&mut lane[2 * q + 1], second[q * LANES + j]);
                 }
             }
             out = rest;
@@ -217,15 +241,13 @@ impl XorShift {
                 u2[k] = unit(draws[2 * k + 1]);
             }
             box_muller_block(&u1, &u2, &mut first, &mut second);
-            let mut z = [0.0f32; 2 * PAIRS];
-            for k in 0..pairs {
-                (z[2 * k], z[2 * k + 1]) = (first[k], second[k]);
-            }
             let n = out.len().min(2 * pairs);
-            out[..n].copy_from_slice(&z[..n]);
+            for (k, o) in out[..n].iter_mut().enumerate() {
+                place(o, if k % 2 == 0 { first[k / 2] } else { second[k / 2] });
+            }
             if n < 2 * pairs {
                 // an odd count: the last pair's second value waits for the next draw
-                self.spare = Some(z[n]);
+                self.spare = Some(second[pairs - 1]);
             }
             out = &mut out[n..];
         }
@@ -233,16 +255,14 @@ impl XorShift {
 
     /// The next [`BLOCK_DRAWS`] outputs as the lanes make them: `rows[t][j]` is output
     /// `j * LANE_STEPS + t`.
-    fn lane_rows(&mut self) -> [[u32; LANES]; LANE_STEPS] {
+    fn lane_rows(&mut self, rows: &mut [[u32; LANES]; LANE_STEPS]) {
         let mut lanes = [self.state; LANES];
         for j in 1..LANES {
             lanes[j] = jump(lanes[j - 1]);
         }
-        let mut rows = [[0u32; LANES]; LANE_STEPS];
-        lanes_block(&mut lanes, &mut rows);
+        lanes_block(&mut lanes, rows);
         // the last lane ends where the run ends
         self.state = lanes[LANES - 1];
-        rows
     }
 
     /// `true` with probability `p`.
@@ -391,14 +411,15 @@ crate::elementwise! {
         first: &mut [f32; GAUSSIAN_DRAWS / 2],
         second: &mut [f32; GAUSSIAN_DRAWS / 2],
     ) {
-        let mut r = [0.0f32; GAUSSIAN_DRAWS / 2];
+        // `first` holds the radius `r = sqrt(-2 ln u1)` until it takes `r cos`
         for k in 0..GAUSSIAN_DRAWS / 2 {
-            r[k] = -2.0 * crate::math::ln(u1[k]);
+            first[k] = -2.0 * crate::math::ln(u1[k]);
         }
-        crate::kernels::sqrt_in_place(&mut r);
+        crate::kernels::sqrt_in_place(first);
         for k in 0..GAUSSIAN_DRAWS / 2 {
             let (sin, cos) = crate::math::sincos_turns(u2[k]);
-            (first[k], second[k]) = (r[k] * cos, r[k] * sin);
+            let r = first[k];
+            (first[k], second[k]) = (r * cos, r * sin);
         }
     }
 }
@@ -491,7 +512,7 @@ mod tests {
     const GOLDEN_GAUSSIAN_BITS: [u32; 3] = [1054714465, 1067665643, 1072094326];
 
     #[test]
-    fn fill_gaussian_is_the_gaussian_stream() {
+    fn fill_and_add_gaussian_are_the_gaussian_stream() {
         // lengths around the block size, starting with and without a spare
         for start_with_spare in [false, true] {
             for len in [0, 1, 2, 3, 63, 64, 65, 127, 200, 255, 256, 257, 700] {
@@ -507,6 +528,18 @@ mod tests {
                 let bits = |v: &[f32; 700]| v.map(f32::to_bits);
                 assert_eq!(bits(&got), bits(&want), "{len}");
                 assert_eq!(a, b, "same state and spare after {len}");
+                // adding sigma z in place: the same stream, each value `v + sigma z`
+                let mut c = b;
+                let mut noisy = [0.0f32; 700];
+                noisy.iter_mut().enumerate().for_each(|(i, v)| *v = i as f32 - 350.0);
+                let mut sums = noisy;
+                c.add_gaussian(&mut noisy[..len], 0.3);
+                for (i, s) in sums[..len].iter_mut().enumerate() {
+                    *s += 0.3 * b.gaussian();
+                    assert_eq!(noisy[i].to_bits(), s.to_bits(), "{len} at {i}");
+                }
+                assert_eq!(bits(&noisy), bits(&sums), "{len}: nothing past it");
+                assert_eq!(c, b, "same state and spare after adding {len}");
             }
         }
     }

@@ -543,14 +543,7 @@ fn corrupt(rng: &mut XorShift, p: f32, sigma: f32, values: &mut [f32], mask: &mu
         }
     }
     if sigma > 0.0 {
-        let mut z = [0.0f32; CHUNK];
-        for block in values.chunks_mut(CHUNK) {
-            let z = &mut z[..block.len()];
-            rng.fill_gaussian(z);
-            for (v, &g) in block.iter_mut().zip(z.iter()) {
-                *v += sigma * g;
-            }
-        }
+        rng.add_gaussian(values, sigma);
     }
     dropped
 }
