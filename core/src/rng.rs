@@ -177,9 +177,9 @@ impl XorShift {
         self.gaussians(out, |o, z| *o = z);
     }
 
-    /// Add `sigma` times a standard normal draw to each of `values`, in order: `v += sigma
-    /// * z` with `z` the stream [`fill_gaussian`](Self::fill_gaussian) gives (so the same
-    /// bits as drawing into a buffer and adding it), without the buffer. Gaussian noise.
+    /// Gaussian noise: `v += sigma z` for each of `values` in order, `z` the stream
+    /// [`fill_gaussian`](Self::fill_gaussian) gives (so the same bits as drawing into a
+    /// buffer and adding it), without the buffer.
     ///
     /// ```
     /// use staticnets::rng::XorShift;
@@ -243,7 +243,14 @@ impl XorShift {
             box_muller_block(&u1, &u2, &mut first, &mut second);
             let n = out.len().min(2 * pairs);
             for (k, o) in out[..n].iter_mut().enumerate() {
-                place(o, if k % 2 == 0 { first[k / 2] } else { second[k / 2] });
+                place(
+                    o,
+                    if k % 2 == 0 {
+                        first[k / 2]
+                    } else {
+                        second[k / 2]
+                    },
+                );
             }
             if n < 2 * pairs {
                 // an odd count: the last pair's second value waits for the next draw
@@ -531,7 +538,10 @@ mod tests {
                 // adding sigma z in place: the same stream, each value `v + sigma z`
                 let mut c = b;
                 let mut noisy = [0.0f32; 700];
-                noisy.iter_mut().enumerate().for_each(|(i, v)| *v = i as f32 - 350.0);
+                noisy
+                    .iter_mut()
+                    .enumerate()
+                    .for_each(|(i, v)| *v = i as f32 - 350.0);
                 let mut sums = noisy;
                 c.add_gaussian(&mut noisy[..len], 0.3);
                 for (i, s) in sums[..len].iter_mut().enumerate() {
