@@ -299,20 +299,19 @@ pub(crate) fn mean_over_tensors(
 }
 
 /// Add `weight * f'(w) / (|W| size(W))` into each selected tensor's gradient: the gradient
-/// of [`mean_over_tensors`].
+/// of [`mean_over_tensors`]. `add(w, g, c)` does `g += c f'(w)` over one tensor (a loop at
+/// the kernels' level, [`elementwise!`](crate::elementwise)).
 pub(crate) fn add_tensor_grads(
     net: &mut dyn NetGrads,
     targets: Selection,
     weight: f32,
-    df: impl Fn(f32) -> f32,
+    add: fn(&[f32], &mut [f32], f32),
 ) {
     let count = targets.count() as f32;
     for i in targets.iter() {
         if let Some((t, g)) = net.tensor_grad(i) {
             let c = weight / (count * t.data.len() as f32);
-            for (gk, &w) in g.iter_mut().zip(t.data) {
-                *gk += c * df(w);
-            }
+            add(t.data, g, c);
         }
     }
 }

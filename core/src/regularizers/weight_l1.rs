@@ -23,15 +23,23 @@ impl Regularizer for WeightL1 {
     }
 
     fn grad(&self, net: &mut dyn NetGrads, weight: f32) {
-        add_tensor_grads(net, self.targets, weight, |w| {
-            if w > 0.0 {
+        add_tensor_grads(net, self.targets, weight, add_slopes);
+    }
+}
+
+crate::elementwise! {
+    /// `g += c sign(w)`, with `sign(0) = 0` (so `g + 0`): `c` times the derivative of `|w|`.
+    fn add_slopes(w: &[f32], g: &mut [f32], c: f32) {
+        for (gk, &wk) in g.iter_mut().zip(w) {
+            let sign = if wk > 0.0 {
                 1.0
-            } else if w < 0.0 {
+            } else if wk < 0.0 {
                 -1.0
             } else {
                 0.0
-            }
-        });
+            };
+            *gk += c * sign;
+        }
     }
 }
 

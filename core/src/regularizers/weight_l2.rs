@@ -24,7 +24,16 @@ impl Regularizer for WeightL2 {
     }
 
     fn grad(&self, net: &mut dyn NetGrads, weight: f32) {
-        add_tensor_grads(net, self.targets, weight, |w| 2.0 * w);
+        add_tensor_grads(net, self.targets, weight, add_slopes);
+    }
+}
+
+crate::elementwise! {
+    /// `g += c (2 w)`: `c` times the derivative of `w^2`.
+    fn add_slopes(w: &[f32], g: &mut [f32], c: f32) {
+        for (gk, &wk) in g.iter_mut().zip(w) {
+            *gk += c * (2.0 * wk);
+        }
     }
 }
 
