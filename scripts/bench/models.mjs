@@ -37,30 +37,41 @@ export function uniformRows(rows, cols) {
 
 const yieldNow = () => new Promise((r) => setTimeout(r, 0));
 
-/// The protocol: warm-up of at least 50 steps and `warm` s, then 5 repetitions of at least
-/// 50 steps and `rep` s; the median ms per step. `step(n)` runs n steps and returns a loss.
-export async function measure(step, { warm = 1, rep = 2 } = {}) {
-  const lossFirst = step(1);
-  let t0 = performance.now();
-  let n = 0;
-  while (n < 50 || performance.now() - t0 < warm * 1000) {
-    step(10);
-    n += 10;
-  }
-  const ms = [];
-  let lossLast = lossFirst;
-  for (let r = 0; r < 5; r++) {
-    await yieldNow();
-    const t = performance.now();
-    let done = 0;
-    while (done < 50 || performance.now() - t < rep * 1000) {
-      lossLast = step(10);
-      done += 10;
+/// The protocol, for several contenders at once: each warms up (at least 50 steps and
+/// `warm` s), then 5 rounds in which each in turn runs one repetition of at least 50 steps
+/// and `rep` s; each one's median ms per step. Interleaving the repetitions lets every
+/// contender see the same minutes of a machine whose speed changes from minute to minute,
+/// so the ratios between them do not depend on which one ran during a slow spell.
+/// `steps[name](n)` runs n steps and returns a loss.
+export async function measureTogether(steps, { warm = 1, rep = 2 } = {}) {
+  const runs = Object.entries(steps).map(([name, step]) => ({ name, step, ms: [] }));
+  for (const run of runs) {
+    run.lossFirst = run.step(1);
+    const t0 = performance.now();
+    let n = 0;
+    while (n < 50 || performance.now() - t0 < warm * 1000) {
+      run.step(10);
+      n += 10;
     }
-    ms.push((performance.now() - t) / done);
   }
-  ms.sort((a, b) => a - b);
-  return { ms: ms[2], loss_first: lossFirst, loss_last: lossLast };
+  for (let r = 0; r < 5; r++) {
+    for (const run of runs) {
+      await yieldNow();
+      const t = performance.now();
+      let done = 0;
+      while (done < 50 || performance.now() - t < rep * 1000) {
+        run.lossLast = run.step(10);
+        done += 10;
+      }
+      run.ms.push((performance.now() - t) / done);
+    }
+  }
+  const out = {};
+  for (const run of runs) {
+    run.ms.sort((a, b) => a - b);
+    out[run.name] = { ms: run.ms[2], loss_first: run.lossFirst, loss_last: run.lossLast };
+  }
+  return out;
 }
 
 /// A TF.js model as a step function (`tf` with its wasm backend already set).
@@ -149,27 +160,33 @@ export function staticnetsModel(wasm, model, regularized, digitsBytes) {
   return (n) => b.steps(n);
 }
 
-/// Every record for one environment: staticnets (SIMD and scalar builds), TF.js wasm, and
-/// ConvNetJS when given. `emit` receives each record as it is made.
+/// Every record for one environment: staticnets (SIMD and scalar builds, and the fused one
+/// when built), TF.js wasm, and ConvNetJS when given, each model and variant measured
+/// together (`measureTogether`). `emit` receives each record as it is made.
 export async function runAll({ env, pkgs, tf, convnetjs, digitsBytes, timing, emit, models = ["S", "L"] }) {
   const xs = { S: digits(digitsBytes), L: uniformRows(1024, 784) };
   for (const model of models) {
     for (const regularized of [false, true]) {
       const variant = regularized ? "regularized" : "plain";
       const base = { env, model, variant };
+      const steps = {};
+      const records = {};
       for (const [kind, wasm] of Object.entries(pkgs)) {
-        const r = await measure(staticnetsModel(wasm, model, regularized, digitsBytes), timing);
-        emit({ framework: `staticnets wasm ${kind}`, level: wasm.kernelLevel(), ...base, ...r });
+        const name = `staticnets wasm ${kind}`;
+        steps[name] = staticnetsModel(wasm, model, regularized, digitsBytes);
+        records[name] = { framework: name, level: wasm.kernelLevel() };
       }
       if (tf) {
-        const r = await measure(tfjsModel(tf, model, regularized, xs[model]), timing);
-        emit({ framework: "TF.js wasm", level: tf.getBackend(), ...base, ...r });
-        tf.disposeVariables();
+        steps["TF.js wasm"] = tfjsModel(tf, model, regularized, xs[model]);
+        records["TF.js wasm"] = { framework: "TF.js wasm", level: tf.getBackend() };
       }
       if (convnetjs && model === "S") {
-        const r = await measure(convnetModel(convnetjs, regularized, xs.S), timing);
-        emit({ framework: "ConvNetJS", ...base, ...r });
+        steps.ConvNetJS = convnetModel(convnetjs, regularized, xs.S);
+        records.ConvNetJS = { framework: "ConvNetJS" };
       }
+      const measured = await measureTogether(steps, timing);
+      for (const [name, r] of Object.entries(measured)) emit({ ...records[name], ...base, ...r });
+      if (tf) tf.disposeVariables();
     }
   }
 }
