@@ -1,7 +1,8 @@
 # make bench, PyTorch eager on the CPU with one thread: the reference models of
 # wasm/src/bench.rs written in torch, by the same protocol, plus the SGEMM probe that gives
 # one core's peak. One JSON record per line.
-# Usage: python scripts/bench/torch_bench.py [--smoke]
+# Usage: python scripts/bench/torch_bench.py [--smoke] [--probe: only the SGEMM probe]
+#        [--serve: warm/rep commands on stdin, for together.py]
 import json
 import math
 import os
@@ -60,20 +61,48 @@ def model(name, regularized):
     return step
 
 
-def measure(step):
+def warm(step):
+    """The first step's loss, then the warm-up: at least 50 steps and WARM s."""
     first = step(1)
     t0, n = time.perf_counter(), 0
     while n < 50 or time.perf_counter() - t0 < WARM:
         step(10)
         n += 10
+    return first
+
+
+def repetition(step):
+    """One repetition, at least 50 steps and REP s: (ms per step, the last loss)."""
+    t, done, last = time.perf_counter(), 0, float("nan")
+    while done < 50 or time.perf_counter() - t < REP:
+        last = step(10)
+        done += 10
+    return (time.perf_counter() - t) * 1e3 / done, last
+
+
+def measure(step):
+    first = warm(step)
     ms, last = [], first
     for _ in range(5):
-        t, done = time.perf_counter(), 0
-        while done < 50 or time.perf_counter() - t < REP:
-            last = step(10)
-            done += 10
-        ms.append((time.perf_counter() - t) * 1e3 / done)
+        t, last = repetition(step)
+        ms.append(t)
     return {"ms": statistics.median(ms), "loss_first": first, "loss_last": last}
+
+
+def serve():
+    """--serve: the protocol one step at a time for together.py, which interleaves these
+    repetitions with staticnets'. Each stdin line is `warm MODEL VARIANT` or `rep MODEL
+    VARIANT`; each gets one JSON line back."""
+    runs = {}
+    for line in sys.stdin:
+        what, name, variant = line.split()
+        if what == "warm":
+            runs[(name, variant)] = step = model(name, variant == "regularized")
+            reply = {"framework": "PyTorch eager", "loss_first": warm(step)}
+        else:
+            ms, last = repetition(runs[(name, variant)])
+            reply = {"ms": ms, "loss_last": last}
+        print(json.dumps(reply), flush=True)
 
 
 def sgemm_peak():
@@ -91,8 +120,13 @@ def sgemm_peak():
     return best
 
 
+if "--serve" in sys.argv:
+    serve()
+    sys.exit(0)
 print(json.dumps({"framework": "sgemm probe", "env": "native", "gflops": sgemm_peak(),
                   "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+if "--probe" in sys.argv:
+    sys.exit(0)
 for name in ["S", "L"]:
     for regularized in [False, True]:
         r = measure(model(name, regularized))

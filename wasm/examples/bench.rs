@@ -6,7 +6,8 @@
 //! and 1 s, then 5 repetitions of at least 2 s; the record holds the median ms per step and
 //! the loss before and after, so the report can check that it fell.
 //!
-//! Run: `cargo run --release -p staticnets-wasm --example bench -- [--smoke] [--sweep]`
+//! Run: `cargo run --release -p staticnets-wasm --example bench -- [--smoke] [--sweep]
+//! [--no-models] [--serve]`
 //! (`--smoke`: 0.1 s warm-up and 0.02 s repetitions, a build and sanity check for
 //! `make test`, not a measurement; `--sweep`: S's cost over batch sizes 1 to 256 and hidden
 //! widths 16 to 512; `--level portable|sse2|avx2|avx512`: force a kernel level; `--only S|L` and
@@ -36,16 +37,24 @@ fn measure(timing: &Timing, s: &mut dyn Stepper) -> (f64, f64, f64) {
     let mut ms = Vec::new();
     let mut last = first;
     for _ in 0..5 {
-        let t = Instant::now();
-        let mut done = 0;
-        while done < 50 || t.elapsed() < Duration::from_secs_f64(timing.rep) {
-            last = s.steps(10).expect("steps");
-            done += 10;
-        }
-        ms.push(t.elapsed().as_secs_f64() * 1e3 / done as f64);
+        let (t, l) = repetition(timing, s);
+        ms.push(t);
+        last = l;
     }
     ms.sort_by(|a, b| a.total_cmp(b));
     (ms[2], first, last)
+}
+
+/// One repetition: at least 50 steps and `timing.rep` s; ms per step and the last loss.
+fn repetition(timing: &Timing, s: &mut dyn Stepper) -> (f64, f64) {
+    let t = Instant::now();
+    let mut done = 0;
+    let mut last = f64::NAN;
+    while done < 50 || t.elapsed() < Duration::from_secs_f64(timing.rep) {
+        last = s.steps(10).expect("steps");
+        done += 10;
+    }
+    (t.elapsed().as_secs_f64() * 1e3 / done as f64, last)
 }
 
 fn record(framework: &str, model: &str, variant: &str, r: (f64, f64, f64)) {
@@ -105,6 +114,60 @@ fn kernels() {
     });
 }
 
+/// `--serve`: the protocol one step at a time, for `scripts/bench/together.py`, which
+/// interleaves our repetitions with PyTorch's. Each line on stdin is `warm MODEL VARIANT`
+/// (build it, one step, the warm-up) or `rep MODEL VARIANT` (one repetition); each gets one
+/// JSON line back.
+fn serve(framework: &str, timing: Timing) {
+    use std::io::BufRead;
+    let framework = framework.to_string();
+    let body = move || {
+        let mut runs: Vec<(String, Box<dyn Stepper>)> = Vec::new();
+        for line in std::io::stdin().lock().lines() {
+            let line = line.expect("stdin");
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let [what, model, variant] = words[..] else {
+                eprintln!("bench --serve: expected `warm|rep MODEL VARIANT`, got {line:?}");
+                std::process::exit(2);
+            };
+            let key = format!("{model} {variant}");
+            if what == "warm" {
+                let mut s = reference(model, variant == "regularized", DIGITS).expect("model");
+                let first = s.steps(1).expect("steps");
+                let start = Instant::now();
+                let mut n = 0;
+                while n < 50 || start.elapsed() < Duration::from_secs_f64(timing.warm) {
+                    s.steps(10).expect("steps");
+                    n += 10;
+                }
+                runs.push((key, s));
+                println!(
+                    "{{\"framework\": \"{framework}\", \"level\": \"{}{}\", \"loss_first\": {first:.6}}}",
+                    level().name(),
+                    if staticnets::kernels::FUSED {
+                        "+fma"
+                    } else {
+                        ""
+                    }
+                );
+            } else {
+                let Some((_, s)) = runs.iter_mut().find(|(k, _)| *k == key) else {
+                    eprintln!("bench --serve: {key} was not warmed up");
+                    std::process::exit(2);
+                };
+                let (ms, last) = repetition(&timing, s.as_mut());
+                println!("{{\"ms\": {ms:.6}, \"loss_last\": {last:.6}}}");
+            }
+        }
+    };
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(body)
+        .expect("thread")
+        .join()
+        .expect("serve");
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let has = |a: &str| args.iter().any(|x| x == a);
@@ -146,7 +209,12 @@ fn main() {
         kernels();
         return;
     }
+    if has("--serve") {
+        serve(&framework, timing);
+        return;
+    }
     let sweeps = has("--sweep");
+    let models = !has("--no-models");
     // `--steps N`: exactly N steps of each chosen model and variant, no timing (for
     // `perf stat`, whose cycle counts a busy machine disturbs less than wall time).
     let fixed: Option<usize> = value("--steps").and_then(|n| n.parse().ok());
@@ -154,7 +222,7 @@ fn main() {
     let variant_only = value("--variant");
     let body = move || {
         for model in ["S", "L"] {
-            if only.as_deref().is_some_and(|o| o != model) {
+            if !models || only.as_deref().is_some_and(|o| o != model) {
                 continue;
             }
             for (variant, reg) in [("plain", false), ("regularized", true)] {
