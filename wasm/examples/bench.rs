@@ -27,13 +27,7 @@ struct Timing {
 
 /// Median ms per step, the first loss, the last loss.
 fn measure(timing: &Timing, s: &mut dyn Stepper) -> (f64, f64, f64) {
-    let first = s.steps(1).expect("steps");
-    let start = Instant::now();
-    let mut n = 0;
-    while n < 50 || start.elapsed() < Duration::from_secs_f64(timing.warm) {
-        s.steps(10).expect("steps");
-        n += 10;
-    }
+    let first = warm_up(timing, s);
     let mut ms = Vec::new();
     let mut last = first;
     for _ in 0..5 {
@@ -43,6 +37,18 @@ fn measure(timing: &Timing, s: &mut dyn Stepper) -> (f64, f64, f64) {
     }
     ms.sort_by(|a, b| a.total_cmp(b));
     (ms[2], first, last)
+}
+
+/// The first step's loss, then the warm-up: at least 50 steps and `timing.warm` s.
+fn warm_up(timing: &Timing, s: &mut dyn Stepper) -> f64 {
+    let first = s.steps(1).expect("steps");
+    let start = Instant::now();
+    let mut n = 0;
+    while n < 50 || start.elapsed() < Duration::from_secs_f64(timing.warm) {
+        s.steps(10).expect("steps");
+        n += 10;
+    }
+    first
 }
 
 /// One repetition: at least 50 steps and `timing.rep` s; ms per step and the last loss.
@@ -133,13 +139,7 @@ fn serve(framework: &str, timing: Timing) {
             let key = format!("{model} {variant}");
             if what == "warm" {
                 let mut s = reference(model, variant == "regularized", DIGITS).expect("model");
-                let first = s.steps(1).expect("steps");
-                let start = Instant::now();
-                let mut n = 0;
-                while n < 50 || start.elapsed() < Duration::from_secs_f64(timing.warm) {
-                    s.steps(10).expect("steps");
-                    n += 10;
-                }
+                let first = warm_up(&timing, s.as_mut());
                 runs.push((key, s));
                 println!(
                     "{{\"framework\": \"{framework}\", \"level\": \"{}{}\", \"loss_first\": {first:.6}}}",
