@@ -131,9 +131,9 @@ impl XorShift {
     /// ```
     pub fn fill_u32(&mut self, out: &mut [u32]) {
         let mut out = out;
+        let mut rows = [[0u32; LANES]; LANE_STEPS];
         while HAS_LANES && out.len() >= BLOCK_DRAWS {
             let (run, rest) = core::mem::take(&mut out).split_at_mut(BLOCK_DRAWS);
-            let mut rows = [[0u32; LANES]; LANE_STEPS];
             self.lane_rows(&mut rows);
             for (j, lane) in run.chunks_exact_mut(LANE_STEPS).enumerate() {
                 for (t, o) in lane.iter_mut().enumerate() {

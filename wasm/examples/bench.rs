@@ -160,12 +160,18 @@ fn serve(framework: &str, timing: Timing) {
             }
         }
     };
+    on_a_big_stack(body);
+}
+
+/// Run `body` on a thread with a 256 MB stack and wait for it: trainers are built on the
+/// heap, but their `new` values pass through the stack first (S at hidden 512 needs room).
+fn on_a_big_stack(body: impl FnOnce() + Send + 'static) {
     std::thread::Builder::new()
         .stack_size(256 << 20)
         .spawn(body)
         .expect("thread")
         .join()
-        .expect("serve");
+        .expect("bench");
 }
 
 fn main() {
@@ -260,12 +266,5 @@ fn main() {
             }
         }
     };
-    // Trainers are built on the heap, but their `new` values pass through the stack first:
-    // a thread with room for S at hidden 512.
-    std::thread::Builder::new()
-        .stack_size(256 << 20)
-        .spawn(body)
-        .expect("thread")
-        .join()
-        .expect("bench");
+    on_a_big_stack(body);
 }

@@ -522,7 +522,8 @@ impl Corruptor {
 /// Inverted dropout with probability `p` (the multipliers `m / (1 - p)` into `mask`), then
 /// Gaussian noise of deviation `sigma`, in place, from `rng`; returns whether a mask was drawn.
 fn corrupt(rng: &mut XorShift, p: f32, sigma: f32, values: &mut [f32], mask: &mut [f32]) -> bool {
-    // (chunks as long as the generator draws at once)
+    // (the dropout mask's draws in chunks as long as one run of the generator's lanes; 64
+    // on microcontrollers, for the stack)
     const CHUNK: usize = crate::rng::GAUSSIAN_DRAWS;
     let dropped = p > 0.0;
     if dropped {
