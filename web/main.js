@@ -82,8 +82,7 @@ if (worker) worker.onmessage = ({ data }) => {
     case "loaded":
       $("engine").textContent = data.simd ? "WASM SIMD" : "scalar WASM (no SIMD in this browser)";
       fillMenus(data.menus);
-      settingsFromUrl(); // a link's preset and optimizer, now that the menus have them
-      return restart();
+      return startFromLink();
     case "run":
       return newRun(data.run);
     case "ready":
@@ -147,9 +146,18 @@ function newRun(run) {
 
 // ---------- the settings in the URL ----------
 // `#preset=...&algo=...&learning_rate=...&batch_size=...&on_divergence=...&seed=...&<reg>=...`:
-// a configuration shared as a link. Read once at load (before the first model), written
-// whenever a setting takes effect.
+// a configuration shared as a link. Read once the worker has loaded (before the first model;
+// the menus are filled then), written whenever a setting takes effect.
 const URL_KEYS = ["preset", "algo", "learning_rate", "batch_size", "on_divergence", "seed"];
+// Seeds are u64: a whole number from 0 to 2^64 - 1.
+const MAX_SEED = 2n ** 64n - 1n;
+// A seed as typed, as its decimal digits (kept as text: a JS number rounds seeds above
+// 2^53 to another seed), or null if it is not one.
+function seedDigits(text) {
+  const t = String(text).trim();
+  return /^\d+$/.test(t) && BigInt(t) <= MAX_SEED ? BigInt(t).toString() : null;
+}
+
 // The preset and optimizer menus, from the core's tables (the worker sends them).
 function fillMenus({ presets, optimizers }) {
   const fill = (select, entries) => {
@@ -166,21 +174,67 @@ function fillMenus({ presets, optimizers }) {
   fill($("preset"), presets.map((p) => [p.name, p.description]));
   fill($("algo"), optimizers.map((name) => [name, name]));
 }
+// Why a link's `value` for `key` cannot go into its control (which would silently make it
+// something else: a slider turns "abc" into its midpoint, a menu an unknown name into
+// nothing, a number field "1e400" into ""), or null if it can. Ranges that depend on the
+// model (the batch capacity) are the core's to check.
+function linkProblem(key, value) {
+  const reg = REGULARIZERS.find(([k]) => k === key);
+  if (reg) {
+    const x = Number(value);
+    return value.trim() !== "" && x >= 0 && x <= reg[1] ? null : `not a number from 0 to ${reg[1]}`;
+  }
+  const el = $(key);
+  if (el.tagName === "SELECT") {
+    const names = [...el.options].map((o) => o.value);
+    return names.includes(value) ? null : `not one of ${names.join(", ")}`;
+  }
+  if (key === "seed") return seedDigits(value) === null ? `not a whole number from 0 to ${MAX_SEED}` : null;
+  if (key === "batch_size") return /^\s*\d+\s*$/.test(value) && Number(value) >= 1 ? null : "not a whole number from 1";
+  const x = Number(value); // learning_rate
+  return value.trim() !== "" && Number.isFinite(x) && x > 0 ? null : "not a number above 0";
+}
+// A link's settings into the controls; returns what it refused, as `key=value (why)`.
 function settingsFromUrl() {
   const q = new URLSearchParams(location.hash.slice(1));
-  for (const key of URL_KEYS) {
-    if (q.has(key) && $(key)) $(key).value = q.get(key);
+  const refused = [];
+  for (const key of [...URL_KEYS, ...REGULARIZERS.map(([k]) => k)]) {
+    if (!q.has(key)) continue;
+    const value = q.get(key);
+    const why = linkProblem(key, value);
+    if (why) refused.push(`${key}=${value} (${why})`);
+    else showValue(key, value);
   }
-  for (const [key] of REGULARIZERS) {
-    if (q.has(key)) showValue(key, q.get(key));
+  // `compare=key:value`: the A/B comparison, started once the first model is there (the
+  // worker checks the value, and a refused B is reported as such).
+  if (q.has("compare")) {
+    const c = q.get("compare").split(":");
+    const keys = [...$("compare-key").options].map((o) => o.value);
+    if (c.length === 2 && keys.includes(c[0])) {
+      $("compare-key").value = c[0];
+      $("compare-value").value = c[1];
+      state.compareFromUrl = true;
+    } else {
+      refused.push(`compare=${q.get("compare")} (not key:value with a key of ${keys.join(", ")})`);
+    }
   }
-  // `compare=key:value`: the A/B comparison, started once the first model is there.
-  const c = q.get("compare")?.split(":");
-  if (c?.length === 2) {
-    $("compare-key").value = c[0];
-    $("compare-value").value = c[1];
-    state.compareFromUrl = true;
+  return refused;
+}
+// The first model: the defaults with a link's settings. What the link had that could not be
+// used is said on the status line; if the core refuses the rest (a batch above the model's
+// capacity, say), the page starts from the defaults instead, and says so.
+async function startFromLink() {
+  const defaults = Object.fromEntries([...URL_KEYS, ...REGULARIZERS.map(([k]) => k)].map((k) => [k, control(k).value]));
+  const refused = settingsFromUrl();
+  let problem = (await restart()) ? null : $("status").textContent.replace(/: the model stays as it was$/, "");
+  if (problem !== null) {
+    for (const [key, value] of Object.entries(defaults)) showValue(key, value);
+    state.compareFromUrl = false;
+    await restart();
+    problem = `the link's settings were refused (${problem}); started from the defaults`;
   }
+  const said = [...refused.map((r) => `ignored ${r}`), ...(problem ? [problem] : [])];
+  if (said.length) status(`${$("status").textContent} From the link: ${said.join("; ")}.`, true);
 }
 function settingsToUrl() {
   const q = new URLSearchParams();
@@ -210,7 +264,6 @@ for (const [key, max, step, formula, text] of REGULARIZERS) {
   input.addEventListener("change", () => setting(key, input.value));
 }
 
-settingsFromUrl();
 
 function configText() {
   let c = `algo = ${$("algo").value}\nlearning_rate = ${$("learning_rate").value}\nbatch_size = ${$("batch_size").value}\non_divergence = ${$("on_divergence").value}\n`;
@@ -250,16 +303,26 @@ function rememberControls() {
   for (const [key] of REGULARIZERS) state.inForce[key] = $(`reg-${key}`).value;
 }
 
+// A new model from the controls (preset, seed, settings). Returns whether it was made; if
+// not, the model that was there stays, and so do the controls that made it.
 async function restart() {
   setRunning(false);
   stopped("");
-  const seed = $("random_seed").checked ? null : Number($("seed").value);
+  const seed = $("random_seed").checked ? null : seedDigits($("seed").value);
+  if (seed === null && !$("random_seed").checked) {
+    const typed = $("seed").value;
+    if (state.seedInForce !== undefined) $("seed").value = state.seedInForce;
+    if (state.presetInForce !== undefined) $("preset").value = state.presetInForce;
+    status(`seed "${typed}" refused: a seed is a whole number from 0 to ${MAX_SEED}; the model stays as it was`, true);
+    return false;
+  }
   try {
     await rpc("init", { preset: $("preset").value, config: configText(), seed });
     // The seed in force (a random one too), so that the link and the Rust code reproduce it.
     if (state.info) $("seed").value = String(state.info.seed);
     rememberControls();
     state.seedInForce = $("seed").value;
+    state.presetInForce = $("preset").value;
     // A new model has no B (unless the link asks for one).
     $("compare").checked = !!state.compareFromUrl;
     if (state.compareFromUrl) {
@@ -267,10 +330,15 @@ async function restart() {
       await comparing();
     }
     settingsToUrl();
+    return true;
   } catch (e) {
-    // The model that was there stays (the worker builds the new one first).
+    // The model that was there stays (the worker builds the new one first), and so do the
+    // preset and seed it was made from.
     if (state.seedInForce !== undefined) $("seed").value = state.seedInForce;
-    status(`${e.message}: the model stays as it was`, true);
+    if (state.presetInForce !== undefined) $("preset").value = state.presetInForce;
+    // (the configuration text is the page's own: its line numbers mean nothing here)
+    status(`${e.message.replace(/^line \d+: /, "")}: the model stays as it was`, true);
+    return false;
   }
 }
 

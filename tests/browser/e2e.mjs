@@ -7,7 +7,8 @@
 // bad seed) go back to the value in force and the model keeps working, that batch size 1
 // trains, that Reset mid-run restarts the chart, the chart's legend and labels, that a saved
 // run loads back (its settings in the fields) and continues with the same bits, that
-// safetensors weights export and import, and the plain messages for file:// and a
+// safetensors weights export and import, that a shared link's unusable values are named and
+// not applied (and a seed above 2^53 kept exactly), and the plain messages for file:// and a
 // browser without WebAssembly. Also measures the SIMD build against the scalar build in the
 // same browser. Screenshot: tests/browser/artifacts/page.png.
 //
@@ -223,7 +224,8 @@ try {
   const stepsNow = await page.evaluate(() => window.staticnetsPage.progress?.train.steps ?? 0);
   await page.click("#start");
   await page.waitForFunction((s) => (window.staticnetsPage.progress?.train.steps ?? 0) > s + 50, stepsNow, { timeout: 30000 });
-  check(!seedMsg.includes("null pointer"), "a bad seed is refused and training still works", seedMsg);
+  check(!seedMsg.includes("null pointer") && seedMsg.includes("whole number"), "a bad seed is refused and training still works", seedMsg);
+  check((await page.inputValue("#seed")) === "13", "the refused seed does not stay in its field", await page.inputValue("#seed"));
   await setField("seed", "13");
   await page.waitForFunction(() => window.staticnetsPage.info && !window.staticnetsPage.running);
   await page.click("#start");
@@ -330,6 +332,33 @@ try {
     "a link's settings and A/B comparison are taken from the address",
     await lab.evaluate(() => location.hash),
   );
+  // A link with values the controls cannot take: each is named, none is silently changed
+  // into another value (a slider would make "abc" its midpoint), and the page starts; a seed
+  // above 2^53 is kept digit for digit (a JS number would round it to another seed).
+  const bad = await context.newPage();
+  bad.on("pageerror", (e) => errors.push(e.message));
+  await bad.goto(`${url}#hidden_l1=abc&weight_l2=9&algo=nope&seed=9007199254740993`);
+  await bad.waitForFunction(() => window.staticnetsPage?.info, null, { timeout: 30000 });
+  await bad.waitForFunction(() => document.getElementById("status").textContent.includes("From the link"), null, { timeout: 10000 });
+  const badMsg = await bad.textContent("#status");
+  check(
+    ["hidden_l1=abc", "weight_l2=9", "algo=nope"].every((s) => badMsg.includes(`ignored ${s}`)) &&
+      (await bad.inputValue("#reg-hidden_l1")) === "0" && (await bad.inputValue("#algo")) === "adam",
+    "a link's unusable values are named and left at their defaults",
+    badMsg.slice(badMsg.indexOf("From the link"), badMsg.indexOf("From the link") + 90),
+  );
+  check(badMsg.includes("seed 9007199254740993;"), "a link's seed above 2^53 is kept exactly", badMsg.slice(0, 90));
+  await bad.goto("about:blank"); // (a new hash alone would not load the page again)
+  await bad.goto(`${url}#batch_size=100`); // above the model's capacity: the core refuses it
+  await bad.waitForFunction(() => document.getElementById("status").textContent.includes("From the link"), null, { timeout: 30000 });
+  const capMsg = await bad.textContent("#status");
+  check(
+    capMsg.includes("started from the defaults") && !/line \d/.test(capMsg) && (await bad.evaluate(() => !!window.staticnetsPage.info)),
+    "a link the core refuses starts the page from the defaults and says why",
+    capMsg.slice(capMsg.indexOf("From the link"), capMsg.indexOf("From the link") + 110),
+  );
+  await bad.close();
+
   const explain = await lab.textContent("#explain-hidden_l1");
   check(explain.includes("mean(|h|)") && explain.includes("sparsity"), "each regularizer is explained beside its slider", explain.slice(0, 70));
   await lab.click("#start");
@@ -441,6 +470,8 @@ try {
   } finally {
     exServer.kill();
   }
+
+  check(errors.length === 0, "no errors in the lab's pages and the package's either", errors.join(" | "));
 
   // Opened as a file, or in a browser without WebAssembly: a plain explanation.
   const plain = await context.newPage();
