@@ -156,18 +156,28 @@ impl fmt::Display for Error {
                 batch,
                 halvings,
                 learning_rate,
-            } => write!(
-                f,
-                "training diverged at pass {pass}, batch {batch} (a non-finite loss, gradient or \
-                 parameter); the parameters were rolled back to the last known-good values and \
-                 the optimizer restarted. {}learning_rate is {learning_rate:e}: lower it, or set \
-                 on_divergence = halve",
+            } => {
+                write!(
+                    f,
+                    "training diverged at pass {pass}, batch {batch} (a non-finite loss, \
+                     gradient or parameter); the parameters were rolled back to the last \
+                     known-good values and the optimizer restarted. "
+                )?;
+                // Halvings only happen under `on_divergence = halve`: then the advice to set
+                // it would be no advice.
                 if *halvings > 0 {
-                    "The learning rate was halved 10 times in a row without recovering; "
+                    write!(
+                        f,
+                        "The learning rate was halved {halvings} times in a row without \
+                         recovering; learning_rate is {learning_rate:e}: lower it"
+                    )
                 } else {
-                    ""
+                    write!(
+                        f,
+                        "learning_rate is {learning_rate:e}: lower it, or set on_divergence = halve"
+                    )
                 }
-            ),
+            }
             Error::BadValue { name } => write!(f, "bad value for {name}"),
             Error::PatternMatchesNothing { regularizer } => write!(
                 f,

@@ -182,7 +182,11 @@ fn a_huge_learning_rate_rolls_back_to_the_last_validated_weights_and_stops() {
         t.config.set("learning_rate", lr).unwrap();
         let e = t.steps(&d, 50).unwrap_err();
         assert!(matches!(e, Error::Diverged { halvings: 0, .. }), "{e}");
-        assert!(e.to_string().contains("rolled back"), "{e}");
+        assert!(
+            e.to_string().contains("rolled back")
+                && e.to_string().ends_with("or set on_divergence = halve"),
+            "{e}"
+        );
         assert_eq!(params(&t.net), good_params, "200 good steps kept, lr {lr}");
     }
     // A sane setting recovers without a reset: training goes on from the good weights.
@@ -217,6 +221,12 @@ fn on_divergence_halve_recovers_by_itself() {
     t.config.set("learning_rate", "1e30").unwrap();
     let e = t.steps(&d, 1000).unwrap_err();
     assert!(matches!(e, Error::Diverged { halvings: 10, .. }), "{e}");
+    // The advice fits the setting: halve is already on, so it says only to lower the rate.
+    let said = e.to_string();
+    assert!(
+        said.contains("halved 10 times in a row") && said.ends_with(": lower it"),
+        "{said}"
+    );
 }
 
 #[test]
