@@ -160,10 +160,28 @@ export function staticnetsModel(wasm, model, regularized, digitsBytes) {
   return (n) => b.steps(n);
 }
 
+/// The products' ceiling in a staticnets build (`productsInL1`: their best case, every operand
+/// in L1): the best GFLOP/s of `samples` runs of 100 products (the engine tiers the code up
+/// in the first ones).
+export function productsCeiling(wasm, samples = 200) {
+  let best = 0;
+  for (let s = 0; s < samples; s++) {
+    const t = performance.now();
+    const flops = wasm.productsInL1(100);
+    best = Math.max(best, flops / ((performance.now() - t) * 1e6));
+  }
+  return best;
+}
+
 /// Every record for one environment: staticnets (SIMD and scalar builds, and the fused one
-/// when built), TF.js wasm, and ConvNetJS when given, each model and variant measured
-/// together (`measureTogether`). `emit` receives each record as it is made.
+/// when built) with each build's products ceiling, TF.js wasm, and ConvNetJS when given,
+/// each model and variant measured together (`measureTogether`). `emit` receives each
+/// record as it is made.
 export async function runAll({ env, pkgs, tf, convnetjs, digitsBytes, timing, emit, models = ["S", "L"] }) {
+  for (const [kind, wasm] of Object.entries(pkgs)) {
+    const gflops = productsCeiling(wasm, timing.rep < 1 ? 5 : 200);
+    emit({ ceiling: "products in L1 (24x128 . 128x32)", env, framework: `staticnets wasm ${kind}`, level: wasm.kernelLevel(), gflops });
+  }
   const xs = { S: digits(digitsBytes), L: uniformRows(1024, 784) };
   for (const model of models) {
     for (const regularized of [false, true]) {

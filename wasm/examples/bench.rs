@@ -12,10 +12,11 @@
 //! `make test`, not a measurement; `--sweep`: S's cost over batch sizes 1 to 256 and hidden
 //! widths 16 to 512; `--level portable|sse2|avx2|avx512`: force a kernel level; `--only S|L` and
 //! `--variant plain|regularized`: one model or variant, for profiles; `--steps N`: N steps,
-//! printing the fastest 10-step chunk (for comparing builds on a noisy machine) and the median one; `--kernels`: L's products alone, best of 200 calls each).
+//! printing the fastest 10-step chunk (for comparing builds on a noisy machine) and the median one; `--kernels`: L's products alone, best of 200 calls each, then the ceiling; `--ceiling`: the products' ceiling at this
+//! level, their best case with every operand in L1).
 
 use staticnets::kernels::{Level, level, set_level};
-use staticnets_wasm::bench::{SWEEP, Stepper, reference, sweep};
+use staticnets_wasm::bench::{SWEEP, Stepper, products_in_l1, reference, sweep};
 use std::time::{Duration, Instant};
 
 static DIGITS: &[u8] = staticnets::datasets::digits::DIGITS_BIN;
@@ -68,18 +69,23 @@ fn record(framework: &str, model: &str, variant: &str, r: (f64, f64, f64)) {
     println!(
         "{{\"framework\": \"{framework}\", \"env\": \"native\", \"model\": \"{model}\", \
          \"variant\": \"{variant}\", \"ms\": {ms:.6}, \"loss_first\": {first:.6}, \
-         \"loss_last\": {last:.6}, \"level\": \"{}{}\"}}",
-        level().name(),
-        if staticnets::kernels::FUSED {
-            "+fma"
-        } else {
-            ""
-        }
+         \"loss_last\": {last:.6}, \"level\": \"{}\"}}",
+        level_name()
     );
 }
 
+/// The kernel level in force, with `+fma` in the opt-in fused build.
+fn level_name() -> String {
+    let fused = if staticnets::kernels::FUSED {
+        "+fma"
+    } else {
+        ""
+    };
+    format!("{}{fused}", level().name())
+}
+
 /// `--kernels`: each of L's products alone (best of many calls, GFLOP/s), to say how much
-/// of a step is the products and how much the rest.
+/// of a step is the products and how much the rest; then [`ceiling`].
 fn kernels() {
     use staticnets::kernels::{acc_outer, affine, back_affine};
     let (rows, nin, nh) = (64, 784, 256);
@@ -118,6 +124,22 @@ fn kernels() {
     best("dW1 += x^T dh (784x64 . 64x256)", &mut || {
         acc_outer(&x, &dh, &mut g1, rows, nin, nh)
     });
+    ceiling();
+}
+
+/// `--ceiling` (and after `--kernels`): the products' ceiling at this level, their best case
+/// with every operand in L1 (`bench::products_in_l1`), best of 200 samples of 100 products.
+fn ceiling() {
+    let mut gflops = 0.0f64;
+    for _ in 0..200 {
+        let t = Instant::now();
+        let done = products_in_l1(100);
+        gflops = gflops.max(done / t.elapsed().as_secs_f64() / 1e9);
+    }
+    println!(
+        "{{\"ceiling\": \"products in L1 (24x128 . 128x32)\", \"env\": \"native\", \"gflops\": {gflops:.1}, \"level\": \"{}\"}}",
+        level_name()
+    );
 }
 
 /// `--serve`: the protocol one step at a time, for `scripts/bench/together.py`, which
@@ -142,13 +164,8 @@ fn serve(framework: &str, timing: Timing) {
                 let first = warm_up(&timing, s.as_mut());
                 runs.push((key, s));
                 println!(
-                    "{{\"framework\": \"{framework}\", \"level\": \"{}{}\", \"loss_first\": {first:.6}}}",
-                    level().name(),
-                    if staticnets::kernels::FUSED {
-                        "+fma"
-                    } else {
-                        ""
-                    }
+                    "{{\"framework\": \"{framework}\", \"level\": \"{}\", \"loss_first\": {first:.6}}}",
+                    level_name()
                 );
             } else {
                 let Some((_, s)) = runs.iter_mut().find(|(k, _)| *k == key) else {
@@ -213,6 +230,10 @@ fn main() {
     };
     if has("--kernels") {
         kernels();
+        return;
+    }
+    if has("--ceiling") {
+        ceiling();
         return;
     }
     if has("--serve") {

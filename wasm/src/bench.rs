@@ -137,3 +137,24 @@ pub const SWEEP: [(&str, &[usize]); 2] = [
     ("batch", &[1, 4, 16, 32, 64, 128, 256]),
     ("hidden", &[16, 32, 64, 128, 256, 512]),
 ];
+
+/// The products' best case, for `make bench`'s ceilings: `reps` products `x W + b` of
+/// 24x128 . 128x32 (`kernels::affine`), whose operands (31 KB) all stay in L1 and whose
+/// shape is whole register tiles at every level (24 rows: 6-row and 4-row tiles; 32
+/// columns: panels of 32, 16 and 8), so nearly all the time is the tiles' multiply-adds.
+/// Returns the floating-point operations done (the caller times the call).
+pub fn products_in_l1(reps: u32) -> f64 {
+    use staticnets::kernels::affine;
+    const M: usize = 24;
+    const K: usize = 128;
+    const N: usize = 32;
+    let fill = |n: usize| (0..n).map(|i| (i % 13) as f32 * 0.01).collect::<Vec<f32>>();
+    let (x, w, b) = (fill(M * K), fill(K * N), fill(N));
+    let mut out = vec![0.0f32; M * N];
+    for _ in 0..reps {
+        affine(&x, &w, &b, &mut out, M, K, N);
+        // (the result feeds nothing, so keep the compiler from dropping the work)
+        core::hint::black_box(&mut out);
+    }
+    2.0 * (M * K * N) as f64 * reps as f64
+}

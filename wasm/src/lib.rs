@@ -279,6 +279,20 @@ pub struct Bench {
     inner: Box<dyn bench::Stepper>,
 }
 
+/// `make bench`'s ceiling of the products in this build (`bench::products_in_l1`): `reps`
+/// (1 to 100,000) products whose operands all sit in L1; returns the floating-point
+/// operations done, for the caller to divide by the time it took.
+#[cfg(feature = "bench")]
+#[wasm_bindgen(js_name = productsInL1)]
+pub fn products_in_l1(reps: u32) -> Result<f64, JsError> {
+    if reps == 0 || reps > 100_000 {
+        return Err(convert::js(format!(
+            "productsInL1: {reps} is out of range: it must be 1 to 100000"
+        )));
+    }
+    Ok(bench::products_in_l1(reps))
+}
+
 #[cfg(feature = "bench")]
 #[wasm_bindgen]
 impl Bench {
