@@ -101,7 +101,7 @@ ceilings = [r for r in records if "ceiling" in r]
 if ceilings:
     print()
     print("The products' ceiling in each build: their best case, every operand in L1 "
-          "(24x128 . 128x32, whole register tiles at every level; best of 200 samples), "
+          "(24x128 . 128x32, whole register tiles at every level; best of 50 runs of 1,000 products), "
           "measured in this run:")
     print()
     print("| where | build (level) | GFLOP/s | of peak |")
