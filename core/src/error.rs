@@ -18,6 +18,34 @@ pub fn given(s: &str) -> Given {
     g
 }
 
+/// `text` as an f32 setting named `name`: refused if it is no number ([`Error::BadValue`]) or
+/// if its f32 is 0 or infinite although its value is neither ([`Error::NotAnF32`]: `1e-50`
+/// would silently be 0).
+///
+/// ```
+/// use staticnets::error::{Error, parse_f32};
+/// assert_eq!(parse_f32("learning_rate", " 1e-3 "), Ok(1e-3));
+/// assert!(matches!(parse_f32("learning_rate", "1e-50"), Err(Error::NotAnF32 { to_zero: true, .. })));
+/// assert!(matches!(parse_f32("learning_rate", "1e39"), Err(Error::NotAnF32 { to_zero: false, .. })));
+/// assert_eq!(parse_f32("learning_rate", "0"), Ok(0.0)); // a range check's to refuse
+/// assert_eq!(parse_f32("learning_rate", "x"), Err(Error::BadValue { name: "learning_rate" }));
+/// ```
+pub fn parse_f32(name: &'static str, text: &str) -> Result<f32, Error> {
+    let t = text.trim();
+    let x: f32 = t.parse().map_err(|_| Error::BadValue { name })?;
+    // f64 holds every such text's value apart from 0 and infinity for far longer than f32
+    let wide: f64 = t.parse().map_err(|_| Error::BadValue { name })?;
+    let to_zero = x == 0.0 && wide != 0.0;
+    if to_zero || (x.is_infinite() && wide.is_finite()) {
+        return Err(Error::NotAnF32 {
+            name,
+            value: given(t),
+            to_zero,
+        });
+    }
+    Ok(x)
+}
+
 /// What went wrong, with enough detail for the caller to act on it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Error {
@@ -44,6 +72,13 @@ pub enum Error {
         name: &'static str,
         value: f32,
         allowed: &'static str,
+    },
+    /// A number whose text is neither 0 nor infinite but whose f32 is (`1e-50`, `1e39`):
+    /// refused rather than taken as 0 or infinity (`to_zero` says which).
+    NotAnF32 {
+        name: &'static str,
+        value: Given,
+        to_zero: bool,
     },
     /// A configuration key that names no setting and no registered regularizer.
     UnknownKey { key: Given },
@@ -137,6 +172,15 @@ impl fmt::Display for Error {
             } => {
                 write!(f, "{name} = {value} is out of range: it must be {allowed}")
             }
+            Error::NotAnF32 {
+                name,
+                value,
+                to_zero,
+            } => write!(
+                f,
+                "{name} = {value} is out of range: as an f32 (the settings' type) it is {}",
+                if *to_zero { "0" } else { "infinite" }
+            ),
             Error::UnknownKey { key } => write!(
                 f,
                 "unknown key {key:?}: no setting or regularizer has this name"

@@ -278,6 +278,20 @@ fn a_refused_setting_changes_nothing_and_the_next_good_one_works() {
             "on_divergence = retry",
             "line 1: bad value for on_divergence (stop or halve)",
         ),
+        // numbers an f32 cannot hold are named as given, not as the 0 or infinity they
+        // would become (a regularizer's 1e-50 would silently switch it off)
+        (
+            "learning_rate = 1e-50",
+            "line 1: learning_rate = 1e-50 is out of range: as an f32 (the settings' type) it is 0",
+        ),
+        (
+            "algo = adam\nbeta1 = 1e39",
+            "line 2: beta1 = 1e39 is out of range: as an f32 (the settings' type) it is infinite",
+        ),
+        (
+            "weight_l2 = 1e-50",
+            "line 1: regularizer weight = 1e-50 is out of range: as an f32 (the settings' type) it is 0",
+        ),
     ] {
         let mut d = c.clone();
         let e = d.parse(text).unwrap_err();

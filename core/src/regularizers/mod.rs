@@ -274,9 +274,12 @@ pub(crate) fn split_value(value: &str) -> Result<(f32, Option<&str>), Error> {
         Some((n, p)) => (n, Some(p)),
         None => (value, None),
     };
-    let w: f32 = num.trim().parse().map_err(|_| Error::BadValue {
-        name: "regularizer weight (a number)",
-    })?;
+    let w = match crate::error::parse_f32("regularizer weight", num) {
+        Err(Error::BadValue { .. }) => Err(Error::BadValue {
+            name: "regularizer weight (a number)",
+        }),
+        w => w,
+    }?;
     Ok((w, pats))
 }
 

@@ -15,7 +15,7 @@
 //! assert_eq!(c.learning_rate, 0.001);
 //! ```
 
-use crate::error::Error;
+use crate::error::{Error, parse_f32};
 use crate::losses::Loss;
 use crate::optim::{ALGOS, Optimizer};
 use crate::regularizers::{Pattern, Patterns, RegKind, RegSpec, split_value};
@@ -90,8 +90,14 @@ impl Default for TrainConfig {
     }
 }
 
+/// `v` as the setting `name`'s type; an f32 whose value its type cannot hold (`1e-50`, which
+/// would be 0) is refused ([`parse_f32`]). (A whole number's text is never such an f32.)
 fn num<T: core::str::FromStr>(name: &'static str, v: &str) -> Result<T, Error> {
-    v.trim().parse().map_err(|_| Error::BadValue { name })
+    let x = v.trim().parse().map_err(|_| Error::BadValue { name })?;
+    if let Err(e @ Error::NotAnF32 { .. }) = parse_f32(name, v) {
+        return Err(e);
+    }
+    Ok(x)
 }
 
 impl TrainConfig {
