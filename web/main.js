@@ -355,16 +355,22 @@ for (const key of [...REGULARIZERS.map((r) => r[0]), "learning_rate", "algo", "b
   if (key === "hidden_l1") o.selected = true;
   $("compare-key").append(o);
 }
+// B's setting as last accepted (at first the fields' own): a refused one goes back to it.
+state.compareInForce = { key: $("compare-key").value, value: $("compare-value").value };
 async function comparing() {
   const on = $("compare").checked;
+  const [key, value] = [$("compare-key").value, $("compare-value").value];
   setRunning(false);
   try {
-    await rpc("compare", on ? { key: $("compare-key").value, value: $("compare-value").value } : { key: null });
+    await rpc("compare", on ? { key, value } : { key: null });
+    if (on) state.compareInForce = { key, value };
     settingsToUrl();
-    status(on ? `comparing: B has ${$("compare-key").value} = ${$("compare-value").value}; both start afresh. Press Start.` : "comparison off");
+    status(on ? `comparing: B has ${key} = ${value}; both start afresh. Press Start.` : "comparison off");
   } catch (e) {
     $("compare").checked = false;
-    status(`B refused: ${e.message}`, true);
+    $("compare-key").value = state.compareInForce.key;
+    $("compare-value").value = state.compareInForce.value;
+    status(`B refused: ${key} = ${value}: ${e.message}`, true);
   }
 }
 $("compare").addEventListener("change", comparing);

@@ -349,6 +349,14 @@ try {
   );
   check(badMsg.includes("seed 9007199254740993;"), "a link's seed above 2^53 is kept exactly", badMsg.slice(0, 90));
   await bad.goto("about:blank"); // (a new hash alone would not load the page again)
+  await bad.goto(`${url}#compare=hidden_l1:abc`); // B's value is the worker's to refuse
+  await bad.waitForFunction(() => document.getElementById("status").textContent.startsWith("B refused"), null, { timeout: 30000 });
+  check(
+    (await bad.inputValue("#compare-value")) === "0.1" && !(await bad.isChecked("#compare")),
+    "a refused B is said, and its field goes back to the value last accepted",
+    (await bad.textContent("#status")).slice(0, 90),
+  );
+  await bad.goto("about:blank");
   await bad.goto(`${url}#batch_size=100`); // above the model's capacity: the core refuses it
   await bad.waitForFunction(() => document.getElementById("status").textContent.includes("From the link"), null, { timeout: 30000 });
   const capMsg = await bad.textContent("#status");
