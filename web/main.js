@@ -149,6 +149,8 @@ function newRun(run) {
 // a configuration shared as a link. Read once the worker has loaded (before the first model;
 // the menus are filled then), written whenever a setting takes effect.
 const URL_KEYS = ["preset", "algo", "learning_rate", "batch_size", "on_divergence", "seed"];
+// Every control a link sets: those, and each regularizer's slider.
+const LINK_KEYS = [...URL_KEYS, ...REGULARIZERS.map(([key]) => key)];
 // Seeds are u64: a whole number from 0 to 2^64 - 1.
 const MAX_SEED = 2n ** 64n - 1n;
 // A seed as typed, as its decimal digits (kept as text: a JS number rounds seeds above
@@ -198,7 +200,7 @@ function linkProblem(key, value) {
 function settingsFromUrl() {
   const q = new URLSearchParams(location.hash.slice(1));
   const refused = [];
-  for (const key of [...URL_KEYS, ...REGULARIZERS.map(([k]) => k)]) {
+  for (const key of LINK_KEYS) {
     if (!q.has(key)) continue;
     const value = q.get(key);
     const why = linkProblem(key, value);
@@ -224,7 +226,7 @@ function settingsFromUrl() {
 // used is said on the status line; if the core refuses the rest (a batch above the model's
 // capacity, say), the page starts from the defaults instead, and says so.
 async function startFromLink() {
-  const defaults = Object.fromEntries([...URL_KEYS, ...REGULARIZERS.map(([k]) => k)].map((k) => [k, control(k).value]));
+  const defaults = Object.fromEntries(LINK_KEYS.map((key) => [key, control(key).value]));
   const refused = settingsFromUrl();
   let problem = (await restart()) ? null : $("status").textContent.replace(/: the model stays as it was$/, "");
   if (problem !== null) {
@@ -263,7 +265,6 @@ for (const [key, max, step, formula, text] of REGULARIZERS) {
   input.addEventListener("input", () => ($(`out-${key}`).textContent = input.value));
   input.addEventListener("change", () => setting(key, input.value));
 }
-
 
 function configText() {
   let c = `algo = ${$("algo").value}\nlearning_rate = ${$("learning_rate").value}\nbatch_size = ${$("batch_size").value}\non_divergence = ${$("on_divergence").value}\n`;
