@@ -33,7 +33,8 @@ pub fn given(s: &str) -> Given {
 pub fn parse_f32(name: &'static str, text: &str) -> Result<f32, Error> {
     let t = text.trim();
     let x: f32 = t.parse().map_err(|_| Error::BadValue { name })?;
-    // f64 holds every such text's value apart from 0 and infinity for far longer than f32
+    // f64's range is far wider than f32's: a text that is 0 or infinite in f64 too says so
+    // itself (`0`, `inf`, `1e999`), and the setting's range check decides
     let wide: f64 = t.parse().map_err(|_| Error::BadValue { name })?;
     let to_zero = x == 0.0 && wide != 0.0;
     if to_zero || (x.is_infinite() && wide.is_finite()) {
