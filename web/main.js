@@ -304,6 +304,12 @@ function rememberControls() {
   for (const [key] of REGULARIZERS) state.inForce[key] = $(`reg-${key}`).value;
 }
 
+// The preset and seed of the model in force back in their controls (after a refused new one).
+function showModelInForce() {
+  if (state.seedInForce !== undefined) $("seed").value = state.seedInForce;
+  if (state.presetInForce !== undefined) $("preset").value = state.presetInForce;
+}
+
 // A new model from the controls (preset, seed, settings). Returns whether it was made; if
 // not, the model that was there stays, and so do the controls that made it.
 async function restart() {
@@ -312,8 +318,7 @@ async function restart() {
   const seed = $("random_seed").checked ? null : seedDigits($("seed").value);
   if (seed === null && !$("random_seed").checked) {
     const typed = $("seed").value;
-    if (state.seedInForce !== undefined) $("seed").value = state.seedInForce;
-    if (state.presetInForce !== undefined) $("preset").value = state.presetInForce;
+    showModelInForce();
     status(`seed "${typed}" refused: a seed is a whole number from 0 to ${MAX_SEED}; the model stays as it was`, true);
     return false;
   }
@@ -333,10 +338,8 @@ async function restart() {
     settingsToUrl();
     return true;
   } catch (e) {
-    // The model that was there stays (the worker builds the new one first), and so do the
-    // preset and seed it was made from.
-    if (state.seedInForce !== undefined) $("seed").value = state.seedInForce;
-    if (state.presetInForce !== undefined) $("preset").value = state.presetInForce;
+    // The model that was there stays (the worker builds the new one first).
+    showModelInForce();
     // (the configuration text is the page's own: its line numbers mean nothing here)
     status(`${e.message.replace(/^line \d+: /, "")}: the model stays as it was`, true);
     return false;

@@ -17,6 +17,8 @@
 
 use staticnets::kernels::{Level, level, set_level};
 use staticnets_wasm::bench::{SWEEP, Stepper, products_in_l1, reference, sweep};
+// the level in force, with `+fma` in the opt-in fused build (as the wasm builds report it)
+use staticnets_wasm::kernel_level;
 use std::time::{Duration, Instant};
 
 static DIGITS: &[u8] = staticnets::datasets::digits::DIGITS_BIN;
@@ -70,18 +72,8 @@ fn record(framework: &str, model: &str, variant: &str, r: (f64, f64, f64)) {
         "{{\"framework\": \"{framework}\", \"env\": \"native\", \"model\": \"{model}\", \
          \"variant\": \"{variant}\", \"ms\": {ms:.6}, \"loss_first\": {first:.6}, \
          \"loss_last\": {last:.6}, \"level\": \"{}\"}}",
-        level_name()
+        kernel_level()
     );
-}
-
-/// The kernel level in force, with `+fma` in the opt-in fused build.
-fn level_name() -> String {
-    let fused = if staticnets::kernels::FUSED {
-        "+fma"
-    } else {
-        ""
-    };
-    format!("{}{fused}", level().name())
 }
 
 /// `--kernels`: each of L's products alone (best of many calls, GFLOP/s), to say how much
@@ -139,7 +131,7 @@ fn ceiling() {
     }
     println!(
         "{{\"ceiling\": \"products in L1 (24x128 . 128x32)\", \"env\": \"native\", \"gflops\": {gflops:.1}, \"level\": \"{}\"}}",
-        level_name()
+        kernel_level()
     );
 }
 
@@ -166,7 +158,7 @@ fn serve(framework: &str, timing: Timing) {
                 runs.push((key, s));
                 println!(
                     "{{\"framework\": \"{framework}\", \"level\": \"{}\", \"loss_first\": {first:.6}}}",
-                    level_name()
+                    kernel_level()
                 );
             } else {
                 let Some((_, s)) = runs.iter_mut().find(|(k, _)| *k == key) else {
