@@ -18,13 +18,17 @@
 //! wasm builds: faster, but no longer the same bits on every level and target; see
 //! [`FUSED`].) The backend ([`Level`]) is chosen once, at the
 //! first product: on x86-64 the widest of SSE2, AVX2 and AVX-512 the CPU and OS support
-//! (from `cpuid`, so the core stays `no_std`); on wasm32 `simd128` when the build has it;
-//! elsewhere (Cortex-M, scalar wasm) the portable scalar tiles. [`set_level`] picks another
+//! (from `cpuid`, so the core stays `no_std`); on wasm32 `simd128` when the build has it; on
+//! a Cortex-M with a single-precision FPU (`eabihf` targets) its register tiles
+//! (`cortex_m.rs`); elsewhere (Cortex-M0+, scalar wasm) the portable scalar tiles. [`set_level`] picks another
 //! one, for tests and benchmarks. The SIMD backends pack panels of a transposed operand
 //! into a 16 KB buffer on the stack; the portable one needs none.
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd;
+
+#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+mod cortex_m;
 
 mod gemm;
 #[cfg(target_arch = "x86_64")]
@@ -57,19 +61,23 @@ pub enum Level {
     Avx512,
     /// wasm32 `simd128`, 6 x 8 tiles (builds with `+simd128`).
     Simd128,
+    /// Cortex-M with a single-precision FPU (`thumbv7em-none-eabihf`,
+    /// `thumbv8m.main-none-eabihf`), 4 x 4 tiles of `VMLA.F32` (multiply, round, add, round).
+    CortexM,
 }
 
 impl Level {
     /// Every level, narrowest first.
-    pub const ALL: [Level; 5] = [
+    pub const ALL: [Level; 6] = [
         Level::Portable,
         Level::Sse2,
         Level::Avx2,
         Level::Avx512,
         Level::Simd128,
+        Level::CortexM,
     ];
 
-    /// Its name in reports: `portable`, `sse2`, `avx2`, `avx512`, `simd128`.
+    /// Its name in reports: `portable`, `sse2`, `avx2`, `avx512`, `simd128`, `cortex-m`.
     pub const fn name(self) -> &'static str {
         match self {
             Level::Portable => "portable",
@@ -77,6 +85,7 @@ impl Level {
             Level::Avx2 => "avx2",
             Level::Avx512 => "avx512",
             Level::Simd128 => "simd128",
+            Level::CortexM => "cortex-m",
         }
     }
 
@@ -87,6 +96,7 @@ impl Level {
             Level::Avx2 => 3,
             Level::Avx512 => 4,
             Level::Simd128 => 5,
+            Level::CortexM => 6,
         }
     }
 
@@ -96,6 +106,7 @@ impl Level {
             3 => Level::Avx2,
             4 => Level::Avx512,
             5 => Level::Simd128,
+            6 => Level::CortexM,
             _ => Level::Portable,
         }
     }
@@ -105,7 +116,7 @@ impl Level {
         let best = best();
         match self {
             Level::Portable => true,
-            Level::Simd128 => best == Level::Simd128,
+            Level::Simd128 | Level::CortexM => best == self,
             // The x86-64 levels nest: SSE2 <= AVX2 <= AVX-512.
             _ => {
                 matches!(best, Level::Sse2 | Level::Avx2 | Level::Avx512)
@@ -128,9 +139,12 @@ fn best() -> Level {
     };
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     return Level::Simd128;
+    #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+    return Level::CortexM;
     #[cfg(not(any(
         target_arch = "x86_64",
-        all(target_arch = "wasm32", target_feature = "simd128")
+        all(target_arch = "wasm32", target_feature = "simd128"),
+        all(target_arch = "arm", target_abi = "eabihf")
     )))]
     return Level::Portable;
 }
@@ -207,6 +221,9 @@ pub fn product(prod: &Product<'_>, c: &mut [f32]) {
         Level::Avx512 => unsafe { x86::gemm_avx512(prod, c) },
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         Level::Simd128 => simd::gemm_simd128(prod, c),
+        // SAFETY: `fits` was checked above; the tiles need nothing else.
+        #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+        Level::CortexM => unsafe { cortex_m::gemm_cortex_m(prod, c) },
         // SAFETY: scalar tiles run everywhere; `fits` was checked above.
         _ => unsafe { gemm::gemm::<gemm::Scalar, SCALAR_COLS, SCALAR_ROWS>(prod, c, &mut []) },
     }
