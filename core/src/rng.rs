@@ -402,7 +402,7 @@ const fn high_of_product(x: u64) -> u32 {
 /// correctly rounded square root (so every target gets the same bits).
 #[inline(always)]
 fn box_muller(u1: f32, u2: f32) -> (f32, f32) {
-    let r = libm::sqrtf(-2.0 * crate::math::ln(u1));
+    let r = crate::kernels::sqrtf(-2.0 * crate::math::ln(u1));
     let (sin, cos) = crate::math::sincos_turns(u2);
     (r * cos, r * sin)
 }

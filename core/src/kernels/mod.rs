@@ -323,11 +323,50 @@ pub fn sqrt_in_place(v: &mut [f32]) {
         all(target_arch = "wasm32", target_feature = "simd128")
     )))]
     for x in chunks.iter_mut() {
-        *x = libm::sqrtf(*x);
+        *x = sqrtf(*x);
     }
     for x in tail.iter_mut() {
-        *x = libm::sqrtf(*x);
+        *x = sqrtf(*x);
     }
+}
+
+/// The square root of one `f32`, correctly rounded (IEEE 754), so every target gives
+/// [`libm::sqrtf`]'s bits. On a Cortex-M with an FPU that is one `VSQRT.F32` instruction,
+/// where `libm` (which has no ARM path) runs a software square root of about a hundred
+/// instructions; the optimizers take one per parameter and step. Elsewhere it is `libm`'s
+/// (which uses the hardware instruction on x86-64 and wasm32 itself).
+///
+/// ```
+/// use staticnets::kernels::sqrtf;
+/// for x in [0.0f32, 2.0, 1e-40, 3.4e38, f32::INFINITY] {
+///     assert_eq!(sqrtf(x).to_bits(), libm::sqrtf(x).to_bits());
+/// }
+/// assert!(sqrtf(-1.0).is_nan());
+/// ```
+#[inline(always)]
+pub fn sqrtf(x: f32) -> f32 {
+    #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+    {
+        let bits: u32;
+        // SAFETY: VSQRT.F32 takes and gives an S register; s0 is saved and restored around
+        // it (Rust's inline assembly has no S-register operands for an FPU without doubles),
+        // and nothing else is touched but the two core registers named.
+        unsafe {
+            core::arch::asm!(
+                "vpush {{s0}}",
+                "vmov s0, {x}",
+                "vsqrt.f32 s0, s0",
+                "vmov {r}, s0",
+                "vpop {{s0}}",
+                x = in(reg) x.to_bits(),
+                r = lateout(reg) bits,
+                options(pure, nomem, preserves_flags)
+            )
+        };
+        f32::from_bits(bits)
+    }
+    #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
+    libm::sqrtf(x)
 }
 
 /// [`dot`] with plain scalar arithmetic: the reference the SIMD path must match bit for bit.

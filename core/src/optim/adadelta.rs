@@ -9,7 +9,7 @@ pub fn steps(g: &mut [f32], s: &mut [f32], x: &mut [f32], halflife: f32) {
     let l = decay(halflife);
     for ((gk, sk), xk) in g.iter_mut().zip(s.iter_mut()).zip(x.iter_mut()) {
         *sk = l * *sk + (1.0 - l) * *gk * *gk;
-        let d = *gk * libm::sqrtf(*xk + EPS) / libm::sqrtf(*sk + EPS);
+        let d = *gk * crate::kernels::sqrtf(*xk + EPS) / crate::kernels::sqrtf(*sk + EPS);
         *xk = l * *xk + (1.0 - l) * d * d;
         *gk = d;
     }

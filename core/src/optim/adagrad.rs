@@ -7,7 +7,7 @@ use super::{Algo, Optimizer, no_hyperparameters};
 pub fn steps(g: &mut [f32], s: &mut [f32], lr: f32) {
     for (gk, sk) in g.iter_mut().zip(s.iter_mut()) {
         *sk += *gk * *gk;
-        *gk = lr * *gk / libm::sqrtf(*sk + EPS);
+        *gk = lr * *gk / crate::kernels::sqrtf(*sk + EPS);
     }
 }
 

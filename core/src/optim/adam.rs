@@ -12,7 +12,7 @@ pub fn steps(g: &mut [f32], m: &mut [f32], v: &mut [f32], lr: f32, b1: f32, b2: 
     for ((gk, mk), vk) in g.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()) {
         *mk = b1 * *mk + (1.0 - b1) * *gk;
         *vk = b2 * *vk + (1.0 - b2) * *gk * *gk;
-        *gk = lr * (*mk / c1) / (libm::sqrtf(*vk / c2) + EPS);
+        *gk = lr * (*mk / c1) / (crate::kernels::sqrtf(*vk / c2) + EPS);
     }
 }
 

@@ -9,7 +9,7 @@ pub fn clip(g: &mut [f32], max_elem: f32, max_norm: f32) {
             *gk = gk.clamp(-max_elem, max_elem);
         }
     } else if max_norm > 0.0 {
-        let norm = libm::sqrtf(crate::kernels::dot(g, g));
+        let norm = crate::kernels::sqrtf(crate::kernels::dot(g, g));
         if norm > max_norm {
             let s = max_norm / norm;
             for gk in g.iter_mut() {

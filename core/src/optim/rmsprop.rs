@@ -13,7 +13,7 @@ pub fn steps(g: &mut [f32], m: &mut [f32], s: &mut [f32], lr: f32, halflife: f32
         *sk = l * *sk + (1.0 - l) * *gk * *gk;
         // s - m^2 >= 0 in exact arithmetic; rounding can make it slightly negative.
         let var = (*sk - *mk * *mk).max(0.0);
-        *gk = lr * *gk / libm::sqrtf(var + EPS);
+        *gk = lr * *gk / crate::kernels::sqrtf(var + EPS);
     }
 }
 
