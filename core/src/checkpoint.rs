@@ -517,12 +517,38 @@ pub(crate) fn word(bytes: &[u8], at: usize) -> u32 {
 /// that [`Network::verify_checkpoint`] accepted: read in place, so a checkpoint in flash can
 /// serve as a read-only copy of the weights (for example as the anchor of an L2-SP penalty).
 pub fn checkpoint_param(bytes: &[u8], k: usize) -> f32 {
-    let header = if bytes.starts_with(MAGIC_V1) {
+    f32::from_bits(word(bytes, header_len(bytes) + 4 * k))
+}
+
+/// Parameters `first`, `first + 1`, ... of a checkpoint [`Network::verify_checkpoint`]
+/// accepted, read in place as [`checkpoint_param`] does, without finding the header again
+/// for each (a loop over a whole tensor of the anchor, as an L2-SP penalty runs every step).
+///
+/// ```
+/// use staticnets::checkpoint::{checkpoint_param, checkpoint_params};
+/// use staticnets::layers::{Activation::*, Dense};
+/// use staticnets::network::Network;
+/// let mut net: Network<(Dense<3, 2>,)> = Network::new((Dense::new(Tanh),));
+/// net.init(1);
+/// let mut bytes = [0u8; Network::<(Dense<3, 2>,)>::CHECKPOINT_BYTES];
+/// net.save(&mut bytes).unwrap();
+/// let tail: Vec<f32> = checkpoint_params(&bytes, 2).take(3).collect();
+/// assert_eq!(tail, [2, 3, 4].map(|k| checkpoint_param(&bytes, k)));
+/// ```
+pub fn checkpoint_params(bytes: &[u8], first: usize) -> impl Iterator<Item = f32> + '_ {
+    let start = (header_len(bytes) + 4 * first).min(bytes.len());
+    bytes[start..]
+        .chunks_exact(4)
+        .map(|w| f32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+}
+
+/// Bytes before the first parameter, in either format.
+fn header_len(bytes: &[u8]) -> usize {
+    if bytes.starts_with(MAGIC_V1) {
         HEADER_V1
     } else {
         HEADER
-    };
-    f32::from_bits(word(bytes, header + 4 * k))
+    }
 }
 
 #[cfg(test)]

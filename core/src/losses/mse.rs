@@ -1,6 +1,6 @@
 //! Mean squared error: `L = sum_k w_k (o_k - t_k)^2 / sum_k w_k` (unweighted: `w = 1`).
-//! Gradient: `dL/do_k = 2 w_k (o_k - t_k) / sum w`. Each term is rounded to `f32` and summed
-//! in `f64` in [`sum_f64`](crate::kernels::sum_f64)'s order (eight chains).
+//! Gradient: `dL/do_k = 2 w_k (o_k - t_k) / sum w`. The terms are summed in compensated `f32`
+//! in [`sum_f32`](crate::kernels::sum_f32)'s order (eight chains).
 
 use super::total_weight;
 use crate::layers::OutputGrads;
@@ -14,29 +14,36 @@ pub fn loss(
 ) -> f64 {
     let out = layer.view.out;
     let n = out.len();
+    let Some(w) = weights else {
+        // Unweighted, all in f32: `n` is exact in f32 (below 2^24), so `2 / n` is the
+        // correctly rounded quotient, the same bits as when it was taken in f64 and rounded.
+        if n == 0 {
+            return 0.0;
+        }
+        let g = 2.0 / n as f32 * scale;
+        let total = unweighted(&out[..n], &target[..n], g, &mut layer.d_out[..n]);
+        return (total / n as f32) as f64;
+    };
     let wsum = total_weight(weights, n);
     if wsum <= 0.0 {
         return 0.0;
     }
     let g = (2.0 / wsum) as f32 * scale;
-    let total = match weights {
-        Some(w) => weighted(&out[..n], &target[..n], &w[..n], g, &mut layer.d_out[..n]),
-        None => unweighted(&out[..n], &target[..n], g, &mut layer.d_out[..n]),
-    };
-    total / wsum
+    let total = weighted(&out[..n], &target[..n], &w[..n], g, &mut layer.d_out[..n]);
+    total as f64 / wsum
 }
 
-// Chunks of eight, the tail after: the eight partial sums of `kernels::sum_f64`'s order.
+// Chunks of eight, the tail after: the eight partial sums of `kernels::sum_f32`'s order.
 // (with `w = 1`, `w e e` and `g w e` are `e e` and `g e`, the same bits)
 crate::elementwise! {
-    fn unweighted(out: &[f32], target: &[f32], g: f32, d_out: &mut [f32]) -> f64 {
-        let mut s = [0.0f64; 8];
+    fn unweighted(out: &[f32], target: &[f32], g: f32, d_out: &mut [f32]) -> f32 {
+        let mut s = [crate::kernels::Sum::default(); 8];
         let chunks = out.chunks_exact(8).zip(target.chunks_exact(8));
         for ((o, t), d) in chunks.zip(d_out.chunks_exact_mut(8)) {
             for l in 0..8 {
                 let e = o[l] - t[l];
                 d[l] += g * e;
-                s[l] += (e * e) as f64;
+                s[l].add(e * e);
             }
         }
         let body = out.len() - out.len() % 8;
@@ -44,21 +51,21 @@ crate::elementwise! {
         for k in body..out.len() {
             let e = out[k] - target[k];
             d_out[k] += g * e;
-            total += (e * e) as f64;
+            total.add(e * e);
         }
-        total
+        total.value()
     }
 }
 
 crate::elementwise! {
-    fn weighted(out: &[f32], target: &[f32], w: &[f32], g: f32, d_out: &mut [f32]) -> f64 {
-        let mut s = [0.0f64; 8];
+    fn weighted(out: &[f32], target: &[f32], w: &[f32], g: f32, d_out: &mut [f32]) -> f32 {
+        let mut s = [crate::kernels::Sum::default(); 8];
         let chunks = out.chunks_exact(8).zip(target.chunks_exact(8)).zip(w.chunks_exact(8));
         for (((o, t), w), d) in chunks.zip(d_out.chunks_exact_mut(8)) {
             for l in 0..8 {
                 let e = o[l] - t[l];
                 d[l] += g * w[l] * e;
-                s[l] += (w[l] * e * e) as f64;
+                s[l].add(w[l] * e * e);
             }
         }
         let body = out.len() - out.len() % 8;
@@ -66,9 +73,9 @@ crate::elementwise! {
         for k in body..out.len() {
             let e = out[k] - target[k];
             d_out[k] += g * w[k] * e;
-            total += (w[k] * e * e) as f64;
+            total.add(w[k] * e * e);
         }
-        total
+        total.value()
     }
 }
 

@@ -47,12 +47,12 @@ pub fn loss_and_grad(targets: Selection, net: &mut dyn JacobianPasses, weight: f
         return 0.0;
     }
     let seed = weight * 2.0 / (count * rows) as f32;
-    let mut total = 0.0f64;
+    let mut total = crate::kernels::Sum::default();
     for row in 0..rows {
         net.forward(row, upto);
         for k in targets.iter() {
             if let Some((j, _)) = net.jacobian(k) {
-                total += crate::kernels::sum_sq_f64(j);
+                total.add(crate::kernels::sum_sq(j));
             }
         }
         if net.taking_gradients() {
@@ -67,7 +67,7 @@ pub fn loss_and_grad(targets: Selection, net: &mut dyn JacobianPasses, weight: f
             net.backward(row, upto);
         }
     }
-    total / (count * rows) as f64
+    (total.value() / (count * rows) as f32) as f64
 }
 
 /// `R` alone over the last forward pass in `ws` (no gradient): for monitors and examples.

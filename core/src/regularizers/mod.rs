@@ -284,21 +284,22 @@ pub(crate) fn split_value(value: &str) -> Result<(f32, Option<&str>), Error> {
 }
 
 /// `(1/|W|) sum_W sum(W) / size(W)` over the selected tensors, with `sum` the sum of a penalty
-/// over one tensor ([`sum_sq_f64`](crate::kernels::sum_sq_f64), [`sum_abs_f64`](crate::kernels::sum_abs_f64)): the shape of both weight penalties.
+/// over one tensor ([`sum_sq`](crate::kernels::sum_sq), [`sum_abs`](crate::kernels::sum_abs),
+/// compensated `f32`): the shape of both weight penalties.
 pub(crate) fn mean_over_tensors(
     net: &dyn NetView,
     targets: Selection,
-    sum: fn(&[f32]) -> f64,
+    sum: fn(&[f32]) -> f32,
 ) -> f64 {
     let count = targets.count();
     if count == 0 {
         return 0.0;
     }
-    let mut total = 0.0f64;
+    let mut total = crate::kernels::Sum::default();
     for t in targets.iter().filter_map(|i| net.tensor(i)) {
-        total += sum(t.data) / t.data.len() as f64;
+        total.add(sum(t.data) / t.data.len() as f32);
     }
-    total / count as f64
+    (total.value() / count as f32) as f64
 }
 
 /// Add `weight * f'(w) / (|W| size(W))` into each selected tensor's gradient: the gradient

@@ -19,7 +19,7 @@ impl Regularizer for WeightL1 {
     }
 
     fn loss(&self, net: &dyn NetView) -> f64 {
-        mean_over_tensors(net, self.targets, crate::kernels::sum_abs_f64)
+        mean_over_tensors(net, self.targets, crate::kernels::sum_abs)
     }
 
     fn grad(&self, net: &mut dyn NetGrads, weight: f32) {

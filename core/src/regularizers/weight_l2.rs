@@ -20,7 +20,7 @@ impl Regularizer for WeightL2 {
     }
 
     fn loss(&self, net: &dyn NetView) -> f64 {
-        mean_over_tensors(net, self.targets, crate::kernels::sum_sq_f64)
+        mean_over_tensors(net, self.targets, crate::kernels::sum_sq)
     }
 
     fn grad(&self, net: &mut dyn NetGrads, weight: f32) {

@@ -12,7 +12,8 @@
 //! costs no RAM.
 
 use staticnets::Error;
-use staticnets::checkpoint::checkpoint_param;
+use staticnets::checkpoint::checkpoint_params;
+use staticnets::kernels::Sum;
 use staticnets::layers::Layers;
 use staticnets::network::Network;
 use staticnets::regularizers::{NetGrads, NetView, Regularizer};
@@ -36,21 +37,22 @@ impl Regularizer for L2Sp<'_> {
     }
 
     fn loss(&self, net: &dyn NetView) -> f64 {
-        let (mut total, mut first, mut tensors) = (0.0f64, 0usize, 0usize);
+        // Summed in f32, compensated (`Sum`): the M4F has no double-precision FPU.
+        let (mut total, mut first, mut tensors) = (Sum::default(), 0usize, 0usize);
         for t in (0..net.tensors()).filter_map(|i| net.tensor(i)) {
-            let mut sum = 0.0f64;
-            for (k, &w) in t.data.iter().enumerate() {
-                let d = (w - checkpoint_param(self.anchor, first + k)) as f64;
-                sum += d * d;
+            let mut sum = Sum::default();
+            for (&w, w0) in t.data.iter().zip(checkpoint_params(self.anchor, first)) {
+                let d = w - w0;
+                sum.add(d * d);
             }
-            total += sum / t.data.len() as f64;
+            total.add(sum.value() / t.data.len() as f32);
             first += t.data.len();
             tensors += 1;
         }
         if tensors == 0 {
             0.0
         } else {
-            total / tensors as f64
+            (total.value() / tensors as f32) as f64
         }
     }
 
@@ -62,8 +64,9 @@ impl Regularizer for L2Sp<'_> {
                 continue;
             };
             let scale = weight * 2.0 / (tensors as f32 * t.data.len() as f32);
-            for (k, (gk, &w)) in g.iter_mut().zip(t.data).enumerate() {
-                *gk += scale * (w - checkpoint_param(self.anchor, first + k));
+            let anchor = checkpoint_params(self.anchor, first);
+            for ((gk, &w), w0) in g.iter_mut().zip(t.data).zip(anchor) {
+                *gk += scale * (w - w0);
             }
             first += t.data.len();
         }
