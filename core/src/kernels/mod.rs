@@ -444,10 +444,10 @@ impl Sum {
 }
 
 /// Eight compensated partial sums, combined as `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 +
-/// s7))` with [`Sum::merge`]. A reduction that sums element `k` into partial `k % 8` over
-/// whole chunks of eight, combines them with this, then adds the tail in order, has one
-/// fixed order on every target (the same bits) and eight independent chains (SIMD lanes on
-/// the wide targets).
+/// s7))` with [`Sum::merge`]. A loss that sums element `k` into partial `k % 8` over whole
+/// chunks of eight while it writes its gradient, combines them with this, then adds the tail
+/// in order, has one fixed order on every target (the same bits) and eight independent
+/// chains (SIMD lanes on the wide targets).
 #[inline(always)]
 pub fn combine8(s: &[Sum; 8]) -> Sum {
     let pair = |mut a: Sum, b: Sum| {
@@ -460,24 +460,48 @@ pub fn combine8(s: &[Sum; 8]) -> Sum {
     )
 }
 
-/// `sum_k f(a[k])`, compensated in `f32` ([`Sum`]) in [`combine8`]'s order, for penalty
-/// values over whole tensors.
+/// Elements of one block of [`sum_f32`]: eight chains of eight.
+pub const SUM_BLOCK: usize = 64;
+
+/// `sum_k f(a[k])` in `f32` for penalty values over whole tensors, in one fixed order (the
+/// same bits on every target): each whole block of [`SUM_BLOCK`] elements is summed in eight
+/// plain chains (element `k` into chain `k % 8`, eight elements each), combined as
+/// `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))`; the blocks' sums, then the elements
+/// after the last whole block, go into one compensated [`Sum`] in order. A term passes
+/// through at most ten roundings however long the tensor is, so for terms of one sign
+/// (squares, magnitudes) the value is within about 6e-7 relative of the exact sum, at one
+/// addition a term.
 ///
 /// ```
 /// use staticnets::kernels::sum_f32;
 /// let a = [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0];
 /// assert_eq!(sum_f32(&a, |v| v * v), 385.0);
+/// // a million terms of 0.1: a plain f32 sum reads 100,958.3
+/// let tenths = vec![0.1f32; 1_000_000];
+/// let got = sum_f32(&tenths, |v| v) as f64;
+/// assert!((got - 1e6 * 0.1f32 as f64).abs() / 1e5 < 1e-6);
 /// ```
 #[inline(always)]
 pub fn sum_f32(a: &[f32], f: impl Fn(f32) -> f32) -> f32 {
-    let body = a.len() - a.len() % 8;
-    let mut s = [Sum::default(); 8];
-    for chunk in a[..body].chunks_exact(8) {
-        for (sl, &v) in s.iter_mut().zip(chunk) {
-            sl.add(f(v));
+    let body = a.len() - a.len() % SUM_BLOCK;
+    let mut total = Sum::default();
+    for block in a[..body].chunks_exact(SUM_BLOCK) {
+        // Eight named chains, not an array: a build for size (firmware) does not unroll a
+        // loop over an array, and would keep the chains in memory.
+        let (mut s0, mut s1, mut s2, mut s3) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+        let (mut s4, mut s5, mut s6, mut s7) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+        for c in block.chunks_exact(8) {
+            s0 += f(c[0]);
+            s1 += f(c[1]);
+            s2 += f(c[2]);
+            s3 += f(c[3]);
+            s4 += f(c[4]);
+            s5 += f(c[5]);
+            s6 += f(c[6]);
+            s7 += f(c[7]);
         }
+        total.add(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
     }
-    let mut total = combine8(&s);
     for &v in &a[body..] {
         total.add(f(v));
     }

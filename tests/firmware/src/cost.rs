@@ -25,6 +25,16 @@ pub enum Cost {
     Instructions(u64),
 }
 
+impl Cost {
+    /// The cost of one of `n` equal parts.
+    pub fn per(self, n: u64) -> Cost {
+        match self {
+            Cost::Cycles(c) => Cost::Cycles(c / n),
+            Cost::Instructions(c) => Cost::Instructions(c / n),
+        }
+    }
+}
+
 impl Meter {
     /// Start the cycle counter and SysTick (once; `None` if the core peripherals were taken).
     pub fn new() -> Option<Meter> {

@@ -73,8 +73,14 @@ const HELD_OUT: usize = 16;
 const ROWS: usize = OLD + NEW + HELD_OUT;
 
 const FINE_TUNE: &str = "algo = adam\nlearning_rate = 0.002\nbatch_size = 4\nmax_updates = 40\n\
-                         validate_every = 5\npatience = 100\nweight_l2 = 0.0001\nhidden_l1 = 0.001\n\
-                         input_noise = 0.05\nl2sp = 10";
+                         validate_every = 5\npatience = 100";
+/// The penalties of the fine-tuning: weight decay, sparse codes, denoising, and L2-SP.
+const PENALTIES: [&str; 4] = [
+    "weight_l2 = 0.0001",
+    "hidden_l1 = 0.001",
+    "input_noise = 0.05",
+    "l2sp = 10",
+];
 /// The most the error on the original digits may grow by, as a factor, with L2-SP on.
 /// The bound is stated for the embedded base model; a base model from elsewhere
 /// (`pytorch-base`) is only held to doing better with L2-SP than without.
@@ -222,18 +228,22 @@ fn l2sp_for(checkpoint: &'static [u8], t: &T) -> Result<&'static L2Sp<'static>, 
         .ok_or(Fail::Check("l2sp already made"))
 }
 
-/// Load the checkpoint into `t` and configure the fine-tuning, with L2-SP towards the
-/// checkpoint's weights (the trainer keeps the regularizer across configurations; giving it
-/// again registers its name in the fresh one).
+/// Load the checkpoint into `t` and configure the fine-tuning with `penalties` (of
+/// [`PENALTIES`]), with L2-SP towards the checkpoint's weights (the trainer keeps the
+/// regularizer across configurations; giving it again registers its name in the fresh one).
 fn load_for_fine_tuning(
     t: &mut T,
     checkpoint: &[u8],
     l2sp: &'static L2Sp<'static>,
+    penalties: &[&str],
 ) -> Result<(), Fail> {
     t.net.load(checkpoint)?;
     t.config = staticnets::train::TrainConfig::with_capacity(B, S);
     t.add_regularizer(l2sp)?;
     t.config.parse(FINE_TUNE)?;
+    for p in penalties {
+        t.config.parse(p)?;
+    }
     Ok(())
 }
 
@@ -246,7 +256,7 @@ fn fine_tune(
     x: &[f32],
     extra: &str,
 ) -> Result<([f64; 3], [f64; 3]), Fail> {
-    load_for_fine_tuning(t, checkpoint, l2sp)?;
+    load_for_fine_tuning(t, checkpoint, l2sp, &PENALTIES)?;
     t.config.parse(extra)?;
     let (old, rest) = x.split_at(OLD * 64);
     let (new, held) = rest.split_at(NEW * 64);
@@ -369,7 +379,8 @@ fn run() -> Result<(), Fail> {
 }
 
 /// What one update of the fine-tuning above costs (batch 4, adam, weight_l2, hidden_l1,
-/// input_noise and l2sp), and one clean forward pass of 4 rows; see `cost.rs`.
+/// input_noise and l2sp), the same update with no regularizer and with each penalty alone,
+/// and one clean forward pass of 4 rows; see `cost.rs`.
 fn step_cost(
     t: &mut T,
     checkpoint: &[u8],
@@ -377,46 +388,52 @@ fn step_cost(
     x: &[f32],
 ) -> Result<(), Fail> {
     let mut meter = cost::Meter::new().ok_or(Fail::Check("core peripherals already taken"))?;
-    load_for_fine_tuning(t, checkpoint, l2sp)?;
     let new = &x[OLD * 64..(OLD + NEW) * 64];
     let data = Data::autoencoder(new);
-    t.restart(&data)?;
-    // One call of 20 updates: the per-call checks (data, configuration) are paid once, as
-    // in a pass.
-    let step = match meter.mean(1, || t.steps(&data, 20).map(|_| ()))? {
-        cost::Cost::Cycles(n) => cost::Cost::Cycles(n / 20),
-        cost::Cost::Instructions(n) => cost::Cost::Instructions(n / 20),
-    };
-    // The same update with no regularizer: what the penalties and their f64 sums (software
-    // double precision on an M4F) add.
-    t.config = staticnets::train::TrainConfig::with_capacity(B, S);
-    t.config
-        .parse("algo = adam\nlearning_rate = 0.002\nbatch_size = 4")?;
-    t.restart(&data)?;
-    let plain = match meter.mean(1, || t.steps(&data, 20).map(|_| ()))? {
-        cost::Cost::Cycles(n) => cost::Cost::Cycles(n / 20),
-        cost::Cost::Instructions(n) => cost::Cost::Instructions(n / 20),
-    };
-    let mut out = [0.0f32; 4 * 64];
-    let forward = meter.mean(20, || t.predict(&new[..4 * 64], &mut out))?;
-    for (what, c) in [
-        (
-            "one update, batch 4, adam, weight_l2 + hidden_l1 + input_noise + l2sp",
-            step,
-        ),
-        ("one update, batch 4, adam, no regularizer", plain),
-        ("one forward pass of 4 rows", forward),
-    ] {
-        match c {
-            cost::Cost::Cycles(n) => hprintln!("cost of {}: {} cycles (DWT CYCCNT)", what, n),
-            cost::Cost::Instructions(n) => hprintln!(
-                "cost of {}: {} instructions (QEMU has no cycle timing: counted with -icount, to +-40)",
-                what,
-                n
-            ),
+    let all = "one update, batch 4, adam, weight_l2 + hidden_l1 + input_noise + l2sp";
+    let mut variants = [
+        (all, &PENALTIES[..]),
+        ("one update, batch 4, adam, no regularizer", &[]),
+        ("", &[]),
+        ("", &[]),
+        ("", &[]),
+        ("", &[]),
+    ];
+    for (k, p) in PENALTIES.iter().enumerate() {
+        variants[2 + k] = (p, core::slice::from_ref(p));
+    }
+    for (k, (what, penalties)) in variants.into_iter().enumerate() {
+        load_for_fine_tuning(t, checkpoint, l2sp, penalties)?;
+        t.restart(&data)?;
+        // One call of 20 updates: the per-call checks (data, configuration) are paid once,
+        // as in a pass.
+        let c = meter.mean(1, || t.steps(&data, 20).map(|_| ()))?;
+        if k < 2 {
+            print_cost(what, c.per(20));
+        } else {
+            print_cost_of("one update with only ", what, c.per(20));
         }
     }
+    let mut out = [0.0f32; 4 * 64];
+    let forward = meter.mean(20, || t.predict(&new[..4 * 64], &mut out))?;
+    print_cost("one forward pass of 4 rows", forward);
     Ok(())
+}
+
+fn print_cost(what: &str, c: cost::Cost) {
+    print_cost_of("", what, c)
+}
+
+fn print_cost_of(prefix: &str, what: &str, c: cost::Cost) {
+    match c {
+        cost::Cost::Cycles(n) => hprintln!("cost of {}{}: {} cycles (DWT CYCCNT)", prefix, what, n),
+        cost::Cost::Instructions(n) => hprintln!(
+            "cost of {}{}: {} instructions (QEMU has no cycle timing: counted with -icount, to +-40)",
+            prefix,
+            what,
+            n
+        ),
+    }
 }
 
 /// Write the fine-tuned model out as a checkpoint in 64-byte pages (as to flash), with no
