@@ -528,9 +528,9 @@ pub fn checkpoint_param(bytes: &[u8], k: usize) -> f32 {
 /// use staticnets::checkpoint::{checkpoint_param, checkpoint_params};
 /// use staticnets::layers::{Activation::*, Dense};
 /// use staticnets::network::Network;
-/// let mut net: Network<(Dense<3, 2>,)> = Network::new((Dense::new(Tanh),));
+/// let mut net: Network<Dense<3, 2>> = Network::new(Dense::new(Tanh));
 /// net.init(1);
-/// let mut bytes = [0u8; Network::<(Dense<3, 2>,)>::CHECKPOINT_BYTES];
+/// let mut bytes = [0u8; Network::<Dense<3, 2>>::CHECKPOINT_BYTES];
 /// net.save(&mut bytes).unwrap();
 /// let tail: Vec<f32> = checkpoint_params(&bytes, 2).take(3).collect();
 /// assert_eq!(tail, [2, 3, 4].map(|k| checkpoint_param(&bytes, k)));

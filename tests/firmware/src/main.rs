@@ -13,19 +13,26 @@
 //! Built with `--features broken-checkpoint`, one byte of the checkpoint is flipped first and
 //! the firmware must refuse it with a clear error and exit 1. Built with
 //! `--features conformance`, it runs only the cross-target conformance run instead; with
+//! `--features kernels`, only the products at each kernel level against their reference; with
 //! `--features stack-overflow`, only a runaway recursion, which must end in the fault handler
 //! (`stack.rs`: the stack lies below the statics, so an overflow cannot reach them).
 #![no_std]
 #![no_main]
 // The conformance build runs only the conformance run: the fine-tuning code goes unused.
 #![cfg_attr(
-    any(feature = "conformance", feature = "stack-overflow"),
+    any(
+        feature = "conformance",
+        feature = "stack-overflow",
+        feature = "kernels"
+    ),
     allow(dead_code, unused_imports)
 )]
 
 #[cfg(feature = "conformance")]
 mod conformance;
 mod cost;
+#[cfg(feature = "kernels")]
+mod kernels;
 mod l2sp;
 mod stack;
 
@@ -118,7 +125,13 @@ fn main() -> ! {
     let ok = stack::overflow();
     #[cfg(feature = "conformance")]
     let ok = conformance::check();
-    #[cfg(not(any(feature = "conformance", feature = "stack-overflow")))]
+    #[cfg(feature = "kernels")]
+    let ok = kernels::check();
+    #[cfg(not(any(
+        feature = "conformance",
+        feature = "stack-overflow",
+        feature = "kernels"
+    )))]
     let ok = match run() {
         Ok(()) => true,
         Err(e) => {
@@ -402,12 +415,15 @@ fn step_cost(
     for (k, p) in PENALTIES.iter().enumerate() {
         variants[2 + k] = (p, core::slice::from_ref(p));
     }
+    let mut deepest = 0;
     for (k, (what, penalties)) in variants.into_iter().enumerate() {
         load_for_fine_tuning(t, checkpoint, l2sp, penalties)?;
         t.restart(&data)?;
         // One call of 20 updates: the per-call checks (data, configuration) are paid once,
         // as in a pass.
-        let c = meter.mean(1, || t.steps(&data, 20).map(|_| ()))?;
+        let (c, stack) = stack::used_by(|| meter.mean(1, || t.steps(&data, 20).map(|_| ())));
+        let c = c?;
+        deepest = deepest.max(stack);
         if k < 2 {
             print_cost(what, c.per(20));
         } else {
@@ -417,6 +433,10 @@ fn step_cost(
     let mut out = [0.0f32; 4 * 64];
     let forward = meter.mean(20, || t.predict(&new[..4 * 64], &mut out))?;
     print_cost("one forward pass of 4 rows", forward);
+    hprintln!(
+        "stack of a training step (steps(), every variant above): {} bytes at the deepest",
+        deepest
+    );
     Ok(())
 }
 

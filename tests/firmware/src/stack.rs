@@ -49,6 +49,17 @@ pub fn high_water() -> usize {
     top - at
 }
 
+/// Run `f` and return its result with the most stack it used, in bytes, below the caller's
+/// stack pointer (the stack below it is painted first; what lies above belongs to the
+/// callers and is not counted).
+pub fn used_by<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    let (_, top) = bounds();
+    let sp = cortex_m::register::msp::read() as usize;
+    paint();
+    let r = f();
+    (r, high_water().saturating_sub(top - sp))
+}
+
 /// Bytes of the stack region: all the stack can have.
 pub fn room() -> usize {
     let (bottom, top) = bounds();
