@@ -4,9 +4,10 @@
 #   make test   installs what is missing, then runs every test suite
 #   make fuzz   runs each cargo-fuzz target (tests/fuzz) for FUZZ_SECONDS (default 300)
 #   make bench  staticnets against PyTorch, TF.js and ConvNetJS on this machine (scripts/bench)
+#   make bench-mcu  training's cost on a Cortex-M4F in instructions under QEMU (scripts/bench-mcu)
 #   make pytorch-example  PyTorch trains a model, staticnets fine-tunes it natively and on the
 #               firmware, PyTorch reproduces the results (scripts/pytorch; downloads PyTorch)
-.PHONY: setup test demo fuzz bench pytorch-example
+.PHONY: setup test demo fuzz bench bench-mcu pytorch-example
 PORT ?= 8000
 
 setup:
@@ -27,6 +28,9 @@ fuzz:
 
 bench:
 	@bash scripts/bench/run
+
+bench-mcu: setup
+	@bash scripts/bench-mcu
 
 pytorch-example:
 	@bash scripts/pytorch/run
