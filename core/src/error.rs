@@ -334,15 +334,14 @@ crate::elementwise! {
     /// The first block of `BLOCK` values holding a NaN or an infinity (exponent bits all
     /// ones), at the kernels' level: the trainer scans all its data on each call.
     fn first_bad_block(data: &[f32]) -> Option<usize> {
-        data.chunks(BLOCK)
-            .position(|block| block.iter().fold(false, |any, &v| any | not_finite(v)))
+        data.chunks(BLOCK).position(|block| {
+            let mut check = crate::kernels::FiniteCheck::default();
+            for &v in block {
+                check.see(v);
+            }
+            !check.ok()
+        })
     }
-}
-
-/// NaN or an infinity (exponent bits all ones), as a branch-free test that vectorizes.
-#[inline(always)]
-pub(crate) fn not_finite(v: f32) -> bool {
-    v.to_bits() & 0x7f80_0000 == 0x7f80_0000
 }
 
 #[cfg(test)]

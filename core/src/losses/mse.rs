@@ -22,7 +22,7 @@ pub fn loss(
         }
         let g = 2.0 / n as f32 * scale;
         let total = unweighted(&out[..n], &target[..n], g, &mut layer.d_out[..n]);
-        return (total / n as f32) as f64;
+        return total.value_f64() / n as f64;
     };
     let wsum = total_weight(weights, n);
     if wsum <= 0.0 {
@@ -30,13 +30,13 @@ pub fn loss(
     }
     let g = (2.0 / wsum) as f32 * scale;
     let total = weighted(&out[..n], &target[..n], &w[..n], g, &mut layer.d_out[..n]);
-    total as f64 / wsum
+    total.value_f64() / wsum
 }
 
 // Chunks of eight, the tail after: the eight partial sums of `kernels::sum_f32`'s order.
 // (with `w = 1`, `w e e` and `g w e` are `e e` and `g e`, the same bits)
 crate::elementwise! {
-    fn unweighted(out: &[f32], target: &[f32], g: f32, d_out: &mut [f32]) -> f32 {
+    fn unweighted(out: &[f32], target: &[f32], g: f32, d_out: &mut [f32]) -> crate::kernels::Sum {
         let mut s = [crate::kernels::Sum::default(); 8];
         let chunks = out.chunks_exact(8).zip(target.chunks_exact(8));
         for ((o, t), d) in chunks.zip(d_out.chunks_exact_mut(8)) {
@@ -53,12 +53,12 @@ crate::elementwise! {
             d_out[k] += g * e;
             total.add(e * e);
         }
-        total.value()
+        total
     }
 }
 
 crate::elementwise! {
-    fn weighted(out: &[f32], target: &[f32], w: &[f32], g: f32, d_out: &mut [f32]) -> f32 {
+    fn weighted(out: &[f32], target: &[f32], w: &[f32], g: f32, d_out: &mut [f32]) -> crate::kernels::Sum {
         let mut s = [crate::kernels::Sum::default(); 8];
         let chunks = out.chunks_exact(8).zip(target.chunks_exact(8)).zip(w.chunks_exact(8));
         for (((o, t), w), d) in chunks.zip(d_out.chunks_exact_mut(8)) {
@@ -75,7 +75,7 @@ crate::elementwise! {
             d_out[k] += g * w[k] * e;
             total.add(w[k] * e * e);
         }
-        total.value()
+        total
     }
 }
 

@@ -113,7 +113,8 @@ const fn same(a: &[u8], b: &[u8]) -> bool {
     true
 }
 
-use crate::error::{Error, not_finite};
+use crate::error::Error;
+use crate::kernels::FiniteCheck;
 use crate::layers::Layers;
 use crate::network::Network;
 
@@ -425,24 +426,26 @@ const BLOCK: usize = 256;
 crate::elementwise! {
     fn plain_bad(p: &[f32], g: &[f32], scale: f32) -> bool {
         p.chunks(BLOCK).zip(g.chunks(BLOCK)).any(|(pb, gb)| {
-            pb.iter()
-                .zip(gb)
-                .fold(false, |any, (&pk, &gk)| any | not_finite(pk - scale * gk))
+            let mut check = FiniteCheck::default();
+            for (&pk, &gk) in pb.iter().zip(gb) {
+                check.see(pk - scale * gk);
+            }
+            !check.ok()
         })
     }
 }
 
 crate::elementwise! {
     fn plain_write(p: &mut [f32], g: &mut [f32], scale: f32) -> bool {
-        let mut bad = false;
+        let mut check = FiniteCheck::default();
         for (pb, gb) in p.chunks_mut(BLOCK).zip(g.chunks_mut(BLOCK)) {
             for (pk, gk) in pb.iter_mut().zip(gb.iter_mut()) {
                 *pk -= scale * *gk;
                 *gk = 0.0;
-                bad |= not_finite(*pk);
+                check.see(*pk);
             }
         }
-        bad
+        !check.ok()
     }
 }
 
@@ -450,10 +453,13 @@ crate::elementwise! {
     fn momentum_bad(p: &[f32], v: &[f32], g: &[f32], keep: f32, push: f32, scale: f32) -> bool {
         let blocks = p.chunks(BLOCK).zip(v.chunks(BLOCK)).zip(g.chunks(BLOCK));
         blocks.into_iter().any(|((pb, vb), gb)| {
-            pb.iter().zip(vb).zip(gb).fold(false, |any, ((&pk, &vk), &gk)| {
+            let mut check = FiniteCheck::default();
+            for ((&pk, &vk), &gk) in pb.iter().zip(vb).zip(gb) {
                 let vn = keep * vk - push * (scale * gk);
-                any | not_finite(vn) | not_finite(pk + vn)
-            })
+                check.see(vn);
+                check.see(pk + vn);
+            }
+            !check.ok()
         })
     }
 }
@@ -467,16 +473,17 @@ crate::elementwise! {
         push: f32,
         scale: f32,
     ) -> bool {
-        let mut bad = false;
+        let mut check = FiniteCheck::default();
         let blocks = p.chunks_mut(BLOCK).zip(v.chunks_mut(BLOCK)).zip(g.chunks_mut(BLOCK));
         for ((pb, vb), gb) in blocks {
             for ((pk, vk), gk) in pb.iter_mut().zip(vb.iter_mut()).zip(gb.iter_mut()) {
                 *vk = keep * *vk - push * (scale * *gk);
                 *gk = 0.0;
                 *pk += *vk;
-                bad |= not_finite(*vk) | not_finite(*pk);
+                check.see(*vk);
+                check.see(*pk);
             }
         }
-        bad
+        !check.ok()
     }
 }

@@ -52,7 +52,7 @@ pub fn loss_and_grad(targets: Selection, net: &mut dyn JacobianPasses, weight: f
         net.forward(row, upto);
         for k in targets.iter() {
             if let Some((j, _)) = net.jacobian(k) {
-                total.add(crate::kernels::sum_sq(j));
+                total.merge(crate::kernels::sum_sq(j));
             }
         }
         if net.taking_gradients() {
@@ -67,7 +67,7 @@ pub fn loss_and_grad(targets: Selection, net: &mut dyn JacobianPasses, weight: f
             net.backward(row, upto);
         }
     }
-    (total.value() / (count * rows) as f32) as f64
+    total.value_f64() / (count * rows) as f64
 }
 
 /// `R` alone over the last forward pass in `ws` (no gradient): for monitors and examples.

@@ -33,16 +33,16 @@ impl Regularizer for HiddenL1 {
         if count == 0 {
             return 0.0;
         }
-        let mut total = crate::kernels::Sum::default();
+        let mut total = 0.0f64;
         for (k, pre) in self.each() {
             if let Some(v) = net.output(k) {
                 let h = if pre { v.pre } else { v.out };
                 if !h.is_empty() {
-                    total.add(crate::kernels::sum_abs(h) / h.len() as f32);
+                    total += crate::kernels::sum_abs(h).value_f64() / h.len() as f64;
                 }
             }
         }
-        (total.value() / count as f32) as f64
+        total / count as f64
     }
 
     fn grad(&self, net: &mut dyn NetGrads, weight: f32) {

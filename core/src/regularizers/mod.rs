@@ -289,17 +289,17 @@ pub(crate) fn split_value(value: &str) -> Result<(f32, Option<&str>), Error> {
 pub(crate) fn mean_over_tensors(
     net: &dyn NetView,
     targets: Selection,
-    sum: fn(&[f32]) -> f32,
+    sum: fn(&[f32]) -> crate::kernels::Sum,
 ) -> f64 {
     let count = targets.count();
     if count == 0 {
         return 0.0;
     }
-    let mut total = crate::kernels::Sum::default();
+    let mut total = 0.0f64;
     for t in targets.iter().filter_map(|i| net.tensor(i)) {
-        total.add(sum(t.data) / t.data.len() as f32);
+        total += sum(t.data).value_f64() / t.data.len() as f64;
     }
-    (total.value() / count as f32) as f64
+    total / count as f64
 }
 
 /// Add `weight * f'(w) / (|W| size(W))` into each selected tensor's gradient: the gradient

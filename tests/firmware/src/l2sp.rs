@@ -38,21 +38,21 @@ impl Regularizer for L2Sp<'_> {
 
     fn loss(&self, net: &dyn NetView) -> f64 {
         // Summed in f32, compensated (`Sum`): the M4F has no double-precision FPU.
-        let (mut total, mut first, mut tensors) = (Sum::default(), 0usize, 0usize);
+        let (mut total, mut first, mut tensors) = (0.0f64, 0usize, 0usize);
         for t in (0..net.tensors()).filter_map(|i| net.tensor(i)) {
             let mut sum = Sum::default();
             for (&w, w0) in t.data.iter().zip(checkpoint_params(self.anchor, first)) {
                 let d = w - w0;
                 sum.add(d * d);
             }
-            total.add(sum.value() / t.data.len() as f32);
+            total += sum.value_f64() / t.data.len() as f64;
             first += t.data.len();
             tensors += 1;
         }
         if tensors == 0 {
             0.0
         } else {
-            (total.value() / tensors as f32) as f64
+            total / tensors as f64
         }
     }
 
