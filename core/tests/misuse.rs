@@ -563,3 +563,67 @@ fn steps_refuses_a_bad_value_in_its_batches_before_any_step() {
     // and they are the batches the steps take: a bad row the check let through would have
     // made a step non-finite and refused, and `Ok` above asserts both steps were applied
 }
+
+/// An absurd learning rate whose update is finite but whose next loss is not: the call that
+/// made it says so (it does not return Ok with garbage weights), and a sane call after it
+/// trains from the rolled-back parameters.
+#[test]
+fn a_finite_update_with_a_non_finite_next_loss_is_refused_by_the_call_that_made_it() {
+    let x = digits(64);
+    let d = Data::autoencoder(&x);
+    let mut t = trainer();
+    t.config.parse("algo = sgd\nlearning_rate = 0.05").unwrap();
+    t.start(&d).unwrap();
+    t.steps(&d, 20).unwrap();
+    t.validate(&d).unwrap(); // known good: the parameters a divergence returns to
+    let good = params(&t.net);
+    t.config.set("learning_rate", "3e38").unwrap();
+    for _ in 0..5 {
+        let e = t.steps(&d, 1).unwrap_err();
+        assert!(matches!(e, Error::Diverged { .. }), "{e}");
+        assert_eq!(params(&t.net), good, "rolled back");
+    }
+    t.config.set("learning_rate", "0.05").unwrap();
+    let before = t.validate(&d).unwrap().loss;
+    t.steps(&d, 200).unwrap();
+    let after = t.validate(&d).unwrap().loss;
+    assert!(after < before, "{before} -> {after}");
+}
+
+/// A configuration is a set: `beta1` before `algo = adam` means what it means after it.
+#[test]
+fn the_order_of_keys_in_a_configuration_never_decides() {
+    let (mut a, mut b) = (TrainConfig::default(), TrainConfig::default());
+    a.parse("beta1 = 0.8\nalgo = adam\nlearning_rate = 0.01")
+        .unwrap();
+    b.parse("learning_rate = 0.01\nalgo = adam\nbeta1 = 0.8")
+        .unwrap();
+    assert_eq!(a, b);
+    // still refused where no optimizer in the text has it, naming the key
+    let mut c = TrainConfig::default();
+    let e = c.parse("algo = sgd\nbeta1 = 0.8").unwrap_err();
+    assert!(e.to_string().contains("beta1"), "{e}");
+    assert_eq!(c, TrainConfig::default());
+}
+
+/// Loss weights that are all 0 would give a loss of 0 and train nothing, in silence: refused
+/// by name. R^2 of constant targets is undefined: `score` says so instead of returning 0.
+#[test]
+fn all_zero_loss_weights_and_scores_of_constant_targets_are_refused() {
+    let x = digits(16);
+    let mut t = trainer();
+    let zeros = vec![0.0f32; x.len()];
+    let mut d = Data::autoencoder(&x);
+    d.weights = Some(&zeros);
+    let e = t.start(&d).unwrap_err();
+    assert!(e.to_string().contains("loss weights: all 0"), "{e}");
+    let mut some = zeros.clone();
+    some[5] = 1.0;
+    d.weights = Some(&some);
+    t.start(&d).unwrap();
+    t.steps(&d, 3).unwrap();
+    let flat = vec![0.5f32; 64 * 4];
+    let e = t.score(&Data::autoencoder(&flat)).unwrap_err();
+    assert!(e.to_string().contains("R^2 is undefined"), "{e}");
+    assert!(t.score(&Data::autoencoder(&x)).unwrap().is_finite());
+}

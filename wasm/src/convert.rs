@@ -118,7 +118,7 @@ pub fn bytes(v: &JsValue, what: &str) -> Result<Vec<u8>, JsError> {
 
 /// An optional string argument (`undefined` is empty).
 pub fn optional_text(v: &JsValue, what: &str) -> Result<String, JsError> {
-    if v.is_undefined() {
+    if v.is_undefined() || v.is_null() {
         Ok(String::new())
     } else {
         text(v, what)

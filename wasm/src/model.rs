@@ -72,6 +72,8 @@ pub struct ModelCore {
     train_y: Targets,
     valid_x: Vec<f32>,
     valid_y: Targets,
+    /// Whether `setValidation` gave the validation data; if not, it follows `setData`'s.
+    own_validation: bool,
     /// The run so far, for [`reproduce`](Self::reproduce) (`None` after a checkpoint or
     /// safetensors load: the run did not start here).
     run: Option<Run>,
@@ -134,6 +136,7 @@ impl ModelCore {
             train_y: Targets::None,
             valid_x: Vec::new(),
             valid_y: Targets::None,
+            own_validation: false,
             run: None,
         })
     }
@@ -193,7 +196,8 @@ impl ModelCore {
 
     /// Set the training data (`rows * inputs` values, and the targets: a classifier's
     /// labels, one per row, or a regressor's values, `outputs` per row) and draw fresh
-    /// weights from the `rng` seed. Validation data defaults to the same.
+    /// weights from the `rng` seed. Until [`setValidation`](Self::set_validation) is called,
+    /// validation uses the training data, whichever `setData` set last.
     pub fn set_data(&mut self, x: &[f32], y: Targets) -> Result<(), String> {
         self.check_targets(x, &y)?;
         // The core checks everything before it draws new weights: a refusal keeps the model.
@@ -201,7 +205,7 @@ impl ModelCore {
         self.begin_run();
         self.train_x = x.to_vec();
         self.train_y = y;
-        if self.valid_x.is_empty() {
+        if !self.own_validation {
             self.valid_x = self.train_x.clone();
             self.valid_y = self.train_y.clone();
         }
@@ -214,6 +218,7 @@ impl ModelCore {
         self.engine.check_data(&data(x, &y)).map_err(msg)?;
         self.valid_x = x.to_vec();
         self.valid_y = y;
+        self.own_validation = true;
         Ok(())
     }
 

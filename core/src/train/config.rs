@@ -100,6 +100,9 @@ fn num<T: core::str::FromStr>(name: &'static str, v: &str) -> Result<T, Error> {
     Ok(x)
 }
 
+/// The keys that choose the optimizer (and so which hyperparameter keys exist).
+const ALGO_KEYS: [&str; 3] = ["algo", "algorithm", "optimize"];
+
 impl TrainConfig {
     /// theanets' defaults, for no trainer in particular (no capacity limits).
     pub const fn new() -> Self {
@@ -220,25 +223,32 @@ impl TrainConfig {
     pub fn parse(&mut self, text: &str) -> Result<(), Error> {
         let mut next = self.clone();
         let mut seen = heapless::Vec::<&'static str, 64>::new();
-        for (i, line) in text.lines().enumerate() {
-            let line = line.split('#').next().unwrap_or("").trim();
-            if line.is_empty() {
-                continue;
+        // A configuration is a set, not a script: the optimizer's lines go first, so that its
+        // hyperparameters (`beta1 = 0.8`) mean the same before `algo = adam` as after it.
+        for algo_lines in [true, false] {
+            for (i, line) in text.lines().enumerate() {
+                let line = line.split('#').next().unwrap_or("").trim();
+                if line.is_empty() {
+                    continue;
+                }
+                let at = |e: Error| e.at_line(i + 1);
+                let (k, v) = line
+                    .split_once('=')
+                    .ok_or(Error::BadValue {
+                        name: "configuration line (write key = value)",
+                    })
+                    .map_err(at)?;
+                if ALGO_KEYS.contains(&k.trim()) != algo_lines {
+                    continue;
+                }
+                let key = next.apply(k, v).map_err(at)?;
+                if seen.contains(&key) {
+                    return Err(at(Error::GivenTwice { key }));
+                }
+                // More distinct keys than exist cannot be given: the list never fills.
+                let _ = seen.push(key);
+                next.validate().map_err(at)?;
             }
-            let at = |e: Error| e.at_line(i + 1);
-            let (k, v) = line
-                .split_once('=')
-                .ok_or(Error::BadValue {
-                    name: "configuration line (write key = value)",
-                })
-                .map_err(at)?;
-            let key = next.apply(k, v).map_err(at)?;
-            if seen.contains(&key) {
-                return Err(at(Error::GivenTwice { key }));
-            }
-            // More distinct keys than exist cannot be given: the list never fills.
-            let _ = seen.push(key);
-            next.validate().map_err(at)?;
         }
         *self = next;
         Ok(())
@@ -255,7 +265,7 @@ impl TrainConfig {
             }};
         }
         Ok(match key {
-            "algo" | "algorithm" | "optimize" => {
+            k if ALGO_KEYS.contains(&k) => {
                 // a new algorithm keeps the values of the keys it shares with the old one
                 // (rms_halflife between rmsprop and adadelta)
                 let old = self.algo;

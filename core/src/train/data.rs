@@ -175,6 +175,12 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
                     got: w.len(),
                 });
             }
+            if w.iter().all(|&v| v == 0.0) {
+                // (every loss would be 0 and train nothing, in silence)
+                return Err(Error::BadValue {
+                    name: "loss weights: all 0, so no value counts",
+                });
+            }
         }
         Ok(rows)
     }

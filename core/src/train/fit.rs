@@ -93,6 +93,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
         let mut report = Report::default();
         let mut acc = 0.0f32;
         let mut done = 0usize;
+        let mut last = None;
         for _ in 0..n {
             // (the data or the batch size changed under an unfinished pass: a new one)
             let mut order = self.order(rows, bs);
@@ -111,14 +112,49 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
                         acc += accuracy(self.ws.output(), L::NOUT / L::STEPS, t);
                     }
                     done += 1;
+                    last = Some((b, start));
                 }
-                Err(()) => self.diverged(b)?,
+                Err(()) => {
+                    last = None;
+                    self.diverged(b)?
+                }
             }
         }
         report.pass = self.passes;
         scale_report(&mut report, done, acc, data);
         self.monitor_sparsity(&mut report);
+        // Within a call, a step whose update is finite but makes the next loss non-finite is
+        // refused by the next step; the call's last update has no next step, so its batch's
+        // clean loss is taken once more: a call that diverged says so itself, and the next
+        // call starts from good parameters (semantics.md §10: what is detected when). A
+        // trainer without a copy of known-good parameters has nothing to return to: for it
+        // the next step refuses, writing nothing, as within a call.
+        if let Some((b, start)) = last
+            && self.best.copy().is_some()
+            && !self.loss_finite(self.batch(data, start, bs.min(rows - start)))
+        {
+            self.roll_back();
+            self.diverged(b)?;
+        }
         Ok(report)
+    }
+
+    /// Whether the clean data loss of `batch` is finite with the parameters as they are.
+    fn loss_finite(&mut self, batch: super::objective::Batch<'_>) -> bool {
+        let mut off = Corruptor::off();
+        let none = super::objective::Penalties::default();
+        let loss = self.config.loss;
+        evaluate(
+            &self.net,
+            &mut self.ws,
+            None,
+            batch,
+            loss,
+            &none,
+            &[],
+            &mut off,
+        )
+        .is_ok_and(|t| t.loss.is_finite())
     }
 
     /// The clean objective over `data` (no noise or dropout; penalties included), averaged

@@ -98,7 +98,13 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
                     }
                 }
             })?;
-            return Ok(if all > 0.0 { (right / all) as f32 } else { 0.0 });
+            return if all > 0.0 {
+                Ok((right / all) as f32)
+            } else {
+                Err(Error::BadValue {
+                    name: "score's loss weights: all 0, so no row counts",
+                })
+            };
         }
         let y = match data.target {
             Some(Target::Values(y)) => y,
@@ -115,10 +121,12 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
                 tot += wi * (yi - mean) * (yi - mean);
             }
         })?;
-        Ok(if tot > 0.0 {
-            (1.0 - res / tot) as f32
+        if tot > 0.0 {
+            Ok((1.0 - res / tot) as f32)
         } else {
-            0.0
-        })
+            Err(Error::BadValue {
+                name: "score's targets: all equal (or weighted 0), where R^2 is undefined",
+            })
+        }
     }
 }
