@@ -528,6 +528,9 @@ pub fn wasm_engine(data: &[u8]) {
         return;
     };
     let mut x = rows(&mut input, 64, 40);
+    // The data the model holds, as the caller gave it: training, and validation if given.
+    let (mut train, mut valid): (Option<(Vec<f32>, Targets)>, Option<(Vec<f32>, Targets)>) =
+        (None, None);
     for _ in 0..24 {
         if input.done() {
             break;
@@ -549,11 +552,19 @@ pub fn wasm_engine(data: &[u8]) {
             }
             1 => {
                 let l = labels(&mut input, x.len() / 64);
-                m.set_data(&x, l)
+                let r = m.set_data(&x, l.clone());
+                if r.is_ok() {
+                    train = Some((x.clone(), l));
+                }
+                r
             }
             2 => {
                 let l = labels(&mut input, x.len() / 64);
-                m.set_validation(&x, l)
+                let r = m.set_validation(&x, l.clone());
+                if r.is_ok() {
+                    valid = Some((x.clone(), l));
+                }
+                r
             }
             3 => m.train(input.below(30) as u32).map(|_| ()),
             4 => m.validate().map(|_| ()),
@@ -597,5 +608,27 @@ pub fn wasm_engine(data: &[u8]) {
                 "refused ({e}) but the configuration changed"
             );
         }
+    }
+    // Whatever the sequence: the configuration text parses back to the settings in force,
+    // and validation is a fresh model's on the same weights and the current validation
+    // data (the training data's, until setValidation gave its own).
+    let config = m.config_text();
+    let mut fresh = ModelCore::new(&presets[preset], &config)
+        .unwrap_or_else(|e| panic!("configText does not parse back ({e}):\n{config}"));
+    assert_eq!(fresh.config_text(), config, "configText round trip");
+    let Some((tx, ty)) = train else { return };
+    let (vx, vy) = valid.unwrap_or_else(|| (tx.clone(), ty.clone()));
+    if fresh.set_data(&tx, ty).is_err() || fresh.set_validation(&vx, vy).is_err() {
+        return; // (data the preset refuses in the fresh model's settings too)
+    }
+    fresh
+        .load_safetensors(&m.save_safetensors())
+        .expect("the model's own weights load");
+    if let (Ok(a), Ok(b)) = (m.validate(), fresh.validate()) {
+        assert_eq!(
+            a.loss.to_bits(),
+            b.loss.to_bits(),
+            "validate() is not a fresh model's on the same weights and validation data"
+        );
     }
 }
