@@ -517,6 +517,9 @@ fn params(m: &ModelCore) -> Vec<u32> {
         .collect()
 }
 
+/// Data a model holds: inputs and targets.
+type Held = (Vec<f32>, Targets);
+
 /// The page's model (`staticnets-wasm`'s `ModelCore`, natively) driven like the page and a
 /// careless page author would: a refused call leaves the weights and the configuration.
 pub fn wasm_engine(data: &[u8]) {
@@ -529,8 +532,7 @@ pub fn wasm_engine(data: &[u8]) {
     };
     let mut x = rows(&mut input, 64, 40);
     // The data the model holds, as the caller gave it: training, and validation if given.
-    let (mut train, mut valid): (Option<(Vec<f32>, Targets)>, Option<(Vec<f32>, Targets)>) =
-        (None, None);
+    let (mut train, mut valid): (Option<Held>, Option<Held>) = (None, None);
     for _ in 0..24 {
         if input.done() {
             break;
