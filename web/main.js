@@ -93,12 +93,13 @@ if (worker) worker.onmessage = ({ data }) => {
       if (data.run !== state.run) return;
       state.progress = data;
       if (showRate(data.learningRate)) {
-        status(`a step diverged: the weights went back to the best validation and the learning rate was halved to ${$("learning_rate").value}`, true);
+        status(`a step diverged: the weights went back to the best validation and the learning rate was halved to ${state.inForce.learning_rate}`, true);
       }
       return record(data.train);
     case "views":
       if (data.run !== state.run) return;
       state.views = data.views;
+      state.validNew = true;
       return schedule();
     case "reply": {
       const p = pending.get(data.id);
@@ -113,12 +114,18 @@ if (worker) worker.onmessage = ({ data }) => {
 };
 if (worker) worker.onerror = (e) => status(`the training worker failed to start: ${e.message}`, true);
 
-// on_divergence = halve lowers the rate (an f32): the field shows the value in force.
-// Returns whether it changed.
+// The core's learning rate, as the worker reports it. Only a halving (on_divergence = halve)
+// changes it by itself; a rate the user set is recorded when the core accepts it. Returns
+// whether the core halved it since the last report. The field shows the rate in force,
+// unless someone is typing in it.
 function showRate(lr) {
-  if (lr === undefined || lr === Math.fround(Number($("learning_rate").value))) return false;
-  $("learning_rate").value = String(Number(lr.toPrecision(6)));
-  return true;
+  if (lr === undefined) return false;
+  const was = state.rateInForce;
+  state.rateInForce = lr;
+  if (was === undefined || lr === was) return false;
+  state.inForce.learning_rate = String(Number(lr.toPrecision(6)));
+  if (document.activeElement !== $("learning_rate")) $("learning_rate").value = state.inForce.learning_rate;
+  return lr < was;
 }
 
 function status(text, error = false) {
@@ -137,6 +144,7 @@ function stopped(reason) {
 // A new run (a new model, or Reset): its history starts empty, its chart anew.
 function newRun(run) {
   state.run = run;
+  state.rateInForce = undefined; // (the new run's first report sets it)
   state.history = { x: [], train: [], valid: [], trainB: [], validB: [], regs: {} };
   state.progress = null;
   chart?.destroy();
@@ -256,10 +264,11 @@ for (const [key, max, step, formula, text] of REGULARIZERS) {
   label.className = "reg";
   label.title = `${formula}: ${text}`;
   label.innerHTML = `<span>${key}</span><input type="range" id="reg-${key}" min="0" max="${max}" step="${step}" value="0"><output id="out-${key}">0</output>`;
-  const explain = document.createElement("p");
+  // The explanation folds under its slider (open on demand): the sliders stay on one screen.
+  const explain = document.createElement("details");
   explain.className = "explain";
   explain.id = `explain-${key}`;
-  explain.innerHTML = `<code>${formula}</code> ${text}`;
+  explain.innerHTML = `<summary>what ${key} does</summary><code>${formula}</code> ${text}`;
   regBox.append(label, explain);
   const input = label.querySelector("input");
   input.addEventListener("input", () => ($(`out-${key}`).textContent = input.value));
@@ -287,9 +296,16 @@ function showValue(key, value) {
 }
 
 async function setting(key, value) {
+  if (String(value).trim() === "") {
+    // A number field holding what is no number reads as empty: say so, keep the value in force.
+    if (key in state.inForce) showValue(key, state.inForce[key]);
+    status(`${key} refused: the field must hold a number; it stays ${state.inForce[key]}`, true);
+    return;
+  }
   try {
     await rpc("set", { key, value });
     state.inForce[key] = value;
+    if (key === "learning_rate") state.rateInForce = Math.fround(Number(value));
     settingsToUrl();
     status(`${key} = ${value}`);
   } catch (e) {
@@ -349,9 +365,18 @@ async function restart() {
 function setRunning(on) {
   state.running = on;
   $("start").textContent = on ? "Pause" : "Start";
+  schedule(); // (the speed shows only while training)
 }
 
-$("preset").addEventListener("change", restart);
+$("preset").addEventListener("change", async () => {
+  if (!(await restart())) return;
+  // The regularizers stay as set across models: say so (hidden_l1 = 0.1 collapses the 2-D
+  // code model to a point, which would otherwise look like a bug).
+  const kept = REGULARIZERS.map(([k]) => k)
+    .filter((k) => Number($(`reg-${k}`).value) > 0)
+    .map((k) => `${k} = ${$(`reg-${k}`).value}`);
+  if (kept.length) status(`${$("status").textContent} The regularizers set before apply to this model too: ${kept.join(", ")}.`);
+});
 // ---------- the A/B comparison ----------
 for (const key of [...REGULARIZERS.map((r) => r[0]), "learning_rate", "algo", "batch_size"]) {
   const o = document.createElement("option");
@@ -369,13 +394,25 @@ async function comparing() {
     await rpc("compare", on ? { key, value } : { key: null });
     if (on) state.compareInForce = { key, value };
     settingsToUrl();
-    status(on ? `comparing: B has ${key} = ${value}; both start afresh. Press Start.` : "comparison off");
+    status(on ? `comparing: B has ${key} = ${value}; both start afresh. Press Start.${compareNote(key, value)}` : "comparison off");
   } catch (e) {
     $("compare").checked = false;
     $("compare-key").value = state.compareInForce.key;
     $("compare-value").value = state.compareInForce.value;
     status(`B refused: ${key} = ${value}: ${e.message}`, true);
   }
+}
+// What a person should know about an accepted B: that it is A, or outside the slider's range.
+function compareNote(key, value) {
+  const a = state.inForce[key];
+  if (a !== undefined && (a === value || (Number(a) === Number(value) && value.trim() !== ""))) {
+    return ` Note: A has ${key} = ${a} too, so the two runs are the same.`;
+  }
+  const slider = document.getElementById(`reg-${key}`);
+  if (slider && Number(value) > Number(slider.max)) {
+    return ` Note: ${value} is beyond the slider's range (0 to ${slider.max}).`;
+  }
+  return "";
 }
 $("compare").addEventListener("change", comparing);
 $("compare-key").addEventListener("change", () => $("compare").checked && comparing());
@@ -494,10 +531,14 @@ function record(m) {
   const h = state.history;
   h.x.push(m.steps);
   h.train.push(m.loss > 0 ? m.loss : null);
-  h.valid.push(state.views ? state.views.valid.loss : null);
+  // Validation is measured every few hundred milliseconds: a point where it was, nothing
+  // between (a line through the repeats would draw a staircase).
+  const fresh = state.validNew;
+  state.validNew = false;
+  h.valid.push(state.views && fresh ? state.views.valid.loss : null);
   const b = state.progress?.trainB;
   h.trainB.push(b && b.loss > 0 ? b.loss : null);
-  h.validB.push(state.views?.b ? state.views.b.valid.loss : null);
+  h.validB.push(state.views?.b && fresh ? state.views.b.valid.loss : null);
   m.regNames.filter(hasTerm).forEach((name) => {
     if (!h.regs[name]) h.regs[name] = new Array(h.x.length - 1).fill(null);
   });
@@ -508,11 +549,13 @@ function record(m) {
   if (h.x.length > MAX_POINTS) {
     // keep every other point: the curve's shape stays, memory does not grow
     const half = (a) => a.filter((_, i) => i % 2 === 0);
+    // (validation points are sparse: keep one from either of a pair)
+    const halfPoints = (a) => half(a.map((v, i) => (i % 2 === 0 ? v ?? a[i + 1] ?? null : v)));
     h.x = half(h.x);
     h.train = half(h.train);
-    h.valid = half(h.valid);
+    h.valid = halfPoints(h.valid);
     h.trainB = half(h.trainB);
-    h.validB = half(h.validB);
+    h.validB = halfPoints(h.validB);
     for (const name of Object.keys(h.regs)) h.regs[name] = half(h.regs[name]);
   }
   schedule();
@@ -552,17 +595,17 @@ function drawChart() {
         // Log-axis labels: 1e-4, 1e-5, ... (the default rounds them all to "0").
         axes: [
           { label: logSteps ? "steps (log)" : "steps", values: logSteps ? (u, vals) => vals.map(axisLabel) : undefined },
-          { values: (u, vals) => vals.map(axisLabel), size: 56 },
+          { label: "loss (log scale)", values: (u, vals) => vals.map(axisLabel), size: 56 },
         ],
         legend: { live: false }, // labels only: no "--" placeholders
         series: [
           { label: "steps" },
           { label: withB ? "train loss A" : "train loss", stroke: TRAIN_COLOUR, width: 1.5 },
-          { label: withB ? "valid loss A" : "valid loss", stroke: VALID_COLOUR, width: 1.5 },
+          { label: withB ? "valid loss A" : "valid loss", stroke: VALID_COLOUR, width: 1.5, spanGaps: true, points: { show: true, size: 4 } },
           ...(withB
             ? [
                 { label: `train loss B${bLabel}`, stroke: TRAIN_COLOUR, width: 2.5, dash: [8, 4] },
-                { label: "valid loss B", stroke: VALID_COLOUR, width: 2.5, dash: [8, 4] },
+                { label: "valid loss B", stroke: VALID_COLOUR, width: 2.5, dash: [8, 4], spanGaps: true },
               ]
             : []),
           ...names.map((n, k) => ({ label: n, stroke: TERM_COLOURS[k % TERM_COLOURS.length], dash: [4, 3] })),
@@ -657,17 +700,35 @@ function drawHistogram(v, id = "histogram") {
   const span = hi - lo || 1;
   for (const x of h) bins[Math.min(31, Math.floor(((x - lo) / span) * 32))]++;
   // Bar heights on a log scale: a spike at zero (a sparse code) must not hide the rest.
-  const top = Math.log1p(Math.max(...bins));
-  const w = c.width / 32;
+  const most = Math.max(...bins);
+  const top = Math.log1p(most);
+  const left = 26; // the count axis
+  const w = (c.width - left) / 32;
   ctx.fillStyle = "#2f6fdf";
   bins.forEach((n, i) => {
-    const bh = (Math.log1p(n) / top) * (c.height - 18);
-    ctx.fillRect(i * w + 1, c.height - 14 - bh, w - 2, bh);
+    const bh = (Math.log1p(n) / top) * (c.height - 34);
+    ctx.fillRect(left + i * w + 1, c.height - 28 - bh, w - 2, bh);
   });
   ctx.fillStyle = "#5b6476";
   ctx.font = "11px system-ui";
-  ctx.fillText(lo.toFixed(2), 2, c.height - 2);
-  ctx.fillText(hi.toFixed(2), c.width - 30, c.height - 2);
+  // y: counts on a log scale, from 0 to the fullest bin
+  ctx.fillText(String(most), 2, 12);
+  ctx.fillText("0", 2, c.height - 28);
+  ctx.fillRect(left - 2, 4, 1, c.height - 32);
+  // x: activation values at both ends and the middle, and what the axis is
+  const f = (x) => (Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(2) : x.toExponential(1));
+  ctx.fillText(f(lo), left, c.height - 16);
+  ctx.textAlign = "center";
+  ctx.fillText(f((lo + hi) / 2), left + (c.width - left) / 2, c.height - 16);
+  ctx.textAlign = "right";
+  ctx.fillText(f(hi), c.width - 2, c.height - 16);
+  ctx.textAlign = "center";
+  ctx.fillText(
+    hi - lo < 1e-6 ? `every activation is ${f(lo)}: the code has collapsed (a strong hidden_l1?)` : "activation (count per bin, log scale)",
+    left + (c.width - left) / 2,
+    c.height - 3,
+  );
+  ctx.textAlign = "left";
 }
 
 function drawCode(v) {
@@ -700,8 +761,9 @@ function drawFigures() {
   const v = state.views;
   if (p) {
     $("train-loss").textContent = `train loss ${p.train.loss.toPrecision(4)} (pass ${p.train.passes}, step ${p.train.steps})`;
-    $("speed").textContent = `${p.stepsPerSec.toFixed(0)} steps/s · ${p.samplesPerSec.toFixed(0)} samples/s`;
   }
+  // The speed of training in progress; nothing while paused (not the last run's figure).
+  $("speed").textContent = p && state.running ? `${p.stepsPerSec.toFixed(0)} steps/s · ${p.samplesPerSec.toFixed(0)} samples/s` : "";
   if (v) {
     $("valid-loss").textContent = `valid loss ${v.valid.loss.toPrecision(4)}`;
     const pct = (x) => `${(100 * x).toFixed(1)} %`;
@@ -753,6 +815,16 @@ function schedule() {
       drawComparison(v);
     }
     if (state.history.x.length > 1) drawChart();
+    // A run with no curve yet (a new model, a Reset, a loaded checkpoint or imported
+    // weights): say where its chart will start, instead of an empty card.
+    const fresh = state.history.x.length <= 1;
+    $("chart-note").hidden = !fresh;
+    if (fresh && v) {
+      const at = v.valid.steps;
+      $("chart-note").textContent = at > 0
+        ? `This run was loaded at step ${at}: its chart starts here. Press Start to train on.`
+        : "The loss curves start when training does: press Start.";
+    }
     drawFigures();
     state.lastFrame = performance.now();
   });

@@ -114,7 +114,15 @@ function slice(batches = null) {
   const t0 = performance.now();
   const n = batches ?? batchesPerSlice;
   const m = model.train(n);
-  const mb = compare ? compare.model.train(n) : null;
+  let mb = null;
+  if (compare) {
+    try {
+      mb = compare.model.train(n);
+    } catch (e) {
+      // Say whose run it was: A's settings may be fine (its learning rate in the field).
+      throw new Error(`model B (${compare.key} = ${compare.value}): ${e.message ?? e}`);
+    }
+  }
   const dt = performance.now() - t0;
   if (batches === null) {
     batchesPerSlice = Math.max(1, Math.min(512, Math.round(batchesPerSlice * (SLICE_MS / Math.max(dt, 1)))));

@@ -4,7 +4,7 @@
 //! The regularizers are theanets': `weight_l2`, `weight_l1`, `hidden_l1`, `contractive`,
 //! Gaussian noise and dropout on inputs, hidden layers and outputs, and custom ones through
 //! the [`regularizers::Regularizer`] trait. The contract for every name is the project's
-//! `semantics.md`.
+//! `docs/contract.md`.
 //!
 //! ```
 //! use staticnets::datasets::Digits;
@@ -59,3 +59,9 @@ pub mod train;
 
 pub use error::Error;
 pub use layers::Activation;
+
+/// The README's Rust examples, compiled (and the laptop one run) as doc tests, so the front
+/// page's code stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;

@@ -1,4 +1,4 @@
-//! Contract points of `semantics.md` §10, each checked against an independent float64
+//! Contract points of `docs/contract.md`, each checked against an independent float64
 //! computation written out in this file (never against the code under test).
 
 use staticnets::layers::{Activation::*, Corruptor, Dense, Layers, Lstm, Rnn, TimeDense};
@@ -8,7 +8,7 @@ use staticnets::regularizers::{RecurrentNorm, RecurrentState, Regularizer, Selec
 
 const B: usize = 2;
 
-/// `recurrent_norm` of one `(rows, steps, units)` output, in f64, as `semantics.md` writes it.
+/// `recurrent_norm` of one `(rows, steps, units)` output, in f64, as `docs/contract.md` writes it.
 fn norm_oracle(h: &[f64], rows: usize, steps: usize, units: usize) -> f64 {
     let n = |r: usize, t: usize| {
         (0..units)

@@ -1,5 +1,5 @@
 //! Each optimizer's first updates against values computed by hand from its formula
-//! (`semantics.md` section 7), and the trainer's handling of a non-finite step.
+//! (`docs/contract.md`), and the trainer's handling of a non-finite step.
 
 use staticnets::layers::{Activation::*, Dense, Layers};
 use staticnets::network::Network;

@@ -114,6 +114,34 @@ try {
   const worst = Math.max(...pings);
   check(worst < 1000, "the worker answers within a second while training", `worst of 5: ${worst.toFixed(1)} ms`);
 
+  // Typing a learning rate at a human pace while training: the field keeps what is typed (no
+  // progress message overwrites it), nothing claims a halving, and Enter applies it.
+  const rateBefore = await page.inputValue("#learning_rate");
+  await page.click("#learning_rate", { clickCount: 3 });
+  await page.keyboard.type("0.01", { delay: 150 });
+  await page.waitForTimeout(600); // several progress messages arrive meanwhile
+  const typed = await page.inputValue("#learning_rate");
+  const whileTyping = await page.textContent("#status");
+  check(
+    typed === "0.01" && !whileTyping.includes("halved"),
+    "a learning rate typed at a human pace while training stays in its field, and no halving is reported",
+    `field "${typed}" (was ${rateBefore}); status "${whileTyping.slice(0, 60)}"`,
+  );
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.getElementById("status").textContent.startsWith("learning_rate = 0.01"), null, { timeout: 10000 });
+  await page.waitForTimeout(600);
+  check(
+    (await page.inputValue("#learning_rate")) === "0.01" && !(await page.textContent("#status")).includes("halved"),
+    "the typed rate is applied on Enter and stays shown while training goes on",
+    await page.textContent("#status"),
+  );
+  await page.evaluate((v) => {
+    const e = document.getElementById("learning_rate");
+    e.value = v;
+    e.dispatchEvent(new Event("change"));
+  }, rateBefore);
+  await page.waitForFunction((v) => document.getElementById("status").textContent.startsWith(`learning_rate = ${v}`), rateBefore);
+
   // Let it train, then look at every view.
   await page.waitForTimeout(Math.max(0, TRAIN_SECONDS * 1000 - (Date.now() - started)));
   const after = await page.evaluate(() => window.staticnetsPage.views.valid.loss);
@@ -258,6 +286,14 @@ try {
   await page.setInputFiles("#load", file);
   await page.waitForFunction(() => document.getElementById("status").textContent.startsWith("resumed"));
   check((await page.inputValue("#learning_rate")) === savedRate, "loading a run shows its settings in the fields", await page.inputValue("#learning_rate"));
+  await page.waitForTimeout(300); // (the views of the loaded run, then a frame)
+  const note = (await page.isHidden("#chart-note")) ? "" : await page.textContent("#chart-note");
+  const speedLoaded = await page.textContent("#speed");
+  check(
+    /loaded at step \d+: its chart starts here/.test(note) && speedLoaded === "",
+    "a loaded run says where its chart starts, and shows no old speed while nothing runs",
+    `note "${note}", speed "${speedLoaded}"`,
+  );
   for (let k = 0; k < 3; k++) await stepOnce();
   const resumed = await recon();
   check(JSON.stringify(resumed) === JSON.stringify(straight), "a saved run, loaded after a reset, continues with the same bits");
@@ -391,6 +427,13 @@ try {
     (await lab.textContent("#weight-sparsity")).includes("weight sparsity") && (await lab.textContent("#hidden-sparsity")).includes("hidden sparsity"),
     "weight and hidden sparsity are shown",
   );
+  const boxA = await lab.locator("#samples").boundingBox();
+  const boxB = await lab.locator("#samples-b").boundingBox();
+  check(
+    Math.abs(boxA.width - boxB.width) < 1 && Math.abs(boxA.height - boxB.height) < 1,
+    "B's samples panel is the size of A's",
+    `A ${boxA.width.toFixed(0)}x${boxA.height.toFixed(0)}, B ${boxB.width.toFixed(0)}x${boxB.height.toFixed(0)}`,
+  );
   await lab.evaluate(() => window.scrollTo(0, 0));
   await lab.waitForTimeout(300);
   await lab.screenshot({ path: shot("screenshot-lab.png"), fullPage: true });
@@ -401,6 +444,27 @@ try {
   await lab.waitForFunction(() => document.getElementById("reproduce").textContent.length > 0, null, { timeout: 10000 });
   const rust = await lab.textContent("#reproduce");
   check(rust.includes("type Body = Tied<64, 32>;") && rust.includes("t.steps(&data,"), "'reproduce this' gives the run as Rust", rust.split("\n")[4]);
+  // B diverging: the message says it was B (A's rate is fine).
+  await lab.selectOption("#compare-key", "learning_rate");
+  await lab.fill("#compare-value", "1e30");
+  await lab.dispatchEvent("#compare-value", "change");
+  await lab.waitForFunction(() => document.getElementById("status").textContent.includes("B has learning_rate = 1e30"), null, { timeout: 30000 });
+  await lab.click("#start");
+  await lab.waitForFunction(() => !window.staticnetsPage.running, null, { timeout: 60000 });
+  const bStopped = await lab.textContent("#stopped");
+  check(bStopped.includes("model B (learning_rate = 1e30)"), "when B diverges, the message says it was B", bStopped.slice(0, 100));
+  // B the same as A, and beyond the slider's range: accepted, and said.
+  await lab.selectOption("#compare-key", "hidden_l1");
+  await lab.fill("#compare-value", "1e9");
+  await lab.dispatchEvent("#compare-value", "change");
+  await lab.waitForFunction(() => document.getElementById("status").textContent.includes("B has hidden_l1 = 1e9"), null, { timeout: 30000 });
+  check((await lab.textContent("#status")).includes("beyond the slider's range"), "a B beyond the slider's range is said to be", await lab.textContent("#status"));
+  const aRate = await lab.inputValue("#learning_rate");
+  await lab.selectOption("#compare-key", "learning_rate");
+  await lab.fill("#compare-value", aRate);
+  await lab.dispatchEvent("#compare-value", "change");
+  await lab.waitForFunction(() => document.getElementById("status").textContent.includes("B has learning_rate"), null, { timeout: 30000 });
+  check((await lab.textContent("#status")).includes("the two runs are the same"), "a B equal to A is said to be", await lab.textContent("#status"));
   // The contractive penalty's Jacobian norm, and the classifier's predicted labels.
   await lab.$eval("#reg-contractive", (el) => {
     el.value = "0.01";
@@ -419,6 +483,25 @@ try {
   const small = await phone.newPage();
   await small.goto(url);
   await small.waitForFunction(() => window.staticnetsPage?.views, null, { timeout: 30000 });
+  // Start and the status line in the first screen, on a desktop window and on the phone, and
+  // still in reach after scrolling to the views (the toolbar is sticky).
+  const inView = (p) =>
+    p.evaluate(() =>
+      ["start", "status"].every((id) => {
+        const r = document.getElementById(id).getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0;
+      }),
+    );
+  const desk = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const big = await desk.newPage();
+  await big.goto(url);
+  await big.waitForFunction(() => window.staticnetsPage?.views, null, { timeout: 30000 });
+  check(await inView(big), "Start and the status line are in the first screen at 1400x1000");
+  await desk.close();
+  check(await inView(small), "Start and the status line are in the first screen at 390x844");
+  await small.evaluate(() => document.getElementById("histogram").scrollIntoView());
+  await small.waitForTimeout(300);
+  check(await inView(small), "on the phone, Start (Pause) and the status stay in reach after scrolling down");
   await small.click("#start");
   await small.waitForFunction(() => (window.staticnetsPage.progress?.train.steps ?? 0) > 300, null, { timeout: 30000 });
   await small.waitForTimeout(500);

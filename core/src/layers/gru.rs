@@ -1,7 +1,7 @@
 //! A gated recurrent unit layer over `T` time steps (theanets' `gru`).
 //!
 //! Rows are sequences as for [`Rnn`](super::Rnn): `T` blocks of `I` inputs, `T` blocks of `H`
-//! outputs. With `h_{-1} = 0`, for each step (theanets-reference.md §3):
+//! outputs. With `h_{-1} = 0`, for each step (as theanets defines it):
 //!
 //! ```text
 //! r_t   = sigmoid(x_t W_r + b_r + h_{t-1} W_hr)          (the reset gate)

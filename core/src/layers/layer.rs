@@ -130,7 +130,7 @@ pub trait Layer: Clone {
     /// `recurrent_norm` and `recurrent_state`.
     const RECURRENT: bool = false;
     /// The name of its second output, the one [`OutputView::pre`] shows: `pre`, or `cell`
-    /// for an LSTM (semantics.md §10).
+    /// for an LSTM (docs/contract.md).
     const SECOND_PORT: &'static str = "pre";
     /// Buffers for a batch of `B` rows.
     type Buf<const B: usize>: Buffers;

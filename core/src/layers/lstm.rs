@@ -14,7 +14,7 @@
 //! ```
 //!
 //! The layer's outputs are `:out`, `h` (then dropout and noise per element and step), and
-//! `:cell`, the cell states `c` (semantics.md §10; it has no `:pre`). A penalty on `:cell`
+//! `:cell`, the cell states `c` (docs/contract.md; it has no `:pre`). A penalty on `:cell`
 //! (hidden_l1, recurrent_norm, recurrent_state) adds `dR/dc_t` into `d_cell`, which the
 //! backward pass adds to the gradient carried through `c_t`. Dropout and noise on `:cell`
 //! corrupt a copy, `c~ = c * m / (1 - p) + e`, which is what the penalties on `:cell` see (no

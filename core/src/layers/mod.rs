@@ -451,7 +451,7 @@ pub struct Corruptor {
     /// Whether corruption is on (training steps) or off (evaluation).
     pub active: bool,
     /// The global index of the output layer whose logits (`:pre`) are corrupted instead of
-    /// its `:out`, because a fused loss (`xe`, `bce`) reads the logits (semantics.md §10);
+    /// its `:out`, because a fused loss (`xe`, `bce`) reads the logits (docs/contract.md);
     /// 0 for none (layer 0 is the input, never logits).
     pub logits: usize,
     /// The generator.
@@ -624,7 +624,7 @@ pub trait Layers: Clone {
     const STEPS: usize = 1;
     /// Time steps of the input: `NIN = IN_STEPS * (inputs per step)`. 1 for feedforward
     /// stacks; `T` when the first layer runs over time steps (a sequence model), so the
-    /// input `in:out` is a sequence the recurrent penalties may target (semantics.md §10).
+    /// input `in:out` is a sequence the recurrent penalties may target (docs/contract.md).
     const IN_STEPS: usize = 1;
     /// Whether every layer has the exact Jacobian `contractive` needs ([`Layer::Jacobian`]):
     /// [`trainer!`](crate::trainer)'s `contractive` option refuses to build without it.
@@ -654,7 +654,7 @@ pub trait Layers: Clone {
         false
     }
     /// The name of local layer `k`'s second output, the one [`OutputView::pre`] shows: `pre`
-    /// (before the activation), or `cell` for an LSTM, which has no `:pre` (semantics.md §10).
+    /// (before the activation), or `cell` for an LSTM, which has no `:pre` (docs/contract.md).
     fn second_port(&self, _k: usize) -> &'static str {
         "pre"
     }

@@ -32,7 +32,7 @@ pub enum Loss {
 
 impl Loss {
     /// Whether the loss is fused with the output activation and reads the logits (`:pre`):
-    /// then output noise and dropout corrupt the logits (semantics.md §10).
+    /// then output noise and dropout corrupt the logits (docs/contract.md).
     pub const fn reads_logits(self) -> bool {
         matches!(self, Loss::Xe | Loss::Bce)
     }

@@ -10,7 +10,7 @@
 //! to the weight gradients directly and to each layer's `d_pre` through `f''` (so the main
 //! backward pass carries that part down). Noise does not change a Jacobian; dropout does.
 //! This is the penalty theanets' docs describe; its code squares the gradient of the mean
-//! activation instead (see `semantics.md` section 9).
+//! activation instead (see `docs/contract.md`, its last section).
 //!
 //! Costs `O(sum_k width_k * width_{k-1} * NIN)` per example, and Jacobian buffers in the
 //! workspace: build it as `Workspace<L, B, NIN>` (`JD = NIN`).

@@ -4,7 +4,7 @@
 //! Later layers, the loss and the activity penalties see the dropped value; the backward pass
 //! multiplies by the same mask. It adds no term to the objective (`weight` is `p`). On an
 //! LSTM's `:cell` it drops a copy of the cell states, which only the penalties on `:cell` see
-//! (semantics.md §10; see [`Lstm`](crate::layers::Lstm)).
+//! (docs/contract.md; see [`Lstm`](crate::layers::Lstm)).
 //!
 //! The mechanism is [`Corruptor`]; this module configures it.
 

@@ -1,5 +1,5 @@
 //! Regularizers: every penalty and corruption of theanets, configured by a number or by a
-//! weight plus glob patterns, with names as in `semantics.md`.
+//! weight plus glob patterns, with names as in `docs/contract.md`.
 //!
 //! | key (aliases) | default targets | effect |
 //! |---|---|---|

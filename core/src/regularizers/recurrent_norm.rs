@@ -4,7 +4,7 @@
 //! `R = (1/|H|) sum_h (1/(B (T-1))) sum_b sum_{t=1}^{T-1} (||h_{b,t}||_2 - ||h_{b,t-1}||_2)^2`
 //! over the matched outputs (default: the `:out` of every recurrent layer; any sequence-valued
 //! output may be matched, an LSTM's `:cell` included), as in the paper
-//! and `semantics.md` (theanets' code forgets the square; section 9 there).
+//! and `docs/contract.md` (theanets' code forgets the square; see its last section).
 //! Gradient, with `n_t = ||h_t||` and `c = 2 / (|H| B (T-1))`:
 //! `dR/dh_t = c ((n_t - n_{t-1})[t >= 1] - (n_{t+1} - n_t)[t <= T-2]) h_t / n_t` (0 where `n_t = 0`).
 

@@ -3,7 +3,7 @@
 //! `R = (1/|H|) sum_h mean over B x (T-1) x J of (h_{b,t} - h_{b,t-1})^2` over the matched
 //! outputs (default: the `:out` of every recurrent layer; any sequence-valued output may be
 //! matched, an LSTM's `:cell` and a sequence model's input included), as theanets' code and
-//! `semantics.md` define it. Gradient, with `c = 2 / (|H| B (T-1) J)`:
+//! `docs/contract.md` define it. Gradient, with `c = 2 / (|H| B (T-1) J)`:
 //! `dR/dh_t = c ((h_t - h_{t-1})[t >= 1] - (h_{t+1} - h_t)[t <= T-2])`.
 
 use super::registry::{Active, Builtin, Key, Term, WeightRule};

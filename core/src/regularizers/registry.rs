@@ -191,7 +191,7 @@ pub(crate) fn outputs(spec: &RegSpec, net: &dyn Topology, a: &mut Active) {
 /// The targets of `recurrent_norm` and `recurrent_state`: by default every recurrent
 /// layer's `:out`; with patterns, any sequence-valued output they match (a sequence layer's
 /// `:out` or second output, or a sequence model's input); a match that is not a sequence
-/// is refused (semantics.md §10).
+/// is refused (docs/contract.md).
 pub(crate) fn sequence_outputs(
     spec: &RegSpec,
     net: &dyn Topology,
@@ -217,7 +217,7 @@ pub(crate) fn sequence_outputs(
 
 /// The targets of dropout and noise: the `:out`s the patterns (or the group key's default)
 /// match, and an LSTM's `:cell`; a `:pre` is refused, since corrupting it alone would change
-/// nothing but the penalties on it (semantics.md §10).
+/// nothing but the penalties on it (docs/contract.md).
 pub(crate) fn corruption_targets(
     spec: &RegSpec,
     net: &dyn Topology,

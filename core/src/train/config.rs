@@ -24,7 +24,7 @@ use crate::train::objective::MAX_REGS;
 /// The most custom regularizers one configuration can name.
 pub const MAX_CUSTOM: usize = 4;
 
-/// What the trainer does when a step diverges (`on_divergence`; semantics.md §10). Either
+/// What the trainer does when a step diverges (`on_divergence`; docs/contract.md). Either
 /// way the step is not applied and the parameters return to the last known-good ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OnDivergence {

@@ -126,7 +126,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
         // Within a call, a step whose update is finite but makes the next loss non-finite is
         // refused by the next step; the call's last update has no next step, so its batch's
         // clean loss is taken once more: a call that diverged says so itself, and the next
-        // call starts from good parameters (semantics.md §10: what is detected when). A
+        // call starts from good parameters (docs/contract.md, what is detected when). A
         // trainer without a copy of known-good parameters has nothing to return to: for it
         // the next step refuses, writing nothing, as within a call.
         if let Some((b, start)) = last

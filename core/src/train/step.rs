@@ -1,5 +1,5 @@
 //! One update: a batch checked, the objective and its gradient, clipping, the optimizer step,
-//! and what happens when a step diverges (semantics.md §10).
+//! and what happens when a step diverges (docs/contract.md).
 
 use super::best::BestCopy;
 use super::config::{MAX_HALVINGS, OnDivergence};

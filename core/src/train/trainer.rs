@@ -38,7 +38,7 @@ use crate::rng::XorShift;
 /// finite; `best` holds the parameters of the best validation of the current objective (or,
 /// before any, those of [`start`](Self::start) or [`restart`](Self::restart)).
 ///
-/// # Divergence (semantics.md §10)
+/// # Divergence (docs/contract.md)
 /// A step whose loss, gradient or updated parameters are not all finite is not applied: the
 /// parameters return to `best` (the best snapshot: a merely finite validation can still be of
 /// exploding weights) and the optimizer restarts. Then `on_divergence = stop` (default) ends
