@@ -117,14 +117,17 @@ if (worker) worker.onerror = (e) => status(`the training worker failed to start:
 // The core's learning rate, as the worker reports it. Only a halving (on_divergence = halve)
 // changes it by itself; a rate the user set is recorded when the core accepts it. Returns
 // whether the core halved it since the last report. The field shows the rate in force,
-// unless someone is typing in it.
+// unless someone is typing a new one in it.
 function showRate(lr) {
   if (lr === undefined) return false;
   const was = state.rateInForce;
   state.rateInForce = lr;
   if (was === undefined || lr === was) return false;
+  // Being edited: focused, and holding something other than the rate last applied.
+  const field = $("learning_rate");
+  const editing = document.activeElement === field && field.value !== state.inForce.learning_rate;
   state.inForce.learning_rate = String(Number(lr.toPrecision(6)));
-  if (document.activeElement !== $("learning_rate")) $("learning_rate").value = state.inForce.learning_rate;
+  if (!editing) field.value = state.inForce.learning_rate;
   return lr < was;
 }
 
