@@ -5,7 +5,7 @@
 
 use staticnets::layers::{Activation::*, Dense, Identity, Tied};
 use staticnets::regularizers::RegKind;
-use staticnets::train::{Data, Trainer};
+use staticnets::train::Data;
 
 type Body = Tied<64, 32>;
 
@@ -27,12 +27,11 @@ fn images(n: usize) -> Vec<f32> {
     v
 }
 
+/// Batches of up to 32, Jacobian buffers for `contractive`, state for any optimizer.
+type T = staticnets::trainer!(Body, batch = 32, contractive);
+
 fn main() {
-    let mut t: Box<Trainer<Body, 32, 64, 3>> = Box::new(Trainer::new(Tied::new(
-        Dense::new(Sigmoid),
-        Identity,
-        Linear,
-    )));
+    let mut t: Box<T> = Box::new(T::new(Tied::new(Dense::new(Sigmoid), Identity, Linear)));
     let config = "algo = adam\nlearning_rate = 0.005\nbatch_size = 32\nmax_updates = 60\nvalidate_every = 5\n\
                   weight_l2 = 1e-4\nhidden_l1 = 0.01\ncontractive = 0.01\ninput_noise = 0.05\nhidden_dropout = 0.1";
     t.config.parse(config).expect("config");
@@ -43,7 +42,7 @@ fn main() {
     println!(
         "staticnets demo: 64-32-64 tied autoencoder, {} parameters, trainer {} bytes",
         <Body as staticnets::layers::Layers>::PARAMS,
-        Trainer::<Body, 32, 64, 3>::BYTES
+        T::BYTES
     );
     println!("config:\n  {}", config.replace('\n', "\n  "));
     // One column per penalty term (noise and dropout add none: they corrupt, they do not

@@ -15,7 +15,7 @@ use staticnets::train::{Data, Trainer};
 
 type Body = (Dense<64, 32>, Dense<32, 64>);
 const B: usize = 32;
-type T = Trainer<Body, B, 64, 2>;
+type T = staticnets::trainer!(Body, batch = B, contractive, optimizer = adam);
 
 const BASE: &str =
     "algo = adam\nlearning_rate = 0.003\nbatch_size = 32\nvalidate_every = 5\npatience = 1000";

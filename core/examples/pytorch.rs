@@ -20,7 +20,7 @@ use staticnets::network::Network;
 use staticnets::train::{Data, Trainer};
 
 type Body = (Dense<64, 32>, Dense<32, 64>);
-type T = Trainer<Body, 16, 0, 2>;
+type T = staticnets::trainer!(Body, batch = 16, optimizer = adam);
 
 /// The firmware's fine-tuning settings (tests/firmware), without its custom L2-SP term.
 const FINE_TUNE: &str = "algo = adam\nlearning_rate = 0.002\nbatch_size = 4\nmax_updates = 40\n\

@@ -22,8 +22,14 @@ const ROWS: usize = 3;
 
 type Ff = (Dense<6, 5>, Dense<5, 4>);
 type Tie = Tied<6, 3>;
-type Rn = (Rnn<2, 4, 5, 10, 20>, TimeDense<4, 3, 5, 20, 15>);
-type Ls = (Lstm<2, 4, 5, 10, 20>, TimeDense<4, 3, 5, 20, 15>);
+type Rn = (
+    staticnets::sequence!(Rnn<2, 4>, steps = 5),
+    staticnets::sequence!(TimeDense<4, 3>, steps = 5),
+);
+type Ls = (
+    staticnets::sequence!(Lstm<2, 4>, steps = 5),
+    staticnets::sequence!(TimeDense<4, 3>, steps = 5),
+);
 
 fn f32s(v: &[f32]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
@@ -38,7 +44,8 @@ fn read_f32s(p: &Path) -> Vec<f32> {
 
 /// One model's half of the round trip; returns whether it passed.
 fn one<L: Layers + PartialEq>(name: &str, body: impl Fn() -> L, dir: &Path, export: bool) -> bool {
-    let mut t: Box<Trainer<L, ROWS, 0, 0>> = Box::new(Trainer::new(body()));
+    let mut t: Box<staticnets::trainer!(L, batch = ROWS, optimizer = sgd)> =
+        Box::new(Trainer::new(body()));
     let path = |suffix: &str| dir.join(format!("{name}{suffix}"));
     if export {
         t.net.init(42);
@@ -72,7 +79,8 @@ fn one<L: Layers + PartialEq>(name: &str, body: impl Fn() -> L, dir: &Path, expo
     // Again through our own export: the same parameters, bit for bit.
     let mut again = vec![0u8; t.net.safetensors_len()];
     t.net.save_safetensors(&mut again).expect("export");
-    let mut u: Box<Trainer<L, ROWS, 0, 0>> = Box::new(Trainer::new(body()));
+    let mut u: Box<staticnets::trainer!(L, batch = ROWS, optimizer = sgd)> =
+        Box::new(Trainer::new(body()));
     u.net.load_safetensors(&again).expect("re-import");
     let same = u.net == t.net;
     let ok = worst <= 1e-5 && same;

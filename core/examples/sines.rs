@@ -15,12 +15,18 @@ const B: usize = 32;
 const TRAIN: usize = 512;
 const TEST: usize = 128;
 
-type RnnBody = (Rnn<1, H, T, T, { T * H }>, TimeDense<H, 1, T, { T * H }, T>);
-type LstmBody = (
-    Lstm<1, H, T, T, { T * H }>,
-    TimeDense<H, 1, T, { T * H }, T>,
+type RnnBody = (
+    staticnets::sequence!(Rnn<1, H>, steps = T),
+    staticnets::sequence!(TimeDense<H, 1>, steps = T),
 );
-type GruBody = (Gru<1, H, T, T, { T * H }>, TimeDense<H, 1, T, { T * H }, T>);
+type LstmBody = (
+    staticnets::sequence!(Lstm<1, H>, steps = T),
+    staticnets::sequence!(TimeDense<H, 1>, steps = T),
+);
+type GruBody = (
+    staticnets::sequence!(Gru<1, H>, steps = T),
+    staticnets::sequence!(TimeDense<H, 1>, steps = T),
+);
 
 /// Over test sequences: the mean over sequences of the standard deviation over time of
 /// `||h_t||`, the mean `|h_t - h_{t-1}|`, and the test error.
@@ -30,7 +36,11 @@ struct Measured {
     error: f64,
 }
 
-fn measure<L: Layers>(t: &mut Trainer<L, B, 0, 2>, x: &[f32], y: &[f32]) -> Measured {
+fn measure<L: Layers>(
+    t: &mut staticnets::trainer!(L, batch = B, optimizer = adam),
+    x: &[f32],
+    y: &[f32],
+) -> Measured {
     let (mut spread, mut change, mut n) = (0.0f64, 0.0f64, 0usize);
     let mut off = Corruptor::off();
     for start in (0..TEST).step_by(B) {
@@ -69,7 +79,8 @@ fn measure<L: Layers>(t: &mut Trainer<L, B, 0, 2>, x: &[f32], y: &[f32]) -> Meas
 }
 
 fn run<L: Layers>(name: &str, body: L, setting: &str, data: &[Vec<f32>; 4]) -> Measured {
-    let mut t: Box<Trainer<L, B, 0, 2>> = Box::new(Trainer::new(body));
+    let mut t: Box<staticnets::trainer!(L, batch = B, optimizer = adam)> =
+        Box::new(Trainer::new(body));
     t.config
         .parse("algo = adam\nlearning_rate = 0.01\nbatch_size = 32\nmax_updates = 60\npatience = 1000\nvalidate_every = 5")
         .expect("config");

@@ -31,7 +31,7 @@ pub trait Stepper {
 }
 
 struct Run<L: Layers, const B: usize> {
-    t: Box<Trainer<L, B, 0, 1>>,
+    t: Box<staticnets::trainer!(L, batch = B, optimizer = sgd + momentum)>,
     x: Vec<f32>,
 }
 
@@ -45,7 +45,7 @@ impl<L: Layers, const B: usize> Stepper for Run<L, B> {
 /// Configure and start `t` on `x` (autoencoder) with the optimizer, the batch size and
 /// `extra`.
 fn run<L: Layers + 'static, const B: usize>(
-    mut t: Box<Trainer<L, B, 0, 1>>,
+    mut t: Box<staticnets::trainer!(L, batch = B, optimizer = sgd + momentum)>,
     x: Vec<f32>,
     batch: usize,
     extra: &str,
@@ -66,7 +66,8 @@ pub fn digits(bytes: &[u8]) -> Result<Vec<f32>, Error> {
     Ok(x)
 }
 
-fn tied<const H: usize, const B: usize>() -> Box<Trainer<Tied<64, H>, B, 0, 1>> {
+fn tied<const H: usize, const B: usize>()
+-> Box<staticnets::trainer!(Tied<64, H>, batch = B, optimizer = sgd + momentum)> {
     Box::new(Trainer::new(Tied::new(
         Dense::new(Sigmoid),
         Identity,
@@ -88,7 +89,8 @@ pub fn reference(
             let mut rng = XorShift::new(7);
             let x: Vec<f32> = (0..1024 * 784).map(|_| rng.uniform()).collect();
             // Built zeroed in place: megabytes never pass through the stack.
-            let mut t: Box<Trainer<L, 64, 0, 1>> = Box::new(Trainer::zeroed());
+            let mut t: Box<staticnets::trainer!(L, batch = 64, optimizer = sgd + momentum)> =
+                Box::new(Trainer::zeroed());
             t.init_zeroed(|body| {
                 body.0.act = Sigmoid;
                 body.1.act = Linear;

@@ -316,7 +316,14 @@ impl ModelCore {
             ),
             Task::Regressor => ("Data::regression(&x, &y)", "x: &[f32], y: &[f32]"),
         };
-        let trainer = format!("Trainer<Body, {}, {}, {}>", p.batch, p.jacobian, p.slots);
+        // The preset's capacities by name (`trainer!`): the batch, Jacobian buffers if it has
+        // them, and state for any optimizer with momentum (the page may switch to any).
+        debug_assert_eq!(p.slots, staticnets::optim::slots_of("any"));
+        let contractive = if p.jacobian > 0 { ", contractive" } else { "" };
+        let trainer = format!(
+            "staticnets::trainer!(Body, batch = {}{contractive})",
+            p.batch
+        );
         let (mut code, indent) = if p.digits {
             let code = format!(
                 "// {desc}, as on the page; in a fn returning Result<_, staticnets::Error>\n\

@@ -41,7 +41,7 @@ fn reproduce() {
     let start_text = first.config_text();
     for line in [
         "type Body = Tied<64, 32>;".to_string(),
-        "let mut t: Box<Trainer<Body, 64, 64, 3>> = Box::new(Trainer::new(Tied::new(Dense::new(Relu), Identity, Sigmoid)));".to_string(),
+        "let mut t: Box<staticnets::trainer!(Body, batch = 64, contractive)> = Box::new(Trainer::new(Tied::new(Dense::new(Relu), Identity, Sigmoid)));".to_string(),
         format!("t.config.parse({start_text:?})?;"),
         "let (mut x, mut labels) = (vec![0.0f32; 1500 * 64], vec![0u32; 1500]);".to_string(),
         "let data = Data::autoencoder(&x);\nt.start(&data)?;\nt.steps(&data, 20)?;\n\
@@ -53,7 +53,7 @@ fn reproduce() {
         assert!(snippet.contains(&line), "missing {line:?} in\n{snippet}");
     }
     // The snippet, by hand.
-    let mut t: Box<Trainer<Tied<64, 32>, 64, 64, 3>> =
+    let mut t: Box<staticnets::trainer!(Tied<64, 32>, batch = 64, contractive)> =
         Box::new(Trainer::new(Tied::new(Dense::new(Relu), Identity, Sigmoid)));
     t.config.parse(&start_text).unwrap();
     let data = Data::autoencoder(&x);

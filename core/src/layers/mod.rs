@@ -37,6 +37,7 @@ pub mod input;
 mod layer;
 pub mod lstm;
 pub mod rnn;
+pub mod sequence;
 pub mod softmax;
 pub mod tied;
 pub mod time_dense;

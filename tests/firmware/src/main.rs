@@ -53,8 +53,8 @@ type Body = (Dense<64, 32>, Dense<32, 64>);
 /// Rows per batch; fine-tuning uses 4, batch size 1 works too.
 const B: usize = 4;
 /// Optimizer slots: adam keeps two moments.
-const S: usize = 2;
-type T = Trainer<Body, B, 0, S>;
+const S: usize = staticnets::optim::slots_of("adam");
+type T = staticnets::trainer!(Body, batch = B, optimizer = adam);
 
 /// The trainer: network, gradients, best copy, optimizer state and activations, every byte
 /// zero, so it sits in `.bss` (nothing in flash, never built on the stack);
@@ -175,7 +175,7 @@ fn print_bytes() {
         T::BYTES - parts
     );
     // The lean option for fixed-step fine-tuning: no copy of known-good parameters.
-    type Lean = Trainer<Body, B, 0, S, staticnets::train::NoBestCopy>;
+    type Lean = staticnets::trainer!(Body, batch = B, optimizer = adam, no_best_copy);
     hprintln!(
         "  without the best copy (NoBestCopy): {} ({} less)",
         Lean::BYTES,

@@ -13,7 +13,7 @@ use staticnets::train::{Data, Report, Trainer};
 /// The model: 64 inputs, 32 ReLU units, 64 sigmoid outputs.
 pub type Body = (Dense<64, 32>, Dense<32, 64>);
 /// Batches of up to 4 rows, no Jacobian buffers, adam's two slots.
-pub type T = Trainer<Body, 4, 0, 2>;
+pub type T = staticnets::trainer!(Body, batch = 4, optimizer = adam);
 /// Digits to fine-tune on, and as many held out.
 pub const ROWS: usize = 16;
 

@@ -27,7 +27,7 @@ const HIDDEN: usize = 32;
 const HIDDEN: usize = 44;
 type Body = (Dense<64, HIDDEN>, Dense<HIDDEN, 64>);
 const B: usize = 4;
-type T = Trainer<Body, B, 0, 2, NoBestCopy>;
+type T = staticnets::trainer!(Body, batch = B, optimizer = adam, no_best_copy);
 const ROWS: usize = 16;
 
 static TRAINER: ConstStaticCell<T> = ConstStaticCell::new(Trainer::zeroed());
