@@ -60,8 +60,8 @@ pub mod train;
 pub use error::Error;
 pub use layers::Activation;
 
-/// The README's Rust examples, compiled (and the laptop one run) as doc tests, so the front
-/// page's code stays true.
+/// The crate README's Rust examples (the repository's front page shows the same ones:
+/// `scripts/check-docs` holds them equal), compiled and the laptop one run as doc tests.
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../README.md")]
 pub struct ReadmeExamples;

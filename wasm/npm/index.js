@@ -13,15 +13,23 @@ export const simd = typeof WebAssembly === "object" && WebAssembly.validate(SIMD
 let loaded = null;
 
 /**
- * Load and initialise the build this browser runs best; resolves to its exports
+ * Load and initialise the build this browser (or Node) runs best; resolves to its exports
  * (`Model`, `presets`, `randomSeed`, ...). Loads once; later calls share it.
  */
 export function load() {
   if (typeof WebAssembly !== "object") {
     return Promise.reject(new Error("this browser has no WebAssembly, which staticnets runs on"));
   }
-  loaded ??= import(simd ? "./simd/staticnets_wasm.js" : "./scalar/staticnets_wasm.js").then(async (m) => {
-    await m.default();
+  const build = simd ? "simd" : "scalar";
+  loaded ??= import(`./${build}/staticnets_wasm.js`).then(async (m) => {
+    if (typeof process === "object" && process.versions?.node) {
+      // Node has no fetch for file: URLs: hand the module's bytes over instead.
+      const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ "node:fs/promises");
+      const bytes = await readFile(new URL(`./${build}/staticnets_wasm_bg.wasm`, import.meta.url));
+      await m.default({ module_or_path: bytes });
+    } else {
+      await m.default();
+    }
     return m;
   });
   return loaded;

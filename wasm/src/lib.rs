@@ -316,3 +316,8 @@ impl Bench {
             .map_err(|e| convert::js(e.to_string()))
     }
 }
+
+/// The crate README's example, compiled as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeExample;
