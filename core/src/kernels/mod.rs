@@ -34,7 +34,7 @@ mod gemm;
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
-use crate::Error;
+use crate::error::Error;
 use core::sync::atomic::{AtomicU8, Ordering};
 pub use gemm::{Operand, Product};
 

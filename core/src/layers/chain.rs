@@ -3,8 +3,11 @@
 //! Tuples hold 2 to 6 elements; nest a tuple for more. [`Identity`](super::Identity) has no
 //! layers and cannot stand in a tuple (using it there fails to compile).
 
-use super::Arch;
-use super::{Activation, Corruptor, Layers, OutputGrads, OutputView, Tensor, Zeroed};
+use super::activation::Activation;
+use super::buffers::{OutputGrads, OutputView, Tensor, Zeroed};
+use super::corrupt::Corruptor;
+use super::stack::Arch;
+use super::stack::Layers;
 use crate::rng::XorShift;
 
 macro_rules! zeroed_tuple {

@@ -8,8 +8,10 @@
 //! with `GM = diag(mask act'(pre)) G`: `dW[a, j] += sum_i GM[j, i] J_in[a, i]` and
 //! `G_in[a, :] += sum_j W[a, j] GM[j, :]`.
 
-use super::Arch;
-use super::{Activation, Dim, JacBuf, Jacobian, Layer, LayerBuf, ParamKind, Tensor};
+use super::activation::Activation;
+use super::buffers::{Dim, JacBuf, LayerBuf, ParamKind, Tensor};
+use super::layer::{Jacobian, Layer};
+use super::stack::Arch;
 use crate::kernels;
 use crate::rng::XorShift;
 #[cfg(feature = "nalgebra")]

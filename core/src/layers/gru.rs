@@ -36,12 +36,14 @@
 //! through the gates' and the activation's second derivatives, into per-step injections
 //! `dR/dpre`, `dR/da_r`, `dR/da_z` and `dR/dh_{t-1}` that the ordinary backward pass adds in.
 
-use super::Arch;
+use super::activation::Activation;
+use super::activation::sigmoid;
+use super::buffers::{Dim, JacBuf, LayerBuf, OutputGrads, OutputView, ParamKind, Tensor, Zeroed};
+use super::corrupt::Corruptor;
+use super::dense::init_weights;
+use super::layer::{Buffers, JacBuffers, Jacobian, Layer};
 use super::rnn::window_start;
-use super::{
-    Activation, Buffers, Corruptor, Dim, JacBuf, JacBuffers, Jacobian, Layer, LayerBuf,
-    OutputGrads, OutputView, ParamKind, Tensor, Zeroed, activation::sigmoid, dense::init_weights,
-};
+use super::stack::Arch;
 use crate::kernels;
 use crate::rng::XorShift;
 

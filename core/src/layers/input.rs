@@ -1,7 +1,10 @@
 //! The input layer (`in`, layer 0): holds the batch as the network sees it, after input
 //! dropout and noise, with the clean copy kept as `in:pre` (the autoencoder's target).
 
-use super::{Activation, Corruptor, InputStage, OutputView, Zeroed};
+use super::activation::Activation;
+use super::buffers::{OutputView, Zeroed};
+use super::corrupt::Corruptor;
+use super::stack::InputStage;
 
 /// The input buffers for a batch of up to `B` rows of `N` features.
 #[derive(Clone, Debug)]

@@ -9,10 +9,13 @@
 //! layer's buffers after its clean forward pass ([`Buffers::corrupt`]), before the next
 //! layer reads them. Adding a layer is that file plus one `pub mod` line in `layers/mod.rs`.
 
-use super::{
-    Activation, Arch, Corruptor, Dim, InputBuf, InputStage, JacBuf, JacInBuf, JacInput, LayerBuf,
-    Layers, OutputGrads, OutputView, Tensor, Zeroed,
+use super::activation::Activation;
+use super::buffers::{
+    Dim, JacBuf, JacInBuf, JacInput, LayerBuf, OutputGrads, OutputView, Tensor, Zeroed,
 };
+use super::corrupt::Corruptor;
+use super::input::InputBuf;
+use super::stack::{Arch, InputStage, Layers};
 use crate::rng::XorShift;
 
 /// A layer boundary's width at the type level, and the input buffers a stack starting there

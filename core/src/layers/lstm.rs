@@ -42,11 +42,13 @@
 //! input's Jacobian, and, through the gates' second derivatives, into per-step injections
 //! `dR/da` and `dR/dc_t` that the ordinary backward pass adds in.
 
-use super::Arch;
-use super::{
-    Activation, Buffers, Corruptor, Dim, JacBuf, JacBuffers, Jacobian, Layer, LayerBuf,
-    OutputGrads, OutputView, ParamKind, Tensor, Zeroed, activation::sigmoid, dense::init_weights,
-};
+use super::activation::Activation;
+use super::activation::sigmoid;
+use super::buffers::{Dim, JacBuf, LayerBuf, OutputGrads, OutputView, ParamKind, Tensor, Zeroed};
+use super::corrupt::Corruptor;
+use super::dense::init_weights;
+use super::layer::{Buffers, JacBuffers, Jacobian, Layer};
+use super::stack::Arch;
 use crate::kernels;
 use crate::rng::XorShift;
 

@@ -21,11 +21,11 @@
 //!   `Gm_t = diag(act'(pre_t)) Gc_t`: `d_pre_t += act''(pre_t) * rowsum(Gc_t * M_t)`,
 //!   `dW_xh += J_{x_t} Gm_t^T`, `dW_hh += Jc_{t-1} Gm_t^T`, `G_{x_t} += W_xh Gm_t`.
 
-use super::Arch;
-use super::{
-    Activation, Dim, JacBuf, Jacobian, Layer, LayerBuf, ParamKind, Tensor,
-    dense::{affine_backward, init_weights},
-};
+use super::activation::Activation;
+use super::buffers::{Dim, JacBuf, LayerBuf, ParamKind, Tensor};
+use super::dense::{affine_backward, init_weights};
+use super::layer::{Jacobian, Layer};
+use super::stack::Arch;
 use crate::kernels;
 use crate::rng::XorShift;
 

@@ -9,12 +9,14 @@
 //! so the shared weight gets both contributions), `db += sum_r d_pre`, `dh += d_pre W`.
 //! Jacobian: `M = W J_h`, i.e. the weight entry for (input `h`, unit `i`) is `W[i, h]`.
 
-use super::Arch;
+use super::activation::Activation;
+use super::buffers::{Dim, JacBuf, JacInBuf, LayerBuf, OutputGrads, OutputView, ParamKind, Tensor};
+use super::corrupt::Corruptor;
+use super::dense::Dense;
 use super::dense::{jac_backward_affine, jac_forward_affine};
-use super::{
-    Activation, Corruptor, Dense, Dim, InputBuf, JacBuf, JacInBuf, LayerBuf, Layers, OutputGrads,
-    OutputView, ParamKind, Tensor,
-};
+use super::input::InputBuf;
+use super::stack::Arch;
+use super::stack::Layers;
 use crate::kernels;
 use crate::rng::XorShift;
 

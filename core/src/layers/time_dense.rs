@@ -9,14 +9,14 @@
 //! Jacobian (for `contractive`): `J_out_t = diag(act'(pre_t) * mask_t) W^T J_in_t` per step,
 //! the dense layer's with a block-diagonal weight, and its exact gradient likewise.
 
-use super::Arch;
-use super::{
-    Activation, Dim, JacBuf, Jacobian, Layer, LayerBuf, Tensor,
-    dense::{
-        affine_backward, init_weights, jac_backward_affine, jac_forward_affine, weight_and_bias,
-        weight_and_bias_mut,
-    },
+use super::activation::Activation;
+use super::buffers::{Dim, JacBuf, LayerBuf, Tensor};
+use super::dense::{
+    affine_backward, init_weights, jac_backward_affine, jac_forward_affine, weight_and_bias,
+    weight_and_bias_mut,
 };
+use super::layer::{Jacobian, Layer};
+use super::stack::Arch;
 use crate::kernels;
 use crate::rng::XorShift;
 
