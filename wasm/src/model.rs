@@ -316,14 +316,8 @@ impl ModelCore {
             ),
             Task::Regressor => ("Data::regression(&x, &y)", "x: &[f32], y: &[f32]"),
         };
-        // The preset's capacities by name (`trainer!`): the batch, Jacobian buffers if it has
-        // them, and state for any optimizer with momentum (the page may switch to any).
-        debug_assert_eq!(p.slots, staticnets::optim::slots_of("any"));
-        let contractive = if p.jacobian > 0 { ", contractive" } else { "" };
-        let trainer = format!(
-            "staticnets::trainer!(Body, batch = {}{contractive})",
-            p.batch
-        );
+        let algo = self.engine.config().algo.name();
+        let trainer = trainer_type(p.batch, p.jacobian > 0, p.slots, algo);
         let (mut code, indent) = if p.digits {
             let code = format!(
                 "// {desc}, as on the page; in a fn returning Result<_, staticnets::Error>\n\
@@ -553,4 +547,40 @@ impl ModelCore {
 
 fn key_is_regularizer(key: &str) -> bool {
     staticnets::regularizers::RegSpec::canonical_key(key.trim()).is_some()
+}
+
+/// A trainer's type by its capacities' names (`trainer!`): the batch, Jacobian buffers if it
+/// has them, and the optimizer slots: none named where they are any optimizer's (with
+/// momentum), else the run's optimizer `algo` if it has that many (or one fewer: momentum),
+/// else the first optimizer that has.
+fn trainer_type(batch: usize, contractive: bool, slots: usize, algo: &str) -> String {
+    use staticnets::optim::{ALGOS, slots_of};
+    let c = if contractive { ", contractive" } else { "" };
+    let names = core::iter::once(algo).chain(ALGOS.iter().map(|a| a.name));
+    let optimizer = if slots == slots_of("any") {
+        Some(String::new())
+    } else {
+        names
+            .clone()
+            .find(|&n| slots_of(n) == slots)
+            .map(|n| format!(", optimizer = {n}"))
+            .or_else(|| {
+                names
+                    .clone()
+                    .find(|&n| slots_of(n) + 1 == slots)
+                    .map(|n| format!(", optimizer = {n} + momentum"))
+            })
+    };
+    match optimizer {
+        Some(o) => format!("staticnets::trainer!(Body, batch = {batch}{c}{o})"),
+        // (no optimizer has that many slots: the type by position)
+        None => format!(
+            "staticnets::train::Trainer<Body, {batch}, {}, {slots}>",
+            if contractive {
+                "{ <Body as staticnets::layers::Layers>::NIN }"
+            } else {
+                "0"
+            }
+        ),
+    }
 }

@@ -205,8 +205,8 @@ fn reproduce_writes_a_function_of_the_pages_data() {
         "// Wave as on the page (y = sin(3x) on [-1, 1].): call it with the rows given to setData.".to_string(),
         "use staticnets::layers::{Activation::*, *};".to_string(),
         "type Body = (Dense<1, 16>, Dense<16, 1>);".to_string(),
-        "fn reproduce(x: &[f32], y: &[f32]) -> Result<Box<Trainer<Body, 16, 0, 2>>, staticnets::Error> {".to_string(),
-        "    let mut t: Box<Trainer<Body, 16, 0, 2>> = Box::new(Trainer::new((Dense::new(Tanh), Dense::new(Linear))));".to_string(),
+        "fn reproduce(x: &[f32], y: &[f32]) -> Result<Box<staticnets::trainer!(Body, batch = 16, optimizer = adam)>, staticnets::Error> {".to_string(),
+        "    let mut t: Box<staticnets::trainer!(Body, batch = 16, optimizer = adam)> = Box::new(Trainer::new((Dense::new(Tanh), Dense::new(Linear))));".to_string(),
         format!("    t.config.parse({start_text:?})?;"),
         "    let data = Data::regression(x, y);\n    t.start(&data)?;\n    t.steps(&data, 30)?;\n    \
          t.config.set(\"weight_l2\", \"0.001\")?;\n    t.steps(&data, 12)?;\n    \
@@ -215,7 +215,8 @@ fn reproduce_writes_a_function_of_the_pages_data() {
     ] {
         assert!(snippet.contains(&line), "missing {line:?} in\n{snippet}");
     }
-    let mut t: Box<Trainer<(Dense<1, 16>, Dense<16, 1>), 16, 0, 2>> =
+    type WaveBody = (Dense<1, 16>, Dense<16, 1>);
+    let mut t: Box<staticnets::trainer!(WaveBody, batch = 16, optimizer = adam)> =
         Box::new(Trainer::new((Dense::new(Tanh), Dense::new(Linear))));
     t.config.parse(&start_text).unwrap();
     let data = Data::regression(&x, &y);

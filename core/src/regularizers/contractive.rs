@@ -15,8 +15,9 @@
 //! Costs `O(sum_k width_k * width_{k-1} * NIN)` per example, and Jacobian buffers in the
 //! workspace: build it as `Workspace<L, B, NIN>` (`JD = NIN`).
 
-use super::Selection;
-use super::registry::{Builtin, Key, Topology, WeightRule};
+use super::entry::{Builtin, Key, WeightRule};
+use super::selection::Selection;
+use super::topology::Topology;
 use super::view::{JacobianPasses, JacobiansOf};
 use crate::error::Error;
 use crate::layers::{Activation, Layers};

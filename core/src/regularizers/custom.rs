@@ -71,7 +71,7 @@
 //! assert!(with > 2.0 * without, "shortest column {without} -> {with}");
 //! ```
 
-use super::Regularizer;
+use super::regularizer::Regularizer;
 use super::view::{Ctx, ViewOf};
 use crate::error::Error;
 use crate::gradcheck::{Settings, check_params};

@@ -8,7 +8,8 @@
 //!
 //! The mechanism is [`Corruptor`]; this module configures it.
 
-use super::registry::{Builtin, Key, WeightRule, corruption_targets};
+use super::entry::{Builtin, Key, WeightRule};
+use super::targets::corruption_targets;
 use crate::error::Error;
 use crate::layers::{Corruptor, MAX_LAYERS};
 

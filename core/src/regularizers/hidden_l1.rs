@@ -2,8 +2,11 @@
 //! batch and units of each matched output (default: every hidden `:out`, i.e. `hid*:out`),
 //! after its dropout and noise. Gradient into that output: `sign(h) / (|H| * rows * units)`.
 
-use super::registry::{Active, Builtin, Key, Term, WeightRule, outputs};
-use super::{Regularizer, Selection, view::NetGrads, view::NetView};
+use super::entry::{Active, Builtin, Key, Term, WeightRule};
+use super::regularizer::Regularizer;
+use super::selection::Selection;
+use super::targets::outputs;
+use super::view::{NetGrads, NetView};
 
 /// The L1 activity penalty over a selection of outputs (layer index, `pre` or `out`).
 #[derive(Clone, Debug, Default)]

@@ -5,7 +5,8 @@
 //! stays the clean input: with input noise it is a denoising autoencoder. On an LSTM's
 //! `:cell` it perturbs a copy of the cell states, which only the penalties on `:cell` see.
 
-use super::registry::{Builtin, Key, WeightRule, corruption_targets};
+use super::entry::{Builtin, Key, WeightRule};
+use super::targets::corruption_targets;
 use crate::error::Error;
 use crate::layers::{Corruptor, MAX_LAYERS};
 

@@ -8,8 +8,10 @@
 //! Gradient, with `n_t = ||h_t||` and `c = 2 / (|H| B (T-1))`:
 //! `dR/dh_t = c ((n_t - n_{t-1})[t >= 1] - (n_{t+1} - n_t)[t <= T-2]) h_t / n_t` (0 where `n_t = 0`).
 
-use super::registry::{Active, Builtin, Key, Term, WeightRule};
-use super::{Regularizer, Selection, view::NetGrads, view::NetView};
+use super::entry::{Active, Builtin, Key, Term, WeightRule};
+use super::regularizer::Regularizer;
+use super::selection::Selection;
+use super::view::{NetGrads, NetView};
 
 /// The norm-stabilizer over a selection of sequence outputs.
 #[derive(Clone, Debug, Default)]
@@ -39,7 +41,7 @@ impl Regularizer for RecurrentNorm {
     fn loss(&self, net: &dyn NetView) -> f64 {
         let count = self.targets.count() + self.pre.count();
         let mut total = 0.0f64;
-        for (k, second) in super::ports(self.targets, self.pre) {
+        for (k, second) in super::selection::ports(self.targets, self.pre) {
             let Some(v) = net.output(k) else {
                 continue;
             };
@@ -69,7 +71,7 @@ impl Regularizer for RecurrentNorm {
 
     fn grad(&self, net: &mut dyn NetGrads, weight: f32) {
         let count = (self.targets.count() + self.pre.count()) as f64;
-        for (k, second) in super::ports(self.targets, self.pre) {
+        for (k, second) in super::selection::ports(self.targets, self.pre) {
             let Some(g) = net.output_grads(k) else {
                 continue;
             };
@@ -135,7 +137,7 @@ pub const ENTRY: Builtin = Builtin {
     ],
     weight: WeightRule::NonNegative,
     needs_targets: false,
-    resolve: super::registry::sequence_outputs,
+    resolve: super::targets::sequence_outputs,
     term: Some(Term {
         loss: |a: &Active, v| bind(a).loss(v),
         grad: |a: &Active, g, w| bind(a).grad(g, w),

@@ -6,8 +6,10 @@
 //! `docs/contract.md` define it. Gradient, with `c = 2 / (|H| B (T-1) J)`:
 //! `dR/dh_t = c ((h_t - h_{t-1})[t >= 1] - (h_{t+1} - h_t)[t <= T-2])`.
 
-use super::registry::{Active, Builtin, Key, Term, WeightRule};
-use super::{Regularizer, Selection, view::NetGrads, view::NetView};
+use super::entry::{Active, Builtin, Key, Term, WeightRule};
+use super::regularizer::Regularizer;
+use super::selection::Selection;
+use super::view::{NetGrads, NetView};
 
 /// The state-change penalty over a selection of sequence outputs.
 #[derive(Clone, Debug, Default)]
@@ -26,7 +28,7 @@ impl Regularizer for RecurrentState {
     fn loss(&self, net: &dyn NetView) -> f64 {
         let count = self.targets.count() + self.pre.count();
         let mut total = 0.0f64;
-        for (k, second) in super::ports(self.targets, self.pre) {
+        for (k, second) in super::selection::ports(self.targets, self.pre) {
             let Some(v) = net.output(k) else {
                 continue;
             };
@@ -56,7 +58,7 @@ impl Regularizer for RecurrentState {
 
     fn grad(&self, net: &mut dyn NetGrads, weight: f32) {
         let count = (self.targets.count() + self.pre.count()) as f32;
-        for (k, second) in super::ports(self.targets, self.pre) {
+        for (k, second) in super::selection::ports(self.targets, self.pre) {
             let Some(g) = net.output_grads(k) else {
                 continue;
             };
@@ -108,7 +110,7 @@ pub const ENTRY: Builtin = Builtin {
     ],
     weight: WeightRule::NonNegative,
     needs_targets: false,
-    resolve: super::registry::sequence_outputs,
+    resolve: super::targets::sequence_outputs,
     term: Some(Term {
         loss: |a: &Active, v| bind(a).loss(v),
         grad: |a: &Active, g, w| bind(a).grad(g, w),

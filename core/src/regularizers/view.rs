@@ -116,7 +116,7 @@ impl<L: Layers, const B: usize, const JD: usize> NetView for ViewOf<'_, L, B, JD
 }
 
 /// A parameter-only [`NetView`] (no forward pass): for weight penalties, pattern checks and
-/// resolving a configuration ([`Topology`](super::registry::Topology), with `JD` the width of
+/// resolving a configuration ([`Topology`](super::topology::Topology), with `JD` the width of
 /// the workspace's Jacobian buffers).
 pub struct ParamsOf<'a, L: Layers, const JD: usize = 0>(pub &'a Network<L>);
 

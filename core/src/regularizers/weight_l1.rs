@@ -1,10 +1,11 @@
 //! `weight_l1` (alias `weight_sparsity`): `R = (1/|W|) sum_{W} mean(|W|)` over the matched
 //! weight matrices (default `*.w`). Gradient: `sign(W) / (|W| * size(W))`, 0 at `W = 0`.
 
-use super::registry::{Active, Builtin, Key, Term, WeightRule};
-use super::{
-    Regularizer, Selection, add_tensor_grads, mean_over_tensors, view::NetGrads, view::NetView,
-};
+use super::entry::{Active, Builtin, Key, Term, WeightRule};
+use super::regularizer::Regularizer;
+use super::selection::Selection;
+use super::tensor_terms::{add_tensor_grads, mean_over_tensors};
+use super::view::{NetGrads, NetView};
 
 /// The L1 weight penalty over a selection of weight matrices.
 #[derive(Clone, Debug, Default)]

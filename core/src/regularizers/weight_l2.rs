@@ -2,10 +2,11 @@
 //! weight matrices (default: every weight, `*.w`; biases never).
 //! Gradient: `dR/dW = 2 W / (|W| * size(W))`.
 
-use super::registry::{Active, Builtin, Key, Term, WeightRule};
-use super::{
-    Regularizer, Selection, add_tensor_grads, mean_over_tensors, view::NetGrads, view::NetView,
-};
+use super::entry::{Active, Builtin, Key, Term, WeightRule};
+use super::regularizer::Regularizer;
+use super::selection::Selection;
+use super::tensor_terms::{add_tensor_grads, mean_over_tensors};
+use super::view::{NetGrads, NetView};
 
 /// The L2 weight penalty over a selection of weight matrices.
 #[derive(Clone, Debug, Default)]

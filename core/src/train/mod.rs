@@ -39,6 +39,7 @@
 pub mod best;
 pub mod capacity;
 pub mod checkpoint;
+mod checks;
 pub mod config;
 pub mod data;
 mod fit;
