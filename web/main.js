@@ -2,25 +2,21 @@
 
 const $ = (id) => document.getElementById(id);
 
-// Regularizer sliders: key, largest value, step, formula, what it does (after theanets' guide).
-const REGULARIZERS = [
-  ["weight_l2", 0.01, 0.0001, "λ · mean(W²)",
-    "Weight decay: pulls every weight towards zero in proportion to its size, so no weight grows large; the filters come out smoother."],
-  ["weight_l1", 0.01, 0.0001, "λ · mean(|W|)",
-    "Weight sparsity: pulls every weight towards zero by the same amount, so the small ones reach zero and stay there; each unit looks at fewer pixels."],
-  ["hidden_l1", 0.5, 0.005, "λ · mean(|h|)",
-    "Hidden sparsity: penalizes the hidden activations themselves, so for each digit only a few units are active (watch the histogram's spike at zero)."],
-  ["contractive", 0.1, 0.001, "λ · mean ‖∂h/∂x‖²_F",
-    "Contractive: penalizes how much the code moves when the input moves, so the code keeps what varies across digits and ignores small perturbations."],
-  ["input_noise", 0.5, 0.01, "x̃ = x + N(0, σ²)",
-    "Input noise (denoising): trains on inputs with Gaussian noise added, targets clean; the model must learn the digits' structure to undo the noise."],
-  ["hidden_noise", 0.5, 0.01, "h̃ = h + N(0, σ²)",
-    "Hidden noise: adds Gaussian noise to the code during training, so the decoder cannot rely on tiny differences between codes."],
-  ["input_dropout", 0.9, 0.01, "x̃ = x · m / (1-p), m ~ Bernoulli(1-p)",
-    "Input dropout (masking noise): zeroes a fraction p of the pixels at random in each training step; the model learns to fill them in."],
-  ["hidden_dropout", 0.9, 0.01, "h̃ = h · m / (1-p)",
-    "Hidden dropout: zeroes a fraction p of the hidden units in each training step, so no unit can count on another: redundant, more robust features."],
-];
+// The regularizers the page has sliders for, and each slider's largest value and step (what
+// suits these small models). Which regularizers there are, their formulas and what each does
+// come from the core (its registry) when the worker has loaded: REGULARIZERS is then filled
+// with [key, max, step, formula, about], in the core's order.
+const SLIDERS = {
+  weight_l2: [0.01, 0.0001],
+  weight_l1: [0.01, 0.0001],
+  hidden_l1: [0.5, 0.005],
+  contractive: [0.1, 0.001],
+  input_noise: [0.5, 0.01],
+  hidden_noise: [0.5, 0.01],
+  input_dropout: [0.9, 0.01],
+  hidden_dropout: [0.9, 0.01],
+};
+const REGULARIZERS = [];
 const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
 // What the page knows; window.staticnetsPage exposes it for tests and the curious.
@@ -160,8 +156,8 @@ function newRun(run) {
 // a configuration shared as a link. Read once the worker has loaded (before the first model;
 // the menus are filled then), written whenever a setting takes effect.
 const URL_KEYS = ["preset", "algo", "learning_rate", "batch_size", "on_divergence", "seed"];
-// Every control a link sets: those, and each regularizer's slider.
-const LINK_KEYS = [...URL_KEYS, ...REGULARIZERS.map(([key]) => key)];
+// Every control a link sets: those, and each regularizer's slider (added when the sliders are).
+const LINK_KEYS = [...URL_KEYS];
 // Seeds are u64: a whole number from 0 to 2^64 - 1.
 const MAX_SEED = 2n ** 64n - 1n;
 // A seed as typed, as its decimal digits (kept as text: a JS number rounds seeds above
@@ -172,7 +168,8 @@ function seedDigits(text) {
 }
 
 // The preset and optimizer menus, from the core's tables (the worker sends them).
-function fillMenus({ presets, optimizers }) {
+function fillMenus({ presets, optimizers, regularizers }) {
+  buildRegularizers(regularizers);
   const fill = (select, entries) => {
     select.replaceChildren(
       ...entries.map(([value, text]) => {
@@ -261,21 +258,36 @@ function settingsToUrl() {
 }
 
 // ---------- controls ----------
-const regBox = $("regularizers");
-for (const [key, max, step, formula, text] of REGULARIZERS) {
-  const label = document.createElement("label");
-  label.className = "reg";
-  label.title = `${formula}: ${text}`;
-  label.innerHTML = `<span>${key}</span><input type="range" id="reg-${key}" min="0" max="${max}" step="${step}" value="0"><output id="out-${key}">0</output>`;
-  // The explanation folds under its slider (open on demand): the sliders stay on one screen.
-  const explain = document.createElement("details");
-  explain.className = "explain";
-  explain.id = `explain-${key}`;
-  explain.innerHTML = `<summary>what ${key} does</summary><code>${formula}</code> ${text}`;
-  regBox.append(label, explain);
-  const input = label.querySelector("input");
-  input.addEventListener("input", () => ($(`out-${key}`).textContent = input.value));
-  input.addEventListener("change", () => setting(key, input.value));
+// The regularizers' sliders, each with its explanation folded under it (open on demand: the
+// sliders stay on one screen), from the core's list; and B's menu of settings.
+function buildRegularizers(list) {
+  const regBox = $("regularizers");
+  for (const { key, formula, about } of list) {
+    if (!(key in SLIDERS) || REGULARIZERS.some(([k]) => k === key)) continue;
+    const [max, step] = SLIDERS[key];
+    REGULARIZERS.push([key, max, step, formula, about]);
+    LINK_KEYS.push(key);
+    const label = document.createElement("label");
+    label.className = "reg";
+    label.title = `${formula}: ${about}`;
+    label.innerHTML = `<span>${key}</span><input type="range" id="reg-${key}" min="0" max="${max}" step="${step}" value="0"><output id="out-${key}">0</output>`;
+    const explain = document.createElement("details");
+    explain.className = "explain";
+    explain.id = `explain-${key}`;
+    explain.innerHTML = `<summary>what ${key} does</summary><code>${formula}</code> ${about}`;
+    regBox.append(label, explain);
+    const input = label.querySelector("input");
+    input.addEventListener("input", () => ($(`out-${key}`).textContent = input.value));
+    input.addEventListener("change", () => setting(key, input.value));
+  }
+  for (const key of [...REGULARIZERS.map((r) => r[0]), "learning_rate", "algo", "batch_size"]) {
+    const o = document.createElement("option");
+    o.value = o.textContent = key;
+    if (key === "hidden_l1") o.selected = true;
+    $("compare-key").append(o);
+  }
+  // B's setting as last accepted (at first the fields' own): a refused one goes back to it.
+  state.compareInForce = { key: $("compare-key").value, value: $("compare-value").value };
 }
 
 function configText() {
@@ -381,14 +393,6 @@ $("preset").addEventListener("change", async () => {
   if (kept.length) status(`${$("status").textContent} The regularizers set before apply to this model too: ${kept.join(", ")}.`);
 });
 // ---------- the A/B comparison ----------
-for (const key of [...REGULARIZERS.map((r) => r[0]), "learning_rate", "algo", "batch_size"]) {
-  const o = document.createElement("option");
-  o.value = o.textContent = key;
-  if (key === "hidden_l1") o.selected = true;
-  $("compare-key").append(o);
-}
-// B's setting as last accepted (at first the fields' own): a refused one goes back to it.
-state.compareInForce = { key: $("compare-key").value, value: $("compare-value").value };
 async function comparing() {
   const on = $("compare").checked;
   const [key, value] = [$("compare-key").value, $("compare-value").value];

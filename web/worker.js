@@ -305,8 +305,8 @@ onmessage = ({ data: msg }) => {
 };
 
 digits = await loadDigits();
-// The menus come from the core's tables: the presets the models are built from, and the
-// optimizers `algo` takes.
+// The menus come from the core's tables: the presets the models are built from, the
+// optimizers `algo` takes, and each regularizer with its explanation.
 const menus = {
   presets: wasm.presetMenu().map((p) => {
     const entry = { name: p.name, description: p.description, task: p.task };
@@ -314,5 +314,10 @@ const menus = {
     return entry;
   }),
   optimizers: wasm.optimizers(),
+  regularizers: wasm.regularizerMenu().map((r) => {
+    const entry = { key: r.key, formula: r.formula, about: r.about };
+    r.free();
+    return entry;
+  }),
 };
 postMessage({ type: "loaded", simd, menus });

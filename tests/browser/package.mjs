@@ -64,3 +64,13 @@ test("score on constant targets throws: R^2 is undefined there", () => {
   assert.ok(Number.isFinite(t.score(digits(32))));
   assert.throws(() => t.score(new Float32Array(64 * 4).fill(0.5)), /R\^2 is undefined/);
 });
+
+test("the regularizers' menu comes from the core: every built-in key, with what it does", () => {
+  const menu = m.regularizerMenu().map((r) => ({ key: r.key, formula: r.formula, about: r.about }));
+  const keys = menu.map((r) => r.key);
+  for (const k of ["weight_l2", "weight_l1", "hidden_l1", "contractive", "recurrent_norm", "recurrent_state", "input_dropout", "hidden_noise"]) {
+    assert.ok(keys.includes(k), k);
+  }
+  assert.ok(!keys.includes("weight_decay"), "aliases are left out");
+  assert.ok(menu.every((r) => r.formula.length > 0 && r.about.length > 20));
+});

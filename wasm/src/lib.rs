@@ -163,6 +163,34 @@ pub fn preset_menu() -> Vec<PresetEntry> {
         .collect()
 }
 
+/// One regularizer key as a menu shows it: the key, what it computes, what it does.
+#[wasm_bindgen(getter_with_clone)]
+#[derive(Clone, Debug)]
+pub struct RegularizerEntry {
+    /// The configuration key (`weight_l2`, `input_noise`, ...).
+    pub key: String,
+    /// What it computes, in one line.
+    pub formula: String,
+    /// What it does to a model.
+    pub about: String,
+}
+
+/// Every built-in regularizer key with its explanation, in the core's order (its registry,
+/// where each regularizer's file describes its keys); aliases left out.
+#[wasm_bindgen(js_name = regularizerMenu)]
+pub fn regularizer_menu() -> Vec<RegularizerEntry> {
+    staticnets::regularizers::BUILTINS
+        .iter()
+        .flat_map(|b| b.keys.iter())
+        .filter(|k| !k.about.is_empty())
+        .map(|k| RegularizerEntry {
+            key: k.key.into(),
+            formula: k.formula.into(),
+            about: k.about.into(),
+        })
+        .collect()
+}
+
 /// The optimizers `algo` takes, in menu order (the core's list).
 #[wasm_bindgen]
 pub fn optimizers() -> Vec<String> {

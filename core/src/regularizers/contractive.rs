@@ -93,11 +93,11 @@ pub fn value<L: Layers, const B: usize, const JD: usize>(
 /// network's Jacobian passes ([`loss_and_grad`]).
 pub const ENTRY: Builtin = Builtin {
     kind: super::RegKind::Contractive,
-    keys: &[Key {
-        key: "contractive",
-        canonical: "contractive",
-        targets: "",
-    }],
+    keys: &[Key::main(
+        "contractive",
+        "λ · mean ‖∂h/∂x‖²_F",
+        "Contractive: penalizes how much the code moves when the input moves, so the code keeps what varies across examples and ignores small perturbations.",
+    )],
     weight: WeightRule::NonNegative,
     needs_targets: false,
     resolve: |spec, net, a, _| {

@@ -42,26 +42,29 @@ pub fn configure(
 pub const ENTRY: Builtin = Builtin {
     kind: super::RegKind::Dropout,
     keys: &[
-        Key {
-            key: "input_dropout",
-            canonical: "input_dropout",
-            targets: "in:out",
-        },
-        Key {
-            key: "hidden_dropout",
-            canonical: "hidden_dropout",
-            targets: "hid*:out",
-        },
-        Key {
-            key: "output_dropout",
-            canonical: "output_dropout",
-            targets: "out:out",
-        },
-        Key {
-            key: "dropout",
-            canonical: "dropout",
-            targets: "",
-        },
+        Key::group(
+            "input_dropout",
+            "in:out",
+            "x̃ = x · m / (1−p), m ~ Bernoulli(1−p)",
+            "Input dropout (masking noise): zeroes a fraction p of the inputs at random in each training step; the model learns to fill them in.",
+        ),
+        Key::group(
+            "hidden_dropout",
+            "hid*:out",
+            "h̃ = h · m / (1−p)",
+            "Hidden dropout: zeroes a fraction p of the hidden units in each training step, so no unit can count on another: redundant, more robust features.",
+        ),
+        Key::group(
+            "output_dropout",
+            "out:out",
+            "õ = o · m / (1−p)",
+            "Output dropout: zeroes a fraction p of the outputs in each training step (the logits, with xe or bce).",
+        ),
+        Key::main(
+            "dropout",
+            "x̃ = x · m / (1−p) on what the patterns match",
+            "Dropout on any outputs the patterns name (dropout = 0.2 @ hid2:out).",
+        ),
     ],
     weight: WeightRule::Probability,
     needs_targets: true,

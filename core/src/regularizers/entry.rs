@@ -24,6 +24,9 @@ pub struct Active {
     pub outs: Selection,
     /// Matched second outputs (`:pre`, an LSTM's `:cell`).
     pub pres: Selection,
+    /// Its registry entry (`None` for a custom regularizer), found once when the setting is
+    /// resolved: a step reads its term from here.
+    pub entry: Option<&'static Builtin>,
 }
 
 impl Active {
@@ -35,6 +38,7 @@ impl Active {
             tensors: Selection(0),
             outs: Selection(0),
             pres: Selection(0),
+            entry: None,
         }
     }
 
@@ -44,7 +48,7 @@ impl Active {
     }
 }
 
-/// One key a built-in is configured under.
+/// One key a built-in is configured under, and what a person reading a menu should know of it.
 #[derive(Clone, Copy, Debug)]
 pub struct Key {
     /// The key as written (case-insensitive).
@@ -54,6 +58,48 @@ pub struct Key {
     pub canonical: &'static str,
     /// A group key's default targets (`input_dropout`: `in:out`); empty for none.
     pub targets: &'static str,
+    /// What it computes, in one line (`λ · mean(W²)`); empty for an alias.
+    pub formula: &'static str,
+    /// What it does to a model, for a person choosing it (the page shows it under its
+    /// slider); empty for an alias.
+    pub about: &'static str,
+}
+
+impl Key {
+    /// A key of its own, on the regularizer's default targets.
+    pub const fn main(key: &'static str, formula: &'static str, about: &'static str) -> Self {
+        Key {
+            key,
+            canonical: key,
+            targets: "",
+            formula,
+            about,
+        }
+    }
+
+    /// A group key of a corruption, with its default targets (`input_dropout`: `in:out`).
+    pub const fn group(
+        key: &'static str,
+        targets: &'static str,
+        formula: &'static str,
+        about: &'static str,
+    ) -> Self {
+        Key {
+            targets,
+            ..Key::main(key, formula, about)
+        }
+    }
+
+    /// Another name of `canonical` (theanets' aliases).
+    pub const fn alias(key: &'static str, canonical: &'static str) -> Self {
+        Key {
+            key,
+            canonical,
+            targets: "",
+            formula: "",
+            about: "",
+        }
+    }
 }
 
 /// What a built-in's weight may be.
@@ -98,3 +144,16 @@ pub struct Builtin {
 /// A term over the network's per-example Jacobian passes: its unweighted value, with
 /// `weight * dR/d(...)` added when the passes take gradients.
 pub type JacobianTerm = fn(&Active, &mut dyn JacobianPasses, f32) -> f64;
+
+/// One entry per kind: two entries are the same if their kinds are.
+impl PartialEq for Builtin {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+    }
+}
+
+impl core::fmt::Debug for Builtin {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Builtin({:?})", self.kind)
+    }
+}

@@ -83,16 +83,12 @@ crate::elementwise! {
 pub const ENTRY: Builtin = Builtin {
     kind: super::RegKind::HiddenL1,
     keys: &[
-        Key {
-            key: "hidden_l1",
-            canonical: "hidden_l1",
-            targets: "",
-        },
-        Key {
-            key: "hidden_sparsity",
-            canonical: "hidden_l1",
-            targets: "",
-        },
+        Key::main(
+            "hidden_l1",
+            "λ · mean(|h|)",
+            "Hidden sparsity: penalizes the hidden activations themselves, so for each example only a few units are active (watch the histogram's spike at zero).",
+        ),
+        Key::alias("hidden_sparsity", "hidden_l1"),
     ],
     weight: WeightRule::NonNegative,
     needs_targets: false,

@@ -39,26 +39,29 @@ pub fn configure(
 pub const ENTRY: Builtin = Builtin {
     kind: super::RegKind::Noise,
     keys: &[
-        Key {
-            key: "input_noise",
-            canonical: "input_noise",
-            targets: "in:out",
-        },
-        Key {
-            key: "hidden_noise",
-            canonical: "hidden_noise",
-            targets: "hid*:out",
-        },
-        Key {
-            key: "output_noise",
-            canonical: "output_noise",
-            targets: "out:out",
-        },
-        Key {
-            key: "noise",
-            canonical: "noise",
-            targets: "",
-        },
+        Key::group(
+            "input_noise",
+            "in:out",
+            "x̃ = x + N(0, σ²)",
+            "Input noise (denoising): trains on inputs with Gaussian noise added, targets clean; the model must learn the data's structure to undo the noise.",
+        ),
+        Key::group(
+            "hidden_noise",
+            "hid*:out",
+            "h̃ = h + N(0, σ²)",
+            "Hidden noise: adds Gaussian noise to the code during training, so the decoder cannot rely on tiny differences between codes.",
+        ),
+        Key::group(
+            "output_noise",
+            "out:out",
+            "õ = o + N(0, σ²)",
+            "Output noise: adds Gaussian noise to the outputs during training (the logits, with xe or bce).",
+        ),
+        Key::main(
+            "noise",
+            "x̃ = x + N(0, σ²) on what the patterns match",
+            "Gaussian noise on any outputs the patterns name (noise = 0.1 @ hid1:out).",
+        ),
     ],
     weight: WeightRule::NonNegative,
     needs_targets: true,

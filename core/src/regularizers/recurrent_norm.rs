@@ -124,16 +124,12 @@ impl Regularizer for RecurrentNorm {
 pub const ENTRY: Builtin = Builtin {
     kind: super::RegKind::RecurrentNorm,
     keys: &[
-        Key {
-            key: "recurrent_norm",
-            canonical: "recurrent_norm",
-            targets: "",
-        },
-        Key {
-            key: "recurrentnorm",
-            canonical: "recurrent_norm",
-            targets: "",
-        },
+        Key::main(
+            "recurrent_norm",
+            "λ · mean (‖h_t‖ − ‖h_{t−1}‖)²",
+            "Norm stabilizer: keeps the size of a recurrent layer's state steady from step to step, so it neither explodes nor dies away over long sequences.",
+        ),
+        Key::alias("recurrentnorm", "recurrent_norm"),
     ],
     weight: WeightRule::NonNegative,
     needs_targets: false,

@@ -97,16 +97,12 @@ impl Regularizer for RecurrentState {
 pub const ENTRY: Builtin = Builtin {
     kind: super::RegKind::RecurrentState,
     keys: &[
-        Key {
-            key: "recurrent_state",
-            canonical: "recurrent_state",
-            targets: "",
-        },
-        Key {
-            key: "recurrentstate",
-            canonical: "recurrent_state",
-            targets: "",
-        },
+        Key::main(
+            "recurrent_state",
+            "λ · mean (h_t − h_{t−1})²",
+            "State smoothness: penalizes how much a recurrent layer's state changes from step to step, so it tracks slow structure rather than every wiggle.",
+        ),
+        Key::alias("recurrentstate", "recurrent_state"),
     ],
     weight: WeightRule::NonNegative,
     needs_targets: false,

@@ -48,21 +48,13 @@ crate::elementwise! {
 pub const ENTRY: Builtin = Builtin {
     kind: super::RegKind::WeightL1,
     keys: &[
-        Key {
-            key: "weight_l1",
-            canonical: "weight_l1",
-            targets: "",
-        },
-        Key {
-            key: "weight_sparsity",
-            canonical: "weight_l1",
-            targets: "",
-        },
-        Key {
-            key: "weightl1",
-            canonical: "weight_l1",
-            targets: "",
-        },
+        Key::main(
+            "weight_l1",
+            "λ · mean(|W|)",
+            "Weight sparsity: pulls every weight towards zero by the same amount, so the small ones reach zero and stay there; each unit looks at fewer inputs.",
+        ),
+        Key::alias("weight_sparsity", "weight_l1"),
+        Key::alias("weightl1", "weight_l1"),
     ],
     weight: WeightRule::NonNegative,
     needs_targets: false,

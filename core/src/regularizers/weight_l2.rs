@@ -43,21 +43,13 @@ crate::elementwise! {
 pub const ENTRY: Builtin = Builtin {
     kind: super::RegKind::WeightL2,
     keys: &[
-        Key {
-            key: "weight_l2",
-            canonical: "weight_l2",
-            targets: "",
-        },
-        Key {
-            key: "weight_decay",
-            canonical: "weight_l2",
-            targets: "",
-        },
-        Key {
-            key: "weightl2",
-            canonical: "weight_l2",
-            targets: "",
-        },
+        Key::main(
+            "weight_l2",
+            "λ · mean(W²)",
+            "Weight decay: pulls every weight towards zero in proportion to its size, so no weight grows large; the filters come out smoother.",
+        ),
+        Key::alias("weight_decay", "weight_l2"),
+        Key::alias("weightl2", "weight_l2"),
     ],
     weight: WeightRule::NonNegative,
     needs_targets: false,

@@ -43,8 +43,12 @@ impl Penalties {
         let mut items = heapless::Vec::new();
         for spec in specs {
             spec.validate()?;
-            let mut a = Active::new(spec.kind, spec.weight);
-            let empty = match (spec.kind, registry::entry(spec.kind)) {
+            let entry = registry::entry(spec.kind);
+            let mut a = Active {
+                entry,
+                ..Active::new(spec.kind, spec.weight)
+            };
+            let empty = match (spec.kind, entry) {
                 (RegKind::Custom(i), _) => i >= customs,
                 (_, Some(entry)) => {
                     (entry.resolve)(spec, &topology, &mut a, corrupt)?;
@@ -129,7 +133,7 @@ pub fn evaluate<L: Layers, const B: usize, const JD: usize>(
             }
             continue;
         }
-        let Some(entry) = registry::entry(a.kind) else {
+        let Some(entry) = a.entry else {
             continue;
         };
         if let Some(term) = entry.jacobian_term {
