@@ -262,16 +262,13 @@ impl ModelCore {
     /// A bad value throws and leaves the configuration as it was.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
         let saved = self.engine.config().clone();
-        let zero = value.trim().parse::<f32>().is_ok_and(|v| v == 0.0);
-        let applied = if zero && key_is_regularizer(key) {
-            self.engine.config().remove_reg(key);
-            Ok(())
-        } else {
-            self.engine.config().set(key, value)
-        }
-        // Resolved against the network now (a pattern that matches nothing is refused
-        // here); a new optimizer restarts its state in the core, keeping the weights.
-        .and_then(|_| self.engine.reconfigure());
+        let applied = self
+            .engine
+            .config()
+            .set(key, value)
+            // Resolved against the network now (a pattern that matches nothing is refused
+            // here); a new optimizer restarts its state in the core, keeping the weights.
+            .and_then(|_| self.engine.reconfigure());
         if let Err(e) = applied {
             // The core's reconfigure changes nothing when it fails: only the text goes back.
             *self.engine.config() = saved;
@@ -362,12 +359,7 @@ impl ModelCore {
                 code += &format!("{indent}t.steps(&data, {})?;\n", at - done);
                 done = *at;
             }
-            let zero = value.parse::<f32>().is_ok_and(|v| v == 0.0);
-            code += &if zero && key_is_regularizer(key) {
-                format!("{indent}t.config.remove_reg({key:?});\n")
-            } else {
-                format!("{indent}t.config.set({key:?}, {value:?})?;\n")
-            };
+            code += &format!("{indent}t.config.set({key:?}, {value:?})?;\n");
         }
         if updates > done {
             code += &format!("{indent}t.steps(&data, {})?;\n", updates - done);
@@ -543,10 +535,6 @@ impl ModelCore {
         self.run = None;
         Ok(())
     }
-}
-
-fn key_is_regularizer(key: &str) -> bool {
-    staticnets::regularizers::RegSpec::canonical_key(key.trim()).is_some()
 }
 
 /// A trainer's type by its capacities' names (`trainer!`): the batch, Jacobian buffers if it

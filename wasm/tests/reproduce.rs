@@ -46,7 +46,7 @@ fn reproduce() {
         "let (mut x, mut labels) = (vec![0.0f32; 1500 * 64], vec![0u32; 1500]);".to_string(),
         "let data = Data::autoencoder(&x);\nt.start(&data)?;\nt.steps(&data, 20)?;\n\
          t.config.set(\"input_noise\", \"0.1\")?;\nt.steps(&data, 17)?;\n\
-         t.config.remove_reg(\"hidden_l1\");\nt.config.set(\"learning_rate\", \"0.001\")?;\n\
+         t.config.set(\"hidden_l1\", \"0\")?;\nt.config.set(\"learning_rate\", \"0.001\")?;\n\
          t.steps(&data, 5)?;\n// 42 updates, as on the page\n"
             .to_string(),
     ] {
@@ -61,7 +61,7 @@ fn reproduce() {
     t.steps(&data, 20).unwrap();
     t.config.set("input_noise", "0.1").unwrap();
     t.steps(&data, 17).unwrap();
-    t.config.remove_reg("hidden_l1");
+    t.config.set("hidden_l1", "0").unwrap();
     t.config.set("learning_rate", "0.001").unwrap();
     t.steps(&data, 5).unwrap();
     for (i, name) in m.tensor_names().iter().enumerate() {

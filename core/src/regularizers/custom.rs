@@ -56,13 +56,17 @@
 //!     let mut t: Box<Trainer<Body, 16, 0, 2>> = Box::new(Trainer::new(net.body.clone()));
 //!     t.add_regularizer(&WeightInverse).unwrap();
 //!     t.config.parse("algo = adam\nlearning_rate = 0.01\nbatch_size = 16\nmax_updates = 100\nweight_l1 = 0.05").unwrap();
-//!     t.config.parse(if with { "weightinverse = 0.001" } else { "weightinverse = 0" }).unwrap();
+//!     // (a weight of 0 would remove it: without it is the same as `weightinverse = 0`)
+//!     if with {
+//!         t.config.parse("weightinverse = 0.001").unwrap();
+//!     }
 //!     t.start(&data).unwrap();
 //!     let last = t.train(&data, &data, |_| true).unwrap();
 //!     // the term is reported in the configuration's order, after weight_l1
 //!     let names: Vec<&str> = t.config.regs.iter().map(|r| r.key).collect();
-//!     let k = names.iter().position(|n| *n == "weightinverse").unwrap();
-//!     assert!(last.regs[k].is_finite() && last.regs[k] > 0.0);
+//!     let k = names.iter().position(|n| *n == "weightinverse");
+//!     assert_eq!(k.is_some(), with);
+//!     assert!(k.is_none_or(|k| last.regs[k].is_finite() && last.regs[k] > 0.0));
 //!     let w = t.net.tensor(0).unwrap();
 //!     (0..w.cols).map(|j| (0..w.rows).map(|i| w.data[i * w.cols + j].powi(2)).sum::<f32>())
 //!         .fold(f32::INFINITY, f32::min)

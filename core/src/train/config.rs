@@ -187,9 +187,24 @@ impl TrainConfig {
         Ok(self.customs.len() - 1)
     }
 
-    /// Add or replace a regularizer setting (the same key, or an alias of it, replaces it).
+    /// Add or replace a regularizer setting (the same key, or an alias of it, replaces it). A
+    /// weight of 0 removes it (`weight_l2 = 0` is no weight decay: nothing computed, nothing
+    /// reported), the one place this rule lives.
+    ///
+    /// ```
+    /// use staticnets::train::TrainConfig;
+    /// let mut c = TrainConfig::new();
+    /// c.parse("weight_l2 = 0.1\nhidden_l1 = 0.2").unwrap();
+    /// c.set("weight_decay", "0").unwrap();
+    /// assert_eq!(c.regs.len(), 1);
+    /// assert_eq!(c.regs[0].key, "hidden_l1");
+    /// ```
     pub fn add_reg(&mut self, spec: RegSpec) -> Result<(), Error> {
         spec.validate()?;
+        if spec.weight == 0.0 {
+            self.regs.retain(|r| r.key != spec.key);
+            return Ok(());
+        }
         if let Some(old) = self.regs.iter_mut().find(|r| r.key == spec.key) {
             *old = spec;
             return Ok(());

@@ -276,15 +276,25 @@ fn fine_tune(
     let data = Data::autoencoder(new);
     t.restart(&data)?;
     let before = [error(t, old)?, error(t, new)?, error(t, held)?];
+    // (where L2-SP's term is reported: `l2sp = 0` removes it)
+    let l2sp_at = t.config.regs.iter().position(|r| r.key == "l2sp");
     t.train(&data, &data, |r| {
         if r.pass % 10 == 0 {
-            hprintln!(
-                "  pass {:>2}: loss {:.5}, error {:.5}, l2sp {:.2e}",
-                r.pass,
-                r.loss,
-                r.err,
-                r.regs[3]
-            );
+            match l2sp_at {
+                Some(k) => hprintln!(
+                    "  pass {:>2}: loss {:.5}, error {:.5}, l2sp {:.2e}",
+                    r.pass,
+                    r.loss,
+                    r.err,
+                    r.regs[k]
+                ),
+                None => hprintln!(
+                    "  pass {:>2}: loss {:.5}, error {:.5}",
+                    r.pass,
+                    r.loss,
+                    r.err
+                ),
+            }
         }
         true
     })?;
