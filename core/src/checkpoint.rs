@@ -536,10 +536,30 @@ pub fn checkpoint_param(bytes: &[u8], k: usize) -> f32 {
 /// assert_eq!(tail, [2, 3, 4].map(|k| checkpoint_param(&bytes, k)));
 /// ```
 pub fn checkpoint_params(bytes: &[u8], first: usize) -> impl Iterator<Item = f32> + '_ {
-    let start = (header_len(bytes) + 4 * first).min(bytes.len());
-    bytes[start..]
+    let all = checkpoint_param_bytes(bytes);
+    all[(4 * first).min(all.len())..]
         .chunks_exact(4)
         .map(|w| f32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+}
+
+/// The bytes of every parameter of a checkpoint [`Network::verify_checkpoint`] accepted, in
+/// place: little-endian `f32`s in [`Network::tensor`] order (parameter `k` at `4 k`), then the
+/// trailer. A loop over a tensor of the anchor reads its slice
+/// (`&bytes[4 * first..4 * (first + len)]`) in chunks of four, with no per-element lookup.
+///
+/// ```
+/// use staticnets::checkpoint::{checkpoint_param, checkpoint_param_bytes};
+/// use staticnets::layers::{Activation::*, Dense};
+/// use staticnets::network::Network;
+/// let mut net: Network<Dense<3, 2>> = Network::new(Dense::new(Tanh));
+/// net.init(1);
+/// let mut bytes = [0u8; Network::<Dense<3, 2>>::CHECKPOINT_BYTES];
+/// net.save(&mut bytes).unwrap();
+/// let p = checkpoint_param_bytes(&bytes);
+/// assert_eq!(f32::from_le_bytes([p[8], p[9], p[10], p[11]]), checkpoint_param(&bytes, 2));
+/// ```
+pub fn checkpoint_param_bytes(bytes: &[u8]) -> &[u8] {
+    &bytes[header_len(bytes).min(bytes.len())..]
 }
 
 /// Bytes before the first parameter, in either format.
