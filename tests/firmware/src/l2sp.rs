@@ -12,7 +12,7 @@
 //! costs no RAM.
 
 use staticnets::Error;
-use staticnets::checkpoint::{checkpoint_param_bytes, checkpoint_params};
+use staticnets::checkpoint::checkpoint_param_bytes;
 use staticnets::kernels::{SUM_BLOCK, Sum};
 use staticnets::layers::Layers;
 use staticnets::network::Network;
@@ -76,12 +76,13 @@ impl Regularizer for L2Sp<'_> {
             let Some((t, g)) = net.tensor_grad(i) else {
                 continue;
             };
-            let scale = weight * 2.0 / (tensors as f32 * t.data.len() as f32);
-            let anchor = checkpoint_params(self.anchor, first);
-            for ((gk, &w), w0) in g.iter_mut().zip(t.data).zip(anchor) {
-                *gk += scale * (w - w0);
+            let n = t.data.len();
+            let scale = weight * 2.0 / (tensors as f32 * n as f32);
+            let anchor = &checkpoint_param_bytes(self.anchor)[4 * first..4 * (first + n)];
+            for ((gk, &w), a) in g.iter_mut().zip(t.data).zip(anchor.chunks_exact(4)) {
+                *gk += scale * (w - f32::from_le_bytes([a[0], a[1], a[2], a[3]]));
             }
-            first += t.data.len();
+            first += n;
         }
     }
 }
