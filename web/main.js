@@ -709,7 +709,7 @@ function drawHistogram(v, id = "histogram") {
   // Bar heights on a log scale: a spike at zero (a sparse code) must not hide the rest.
   const most = Math.max(...bins);
   const top = Math.log1p(most);
-  const left = 26; // the count axis
+  const left = 34; // the count axis
   const w = (c.width - left) / 32;
   ctx.fillStyle = "#2f6fdf";
   bins.forEach((n, i) => {
@@ -719,8 +719,10 @@ function drawHistogram(v, id = "histogram") {
   ctx.fillStyle = "#5b6476";
   ctx.font = "11px system-ui";
   // y: counts on a log scale, from 0 to the fullest bin
-  ctx.fillText(String(most), 2, 12);
-  ctx.fillText("0", 2, c.height - 28);
+  ctx.textAlign = "right";
+  ctx.fillText(String(most), left - 5, 12);
+  ctx.fillText("0", left - 5, c.height - 28);
+  ctx.textAlign = "left";
   ctx.fillRect(left - 2, 4, 1, c.height - 32);
   // x: activation values at both ends and the middle, and what the axis is
   const f = (x) => (Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(2) : x.toExponential(1));
@@ -751,16 +753,36 @@ function drawCode(v) {
     y0 = Math.min(y0, v.code[2 * i + 1]);
     y1 = Math.max(y1, v.code[2 * i + 1]);
   }
-  const sx = (c.width - 20) / (x1 - x0 || 1);
-  const sy = (c.height - 20) / (y1 - y0 || 1);
+  // Room below and left for the axes: code unit 1 across, code unit 2 up, with their ranges.
+  const [left, bottom, pad] = [30, 28, 8];
+  const sx = (c.width - left - pad) / (x1 - x0 || 1);
+  const sy = (c.height - bottom - 20) / (y1 - y0 || 1);
   for (let i = 0; i < n; i++) {
     ctx.fillStyle = COLOURS[v.codeLabels[i]];
-    ctx.fillRect(10 + (v.code[2 * i] - x0) * sx - 2, c.height - 10 - (v.code[2 * i + 1] - y0) * sy - 2, 4, 4);
+    ctx.fillRect(left + (v.code[2 * i] - x0) * sx - 2, c.height - bottom - (v.code[2 * i + 1] - y0) * sy - 2, 4, 4);
   }
   for (let d = 0; d < 10; d++) {
     ctx.fillStyle = COLOURS[d];
-    ctx.fillText(String(d), 4 + d * 12, 12);
+    ctx.fillText(String(d), left + d * 12, 12);
   }
+  ctx.fillStyle = "#5b6476";
+  ctx.font = "11px system-ui";
+  ctx.fillRect(left - 4, 16, 1, c.height - bottom - 12);
+  ctx.fillRect(left - 4, c.height - bottom + 4, c.width - left - pad + 4, 1);
+  const f = (x) => x.toPrecision(2);
+  ctx.fillText(f(x0), left, c.height - bottom + 16);
+  ctx.textAlign = "right";
+  ctx.fillText(f(x1), c.width - pad, c.height - bottom + 16);
+  ctx.fillText(f(y1), left - 6, 24);
+  ctx.fillText(f(y0), left - 6, c.height - bottom);
+  ctx.textAlign = "center";
+  ctx.fillText("code unit 1", left + (c.width - left) / 2, c.height - 3);
+  ctx.save();
+  ctx.translate(10, (c.height - bottom) / 2 + 10);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillText("code unit 2", 0, 0);
+  ctx.restore();
+  ctx.textAlign = "left";
 }
 
 function drawFigures() {
