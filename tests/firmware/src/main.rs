@@ -31,6 +31,7 @@
 #[cfg(feature = "conformance")]
 mod conformance;
 mod cost;
+mod finish;
 #[cfg(feature = "kernels")]
 mod kernels;
 mod l2sp;
@@ -38,7 +39,7 @@ mod stack;
 
 use core::fmt;
 use cortex_m_rt::entry;
-use cortex_m_semihosting::{debug, hprintln};
+use cortex_m_semihosting::hprintln;
 use l2sp::L2Sp;
 use static_cell::{ConstStaticCell, StaticCell};
 use staticnets::Error;
@@ -118,33 +119,21 @@ impl fmt::Display for Fail {
 }
 
 #[entry]
-#[cfg_attr(feature = "stack-overflow", allow(unreachable_code, unused_variables))]
+#[cfg_attr(feature = "stack-overflow", allow(unreachable_code))]
 fn main() -> ! {
     stack::paint();
     #[cfg(feature = "stack-overflow")]
-    let ok = stack::overflow();
+    finish::exit(stack::overflow());
     #[cfg(feature = "conformance")]
-    let ok = conformance::check();
+    finish::exit(conformance::check());
     #[cfg(feature = "kernels")]
-    let ok = kernels::check();
+    finish::exit(kernels::check());
     #[cfg(not(any(
         feature = "conformance",
         feature = "stack-overflow",
         feature = "kernels"
     )))]
-    let ok = match run() {
-        Ok(()) => true,
-        Err(e) => {
-            hprintln!("firmware: FAILED: {}", e);
-            false
-        }
-    };
-    debug::exit(if ok {
-        debug::EXIT_SUCCESS
-    } else {
-        debug::EXIT_FAILURE
-    });
-    loop {}
+    finish::finish("firmware", run())
 }
 
 fn print_bytes() {
@@ -572,6 +561,5 @@ impl Hex {
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {
     hprintln!("panic: {}", info);
-    debug::exit(debug::EXIT_FAILURE);
-    loop {}
+    finish::exit(false)
 }

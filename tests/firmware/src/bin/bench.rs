@@ -9,17 +9,19 @@
 #[path = "../cost.rs"]
 #[allow(dead_code)] // (the firmware's helpers this binary does not use)
 mod cost;
+#[path = "../finish.rs"]
+mod finish;
 #[path = "../stack.rs"]
 #[allow(dead_code)] // (the overflow test's half of the module)
 mod stack;
 
 use cortex_m_rt::entry;
-use cortex_m_semihosting::{debug, hprintln};
+use cortex_m_semihosting::hprintln;
 use static_cell::ConstStaticCell;
 use staticnets::Error;
 use staticnets::datasets::Digits;
 use staticnets::layers::{Activation::*, Dense, Layers};
-use staticnets::train::{Data, NoBestCopy, Trainer};
+use staticnets::train::{Data, Trainer};
 
 #[cfg(not(feature = "large"))]
 const HIDDEN: usize = 32;
@@ -39,19 +41,7 @@ const REGULARIZED: &str = "weight_l2 = 0.0001\nhidden_l1 = 0.001\ninput_noise = 
 #[entry]
 fn main() -> ! {
     stack::paint();
-    let ok = match run() {
-        Ok(()) => true,
-        Err(e) => {
-            hprintln!("bench-mcu: FAILED: {}", e);
-            false
-        }
-    };
-    debug::exit(if ok {
-        debug::EXIT_SUCCESS
-    } else {
-        debug::EXIT_FAILURE
-    });
-    loop {}
+    finish::finish("bench-mcu", run())
 }
 
 fn instructions(c: cost::Cost) -> u64 {
@@ -107,6 +97,5 @@ fn run() -> Result<(), Error> {
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {
     hprintln!("panic: {}", info);
-    debug::exit(debug::EXIT_FAILURE);
-    loop {}
+    finish::exit(false)
 }
