@@ -834,6 +834,9 @@ function schedule() {
       drawSamples(v);
       drawHistogram(v);
       drawCode(v);
+      // No empty cell beside the histogram when it stands alone on its row (no 2-D code
+      // and no B): it takes the row.
+      $("histogram").closest(".card").classList.toggle("wide", !v.code && !v.b);
       for (const card of document.querySelectorAll(".b-card")) card.hidden = !v.b;
       if (v.b) {
         for (const l of document.querySelectorAll(".b-label")) l.textContent = `(${v.b.key} = ${v.b.value})`;

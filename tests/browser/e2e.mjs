@@ -160,6 +160,9 @@ try {
   }
   const chartPaths = await page.$$eval("#loss-chart canvas", (cs) => cs.length);
   check(chartPaths > 0, "the loss chart renders");
+  // No empty cell in the views' grid: without the 2-D code card and B, the histogram takes its row.
+  const histWide = await page.$eval("#histogram", (c) => c.closest(".card").classList.contains("wide"));
+  check(histWide && (await page.isHidden("#code-card")), "no empty cell beside a histogram that stands alone");
   const sparsity = await page.textContent("#sparsity");
   check(/sparsity \d+\.\d %/.test(sparsity), "the hidden histogram shows the sparsity figure", sparsity);
   await page.screenshot({ path: join(artifacts, "page.png"), fullPage: true });
