@@ -18,6 +18,7 @@ test: setup
 
 # The demo installs only what it needs (scripts/setup demo): no browser, emulator or wasm-pack.
 demo:
+	@bash scripts/serve --check $(PORT)
 	@bash scripts/setup demo
 	@cargo run --release --locked -p staticnets --example demo
 	@bash scripts/build-web
