@@ -50,13 +50,8 @@ impl Corruptor {
     /// training starts): the value of a zeroed trainer.
     pub const fn zeroed() -> Self {
         Corruptor {
-            dropout: [0.0; MAX_LAYERS],
-            sigma: [0.0; MAX_LAYERS],
-            cell_dropout: [0.0; MAX_LAYERS],
-            cell_sigma: [0.0; MAX_LAYERS],
-            active: false,
-            logits: 0,
             rng: XorShift::zeroed(),
+            ..Self::off()
         }
     }
 
