@@ -211,6 +211,14 @@ try {
   await page.waitForFunction(() => document.getElementById("status").classList.contains("error"));
   const lrField = await page.inputValue("#learning_rate");
   check(lrField === "0.003", "a refused value goes back to the value in force", `field shows ${lrField}; ${await page.textContent("#status")}`);
+  // Letters in a number field (the browser hands over an empty value): said plainly.
+  await setField("learning_rate", "abc");
+  const abc = await page.textContent("#status");
+  check(
+    abc.includes("must hold a number") && !abc.includes("  ") && (await page.inputValue("#learning_rate")) === "0.003",
+    "letters in the learning-rate field are refused as not a number, the rate in force shown",
+    abc,
+  );
 
   // Batch size 1 (1,500 batches a pass) trains.
   await setField("batch_size", "1");
@@ -477,6 +485,12 @@ try {
   check(true, "with contractive on, the Jacobian norm is shown", await lab.textContent("#jacobian"));
   await lab.selectOption("#preset", "clf-64-32-10");
   await lab.waitForFunction(() => window.staticnetsPage.info.preset === "clf-64-32-10" && window.staticnetsPage.views?.predicted, null, { timeout: 30000 });
+  await lab.waitForFunction(() => document.getElementById("status").textContent.includes("apply to this model too"), null, { timeout: 10000 });
+  check(
+    (await lab.textContent("#status")).includes("weight_l2 = 0.0005"),
+    "switching models says which regularizers carry over",
+    await lab.textContent("#status"),
+  );
   const predicted = await lab.evaluate(() => window.staticnetsPage.views.predicted.length);
   check(predicted === 8 && (await lab.textContent("#samples-title")).includes("predicted class"), "the classifier shows its predicted labels", `${predicted} digits`);
   check(!(await lab.isChecked("#compare")), "a new architecture ends the comparison");
