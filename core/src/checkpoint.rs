@@ -520,28 +520,6 @@ pub fn checkpoint_param(bytes: &[u8], k: usize) -> f32 {
     f32::from_bits(word(bytes, header_len(bytes) + 4 * k))
 }
 
-/// Parameters `first`, `first + 1`, ... of a checkpoint [`Network::verify_checkpoint`]
-/// accepted, read in place as [`checkpoint_param`] does, without finding the header again
-/// for each (a loop over a whole tensor of the anchor, as an L2-SP penalty runs every step).
-///
-/// ```
-/// use staticnets::checkpoint::{checkpoint_param, checkpoint_params};
-/// use staticnets::layers::{Activation::*, Dense};
-/// use staticnets::network::Network;
-/// let mut net: Network<Dense<3, 2>> = Network::new(Dense::new(Tanh));
-/// net.init(1);
-/// let mut bytes = [0u8; Network::<Dense<3, 2>>::CHECKPOINT_BYTES];
-/// net.save(&mut bytes).unwrap();
-/// let tail: Vec<f32> = checkpoint_params(&bytes, 2).take(3).collect();
-/// assert_eq!(tail, [2, 3, 4].map(|k| checkpoint_param(&bytes, k)));
-/// ```
-pub fn checkpoint_params(bytes: &[u8], first: usize) -> impl Iterator<Item = f32> + '_ {
-    let all = checkpoint_param_bytes(bytes);
-    all[(4 * first).min(all.len())..]
-        .chunks_exact(4)
-        .map(|w| f32::from_le_bytes([w[0], w[1], w[2], w[3]]))
-}
-
 /// The bytes of every parameter of a checkpoint [`Network::verify_checkpoint`] accepted, in
 /// place: little-endian `f32`s in [`Network::tensor`] order (parameter `k` at `4 k`), then the
 /// trailer. A loop over a tensor of the anchor reads its slice
