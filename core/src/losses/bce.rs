@@ -21,18 +21,18 @@ pub fn loss(
     let z = layer.view.pre;
     let n = z.len();
     let wsum = total_weight(weights, n);
-    if wsum <= 0.0 {
+    if wsum.value() <= 0.0 {
         return 0.0;
     }
-    let g = (1.0 / wsum) as f32 * scale;
-    let mut total = 0.0f64;
+    let g = 1.0 / wsum.value() * scale;
+    let mut total = crate::kernels::Sum::default();
     for k in 0..n {
         let w = weight_of(weights, k);
         let (zk, tk) = (z[k], target[k]);
         // max(z, 0) - t z, as z (1 - t) or -t z: exact for t = 0 and t = 1.
         let linear = if zk > 0.0 { zk * (1.0 - tk) } else { -tk * zk };
         let e = linear + libm::log1pf(libm::expf(-zk.abs()));
-        total += (w * e) as f64;
+        total.add(w * e);
         let diff = if zk >= 0.0 {
             (1.0 - tk) - sigmoid(-zk)
         } else {
@@ -40,7 +40,7 @@ pub fn loss(
         };
         layer.d_pre[k] += g * w * diff;
     }
-    total / wsum
+    total.value_f64() / wsum.value_f64()
 }
 
 #[cfg(test)]

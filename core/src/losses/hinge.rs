@@ -19,11 +19,11 @@ pub fn loss(
 ) -> f64 {
     let (rows, cols) = (layer.view.rows, layer.view.cols);
     let wsum = total_weight(weights, rows);
-    if wsum <= 0.0 || cols < 2 {
+    if wsum.value() <= 0.0 || cols < 2 {
         return 0.0;
     }
-    let g = (1.0 / wsum) as f32 * scale;
-    let mut total = 0.0f64;
+    let g = 1.0 / wsum.value() * scale;
+    let mut total = crate::kernels::Sum::default();
     for r in 0..rows {
         let o = &layer.view.out[r * cols..(r + 1) * cols];
         let t = labels[r] as usize;
@@ -36,12 +36,12 @@ pub fn loss(
         let e = o[best] - o[t] + MARGIN;
         if e > 0.0 {
             let w = weight_of(weights, r);
-            total += (w * e) as f64;
+            total.add(w * e);
             layer.d_out[r * cols + best] += g * w;
             layer.d_out[r * cols + t] -= g * w;
         }
     }
-    total / wsum
+    total.value_f64() / wsum.value_f64()
 }
 
 #[cfg(test)]

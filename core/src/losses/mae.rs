@@ -14,15 +14,15 @@ pub fn loss(
     let out = layer.view.out;
     let n = out.len();
     let wsum = total_weight(weights, n);
-    if wsum <= 0.0 {
+    if wsum.value() <= 0.0 {
         return 0.0;
     }
-    let g = (1.0 / wsum) as f32 * scale;
-    let mut total = 0.0f64;
+    let g = 1.0 / wsum.value() * scale;
+    let mut total = crate::kernels::Sum::default();
     for k in 0..n {
         let w = weight_of(weights, k);
         let e = out[k] - target[k];
-        total += (w * e.abs()) as f64;
+        total.add(w * e.abs());
         let sign = if e > 0.0 {
             1.0
         } else if e < 0.0 {
@@ -32,7 +32,7 @@ pub fn loss(
         };
         layer.d_out[k] += g * w * sign;
     }
-    total / wsum
+    total.value_f64() / wsum.value_f64()
 }
 
 #[cfg(test)]

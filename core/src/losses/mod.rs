@@ -1,6 +1,6 @@
 //! The data term of the objective. Each loss reads the output layer (its `out`, or its `pre`
 //! for the fused `xe` and `bce`) and adds its gradient into the output layer's `d_out` or
-//! `d_pre`. Sums run in `f64` in a fixed order, so values are reproducible and precise enough
+//! `d_pre`. Sums run in compensated `f32` ([`Sum`]) in a fixed order, so values are reproducible and precise enough
 //! for finite-difference checks.
 //!
 //! Weighted variants take one non-negative weight per element (`mse`, `mae`, `bce`) or per row
@@ -13,6 +13,7 @@ pub mod mse;
 pub mod xe;
 
 use crate::error::Error;
+use crate::kernels::Sum;
 use crate::layers::{Activation, OutputGrads};
 
 /// A data loss, by its theanets name.
@@ -122,12 +123,17 @@ impl Loss {
     }
 }
 
-/// `sum(w)` over `n` items, or `n` when unweighted; 0 means "no weight at all".
-pub(crate) fn total_weight(weights: Option<&[f32]>, n: usize) -> f64 {
+/// `sum(w)` over `n` items in order (compensated `f32`), or `n` when unweighted; 0 means "no
+/// weight at all". A loss's gradient factor is `c / wsum.value()` in `f32`: for `n` items
+/// unweighted (`n < 2^24`, exact) the correctly rounded quotient, the bits the factor had
+/// when it was taken in `f64` and rounded.
+pub(crate) fn total_weight(weights: Option<&[f32]>, n: usize) -> Sum {
+    let mut total = Sum::default();
     match weights {
-        Some(w) => w[..n].iter().map(|&v| v as f64).sum(),
-        None => n as f64,
+        Some(w) => w[..n].iter().for_each(|&v| total.add(v)),
+        None => total.add(n as f32),
     }
+    total
 }
 
 /// Weight of item `i`.

@@ -25,12 +25,12 @@ pub fn loss(
         return total.value_f64() / n as f64;
     };
     let wsum = total_weight(weights, n);
-    if wsum <= 0.0 {
+    if wsum.value() <= 0.0 {
         return 0.0;
     }
-    let g = (2.0 / wsum) as f32 * scale;
+    let g = 2.0 / wsum.value() * scale;
     let total = weighted(&out[..n], &target[..n], &w[..n], g, &mut layer.d_out[..n]);
-    total.value_f64() / wsum
+    total.value_f64() / wsum.value_f64()
 }
 
 // Chunks of eight, the tail after: the eight partial sums of `kernels::sum_f32`'s order.

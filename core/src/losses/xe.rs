@@ -24,11 +24,11 @@ pub fn loss(
 ) -> f64 {
     let (rows, cols) = (layer.view.rows, layer.view.cols);
     let wsum = total_weight(weights, rows);
-    if wsum <= 0.0 {
+    if wsum.value() <= 0.0 {
         return 0.0;
     }
-    let g = (1.0 / wsum) as f32 * scale;
-    let mut total = 0.0f64;
+    let g = 1.0 / wsum.value() * scale;
+    let mut total = crate::kernels::Sum::default();
     for r in 0..rows {
         let z = &layer.view.pre[r * cols..(r + 1) * cols];
         let t = labels[r] as usize;
@@ -43,7 +43,7 @@ pub fn loss(
         let log_pt = (z[t] - max) - libm::log1pf(rest);
         let w = weight_of(weights, r);
         if log_pt > LOG_CLIP {
-            total += (-w * log_pt) as f64;
+            total.add(-w * log_pt);
             let d = &mut layer.d_pre[r * cols..(r + 1) * cols];
             let inv = 1.0 / (1.0 + rest);
             for k in 0..cols {
@@ -59,10 +59,10 @@ pub fn loss(
                 d[k] += g * w * p_minus_y;
             }
         } else {
-            total += (-w * LOG_CLIP) as f64;
+            total.add(-w * LOG_CLIP);
         }
     }
-    total / wsum
+    total.value_f64() / wsum.value_f64()
 }
 
 #[cfg(test)]

@@ -73,6 +73,13 @@ pub struct TrainConfig {
     pub customs: heapless::Vec<&'static str, MAX_CUSTOM>,
     /// `on_divergence`: `stop` (default) or `halve`.
     pub on_divergence: OnDivergence,
+    /// `monitor_penalties` (true): whether each training step computes every penalty's value
+    /// for the call's [`Report`](crate::train::Report). `false` leaves them out of the steps
+    /// (their gradients are the same, so are the training bits): the training report's `loss`
+    /// and `regs` are then NaN, its `err` still the data loss; validation computes them all.
+    /// For a device that trains a fixed number of steps and reads no report: each penalty
+    /// then costs only its gradient pass.
+    pub monitor_penalties: bool,
     /// The largest `batch_size` the trainer's buffers hold (its `B`; unbounded for a
     /// configuration made with [`new`](Self::new)).
     batch_capacity: usize,
@@ -131,6 +138,7 @@ impl TrainConfig {
             customs: heapless::Vec::new(),
             frozen: heapless::Vec::new(),
             on_divergence: OnDivergence::Stop,
+            monitor_penalties: true,
             batch_capacity: batch,
             slot_capacity: slots,
         }
@@ -157,6 +165,7 @@ impl TrainConfig {
             customs: heapless::Vec::new(),
             frozen: heapless::Vec::new(),
             on_divergence: OnDivergence::Stop,
+            monitor_penalties: false,
             batch_capacity: 0,
             slot_capacity: 0,
         }
@@ -318,6 +327,18 @@ impl TrainConfig {
                     }
                 };
                 "on_divergence"
+            }
+            "monitor_penalties" => {
+                self.monitor_penalties = match v {
+                    "true" => true,
+                    "false" => false,
+                    _ => {
+                        return Err(Error::BadValue {
+                            name: "monitor_penalties (true or false)",
+                        });
+                    }
+                };
+                "monitor_penalties"
             }
             "frozen" => {
                 let mut pats = Patterns::new();
@@ -484,6 +505,11 @@ impl core::fmt::Display for TrainConfig {
             OnDivergence::Halve => "halve",
         };
         writeln!(f, "on_divergence = {on}")?;
+        // (written only when not the default, so that the configuration text a checkpoint
+        // stores, and with it the file's bytes, are what they were before the key existed)
+        if !self.monitor_penalties {
+            writeln!(f, "monitor_penalties = false")?;
+        }
         if !self.frozen.is_empty() {
             write!(f, "frozen = ")?;
             write_list(f, &self.frozen)?;

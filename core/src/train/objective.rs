@@ -101,13 +101,43 @@ pub struct Batch<'a> {
 pub fn evaluate<L: Layers, const B: usize, const JD: usize>(
     net: &Network<L>,
     ws: &mut Workspace<L, B, JD>,
-    mut grads: Option<&mut Network<L>>,
+    grads: Option<&mut Network<L>>,
     batch: Batch<'_>,
     loss: Loss,
     penalties: &Penalties,
     customs: &[CustomRegularizer],
     corrupt: &mut Corruptor,
 ) -> Result<Terms, Error> {
+    let values = PenaltyValues::Computed;
+    evaluate_as(
+        net, ws, grads, batch, loss, penalties, customs, corrupt, values,
+    )
+}
+
+/// Whether [`evaluate_as`] computes each penalty's value (`monitor_penalties`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PenaltyValues {
+    /// Every term's value, and the objective's total.
+    Computed,
+    /// Only the data loss: each penalty adds its gradient, its value and the total are NaN
+    /// (contractive, whose value comes with its gradient, keeps it).
+    Skipped,
+}
+
+/// [`evaluate`], with the penalties' values computed or skipped.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn evaluate_as<L: Layers, const B: usize, const JD: usize>(
+    net: &Network<L>,
+    ws: &mut Workspace<L, B, JD>,
+    mut grads: Option<&mut Network<L>>,
+    batch: Batch<'_>,
+    loss: Loss,
+    penalties: &Penalties,
+    customs: &[CustomRegularizer],
+    corrupt: &mut Corruptor,
+    values: PenaltyValues,
+) -> Result<Terms, Error> {
+    let skip = values == PenaltyValues::Skipped;
     // A fused loss reads the logits: output noise and dropout corrupt those (§10).
     corrupt.logits = if loss.reads_logits() { L::LAYERS } else { 0 };
     net.forward(batch.x, batch.rows, ws, corrupt)?;
@@ -117,6 +147,7 @@ pub fn evaluate<L: Layers, const B: usize, const JD: usize>(
         terms.data = loss.apply(&mut out, batch.target, batch.weights, 1.0);
     }
     terms.loss = terms.data;
+    let mut skipped = false;
     for (r, a) in penalties.items.iter().enumerate() {
         let w = a.weight;
         // A custom regularizer's own code; a built-in through its registry entry: its term
@@ -124,9 +155,13 @@ pub fn evaluate<L: Layers, const B: usize, const JD: usize>(
         // dropout and noise add none. The objective knows no built-in by name.
         if let RegKind::Custom(i) = a.kind {
             if let Some(reg) = customs.get(i) {
-                let value = reg.loss(&ViewOf { net, ws });
-                terms.regs[r] = value;
-                terms.loss += w as f64 * value;
+                if skip {
+                    (terms.regs[r], skipped) = (f64::NAN, true);
+                } else {
+                    let value = reg.loss(&ViewOf { net, ws });
+                    terms.regs[r] = value;
+                    terms.loss += w as f64 * value;
+                }
                 if let Some(g) = grads.as_deref_mut() {
                     reg.grad(&mut Ctx { net, ws, grads: g }, w);
                 }
@@ -143,13 +178,20 @@ pub fn evaluate<L: Layers, const B: usize, const JD: usize>(
             terms.loss += w as f64 * value;
         }
         if let Some(term) = entry.term {
-            let value = (term.loss)(a, &ViewOf { net, ws });
-            terms.regs[r] = value;
-            terms.loss += w as f64 * value;
+            if skip {
+                (terms.regs[r], skipped) = (f64::NAN, true);
+            } else {
+                let value = (term.loss)(a, &ViewOf { net, ws });
+                terms.regs[r] = value;
+                terms.loss += w as f64 * value;
+            }
             if let Some(g) = grads.as_deref_mut() {
                 (term.grad)(a, &mut Ctx { net, ws, grads: g }, w);
             }
         }
+    }
+    if skipped {
+        terms.loss = f64::NAN;
     }
     if let Some(g) = grads {
         net.backward(ws, g);

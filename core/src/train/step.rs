@@ -4,7 +4,7 @@
 use super::best::BestCopy;
 use super::config::{MAX_HALVINGS, OnDivergence};
 use super::data::Data;
-use super::objective::{Batch, Terms, evaluate};
+use super::objective::{Batch, PenaltyValues, Terms, evaluate_as};
 use super::trainer::Trainer;
 use crate::error::Error;
 use crate::layers::Layers;
@@ -61,7 +61,12 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
         }
         self.grads_zero = false;
         self.corrupt.active = true;
-        let terms = evaluate(
+        let values = if self.config.monitor_penalties {
+            PenaltyValues::Computed
+        } else {
+            PenaltyValues::Skipped
+        };
+        let terms = evaluate_as(
             &self.net,
             &mut self.ws,
             Some(&mut self.grads),
@@ -70,10 +75,16 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
             &self.penalties,
             &self.customs,
             &mut self.corrupt,
+            values,
         );
         self.corrupt.active = false;
+        // (with the penalties' values skipped, the data loss is the value there is to check)
+        let checked = |t: &Terms| match values {
+            PenaltyValues::Computed => t.loss.is_finite(),
+            PenaltyValues::Skipped => t.data.is_finite(),
+        };
         let terms = match terms {
-            Ok(t) if t.loss.is_finite() && self.grads_finite_where_unseen() => t,
+            Ok(t) if checked(&t) && self.grads_finite_where_unseen() => t,
             _ => {
                 self.roll_back();
                 return Err(());

@@ -403,27 +403,38 @@ fn step_cost(
     let new = &x[OLD * 64..(OLD + NEW) * 64];
     let data = Data::autoencoder(new);
     let all = "one update, batch 4, adam, weight_l2 + hidden_l1 + input_noise + l2sp";
+    // (what, penalties, whether the steps compute the penalties' values for a report)
     let mut variants = [
-        (all, &PENALTIES[..]),
-        ("one update, batch 4, adam, no regularizer", &[]),
-        ("", &[]),
-        ("", &[]),
-        ("", &[]),
-        ("", &[]),
+        (all, &PENALTIES[..], true),
+        (all, &PENALTIES[..], false),
+        ("one update, batch 4, adam, no regularizer", &[], true),
+        ("", &[], false),
+        ("", &[], false),
+        ("", &[], false),
+        ("", &[], false),
     ];
     for (k, p) in PENALTIES.iter().enumerate() {
-        variants[2 + k] = (p, core::slice::from_ref(p));
+        variants[3 + k] = (p, core::slice::from_ref(p), false);
     }
     let mut deepest = 0;
-    for (k, (what, penalties)) in variants.into_iter().enumerate() {
+    for (k, (what, penalties, monitor)) in variants.into_iter().enumerate() {
         load_for_fine_tuning(t, checkpoint, l2sp, penalties)?;
+        if !monitor {
+            t.config.parse("monitor_penalties = false")?;
+        }
         t.restart(&data)?;
         // One call of 20 updates: the per-call checks (data, configuration) are paid once,
         // as in a pass.
         let (c, stack) = stack::used_by(|| meter.mean(1, || t.steps(&data, 20).map(|_| ())));
         let c = c?;
         deepest = deepest.max(stack);
-        if k < 2 {
+        if k == 1 {
+            print_cost_of(
+                "",
+                "the same, monitor_penalties = false (no penalty values)",
+                c.per(20),
+            );
+        } else if k < 3 {
             print_cost(what, c.per(20));
         } else {
             print_cost_of("one update with only ", what, c.per(20));

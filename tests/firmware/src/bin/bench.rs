@@ -37,6 +37,8 @@ static X: ConstStaticCell<[f32; ROWS * 64]> = ConstStaticCell::new([0.0; ROWS * 
 
 const PLAIN: &str = "algo = adam\nlearning_rate = 0.002\nbatch_size = 4";
 const REGULARIZED: &str = "weight_l2 = 0.0001\nhidden_l1 = 0.001\ninput_noise = 0.05";
+/// The same, with the steps computing no penalty values (gradients only).
+const LEAN: &str = "monitor_penalties = false";
 
 #[entry]
 fn main() -> ! {
@@ -70,11 +72,16 @@ fn run() -> Result<(), Error> {
     hprintln!("bench-mcu model 64-{}-64", HIDDEN);
     hprintln!("bench-mcu params {}", params);
     let mut deepest = 0;
-    let mut costs = [0u64; 2];
-    for (k, extra) in ["", REGULARIZED].into_iter().enumerate() {
+    let mut costs = [0u64; 3];
+    for (k, extra) in [[""; 2], [REGULARIZED, ""], [REGULARIZED, LEAN]]
+        .into_iter()
+        .enumerate()
+    {
         t.config = staticnets::train::TrainConfig::with_capacity(B, 2);
         t.config.parse(PLAIN)?;
-        t.config.parse(extra)?;
+        for e in extra {
+            t.config.parse(e)?;
+        }
         t.restart(&data)?;
         let (c, stack) = stack::used_by(|| meter.mean(1, || t.steps(&data, 20).map(|_| ())));
         costs[k] = instructions(c?) / 20;
@@ -85,6 +92,7 @@ fn run() -> Result<(), Error> {
     hprintln!("bench-mcu forward {}", forward);
     hprintln!("bench-mcu plain {}", costs[0]);
     hprintln!("bench-mcu regularized {}", costs[1]);
+    hprintln!("bench-mcu regularized-lean {}", costs[2]);
     hprintln!(
         "bench-mcu per-parameter {:.1}",
         costs[0] as f32 / params as f32
