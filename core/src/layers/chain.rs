@@ -7,7 +7,7 @@ use super::activation::Activation;
 use super::buffers::{OutputGrads, OutputView, Tensor, Zeroed};
 use super::corrupt::Corruptor;
 use super::stack::Arch;
-use super::stack::Layers;
+use super::stack::{LayerFacts, Layers};
 use crate::rng::XorShift;
 
 macro_rules! zeroed_tuple {
@@ -55,65 +55,16 @@ macro_rules! chain {
                 $(self.$i.describe(arch);)+
             }
 
-            fn second_port(&self, k: usize) -> &'static str {
+            fn facts(&self, k: usize) -> Option<LayerFacts> {
                 let mut k = k;
                 $(
                     if k < $T::LAYERS {
-                        return self.$i.second_port(k);
-                    }
-                    k -= $T::LAYERS;
-                )+
-                let _ = k;
-                "pre"
-            }
-
-            fn activation(&self, k: usize) -> Option<Activation> {
-                let mut k = k;
-                $(
-                    if k < $T::LAYERS {
-                        return self.$i.activation(k);
+                        return self.$i.facts(k);
                     }
                     k -= $T::LAYERS;
                 )+
                 let _ = k;
                 None
-            }
-
-
-            fn recurrent(&self, k: usize) -> bool {
-                let mut k = k;
-                $(
-                    if k < $T::LAYERS {
-                        return self.$i.recurrent(k);
-                    }
-                    k -= $T::LAYERS;
-                )+
-                let _ = k;
-                false
-            }
-
-            fn has_jacobian(&self, k: usize) -> bool {
-                let mut k = k;
-                $(
-                    if k < $T::LAYERS {
-                        return self.$i.has_jacobian(k);
-                    }
-                    k -= $T::LAYERS;
-                )+
-                let _ = k;
-                true
-            }
-
-            fn sequence(&self, k: usize) -> bool {
-                let mut k = k;
-                $(
-                    if k < $T::LAYERS {
-                        return self.$i.sequence(k);
-                    }
-                    k -= $T::LAYERS;
-                )+
-                let _ = k;
-                false
             }
 
             fn set_activation(&mut self, k: usize, act: Activation) -> bool {

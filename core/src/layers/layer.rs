@@ -15,7 +15,7 @@ use super::buffers::{
 };
 use super::corrupt::Corruptor;
 use super::input::InputBuf;
-use super::stack::{Arch, InputStage, Layers};
+use super::stack::{Arch, InputStage, LayerFacts, Layers};
 use crate::rng::XorShift;
 
 /// A layer boundary's width at the type level, and the input buffers a stack starting there
@@ -50,6 +50,23 @@ pub trait Buffers: Zeroed {
     /// forward pass: on what later layers see (or, for logits a fused loss reads, before the
     /// activation), and on a second output that is a state of its own (an LSTM's `:cell`).
     fn corrupt(&mut self, layer: usize, act: Activation, corrupt: &mut Corruptor);
+}
+
+/// One layer of a stack forward: its clean pass (`forward`, into `bufs`), then the corruption
+/// between it and the next layer, as global layer `layer` with activation `act` (dropout and
+/// noise, docs/contract.md). Every stack runs each of its layers through here (a layer of its
+/// own through [`Layer`](super::Layer), a tied decoder through [`Tied`](super::Tied)), so
+/// corruption happens in one place and no layer corrupts itself.
+#[inline(always)]
+pub(super) fn forward_layer<Bf: Buffers>(
+    bufs: &mut Bf,
+    layer: usize,
+    act: Activation,
+    corrupt: &mut Corruptor,
+    forward: impl FnOnce(&mut Bf),
+) {
+    forward(bufs);
+    bufs.corrupt(layer, act, corrupt);
 }
 
 /// One layer's per-example Jacobian buffers (`contractive`): its output Jacobian `j` and
@@ -314,23 +331,17 @@ impl<T: Layer> Layers for T {
     fn describe(&self, arch: &mut Arch) {
         Layer::describe(self, arch)
     }
-    fn activation(&self, k: usize) -> Option<Activation> {
-        (k == 0).then(|| Layer::activation(self))
+    fn facts(&self, k: usize) -> Option<LayerFacts> {
+        (k == 0).then(|| LayerFacts {
+            activation: Layer::activation(self),
+            sequence: T::SEQUENCE,
+            recurrent: T::RECURRENT,
+            second_port: T::SECOND_PORT,
+            has_jacobian: <T::Jacobian as JacobianOf<T>>::HAS,
+        })
     }
     fn set_activation(&mut self, k: usize, act: Activation) -> bool {
         k == 0 && Layer::set_activation(self, act)
-    }
-    fn sequence(&self, k: usize) -> bool {
-        k == 0 && T::SEQUENCE
-    }
-    fn second_port(&self, _k: usize) -> &'static str {
-        T::SECOND_PORT
-    }
-    fn recurrent(&self, k: usize) -> bool {
-        k == 0 && T::RECURRENT
-    }
-    fn has_jacobian(&self, k: usize) -> bool {
-        k == 0 && <T::Jacobian as JacobianOf<T>>::HAS
     }
     fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>> {
         Layer::tensor(self, i, layer0)
@@ -346,9 +357,8 @@ impl<T: Layer> Layers for T {
         layer0: usize,
         corrupt: &mut Corruptor,
     ) {
-        Layer::forward(self, x, rows, bufs);
-        // corruption between layers: after this one, before the next reads its output
-        bufs.corrupt(layer0, Layer::activation(self), corrupt);
+        let act = Layer::activation(self);
+        forward_layer(bufs, layer0, act, corrupt, |b| Layer::forward(self, x, rows, b));
     }
     fn output<'a, const B: usize>(bufs: &'a T::Buf<B>, _x: &'a [f32]) -> &'a [f32] {
         bufs.output()

@@ -62,6 +62,6 @@ pub use input::InputBuf;
 pub use layer::{Buffers, JacBuffers, Jacobian, JacobianOf, Layer, NoJacobian, Width};
 pub use lstm::{Lstm, LstmBuf};
 pub use rnn::Rnn;
-pub use stack::{Arch, DEFAULT_HIDDEN, InputStage, Layers};
+pub use stack::{Arch, DEFAULT_HIDDEN, InputStage, LayerFacts, Layers};
 pub use tied::{Identity, Tied};
 pub use time_dense::TimeDense;

@@ -53,6 +53,34 @@ impl Arch {
     }
 }
 
+/// What a stack tells of one of its layers ([`Layers::facts`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LayerFacts {
+    /// Its activation.
+    pub activation: Activation,
+    /// Whether it runs over time steps ([`Layers::sequence`]).
+    pub sequence: bool,
+    /// Whether it is recurrent ([`Layers::recurrent`]).
+    pub recurrent: bool,
+    /// The name of its second output ([`Layers::second_port`]).
+    pub second_port: &'static str,
+    /// Whether it has the exact Jacobian ([`Layers::has_jacobian`]).
+    pub has_jacobian: bool,
+}
+
+impl LayerFacts {
+    /// A feedforward layer with activation `act` and a Jacobian (a dense layer, or a tied decoder).
+    pub const fn dense(act: Activation) -> Self {
+        LayerFacts {
+            activation: act,
+            sequence: false,
+            recurrent: false,
+            second_port: "pre",
+            has_jacobian: true,
+        }
+    }
+}
+
 /// A stack of layers with sizes fixed at compile time.
 ///
 /// Implemented by every [`Layer`] (a stack of one: [`Dense`], [`TimeDense`], [`Rnn`],
@@ -113,29 +141,34 @@ pub trait Layers: Clone {
     /// sizes, activation and options (peepholes, ...). A checkpoint's fingerprint hashes them,
     /// so a file loads only into the architecture it was saved from.
     fn describe(&self, arch: &mut Arch);
-    /// The activation of local layer `k`.
-    fn activation(&self, k: usize) -> Option<Activation>;
+    /// What local layer `k` is ([`LayerFacts`]), or `None` if there is no such layer: the one
+    /// per-layer question a stack answers; the queries below read it.
+    fn facts(&self, k: usize) -> Option<LayerFacts>;
     /// Set the activation of local layer `k`; `false` if there is no such layer.
     fn set_activation(&mut self, k: usize, act: Activation) -> bool;
+    /// The activation of local layer `k`.
+    fn activation(&self, k: usize) -> Option<Activation> {
+        self.facts(k).map(|f| f.activation)
+    }
     /// Whether local layer `k` runs over time steps (`rnn`, `lstm`, time-distributed dense):
     /// the layers whose `:out` the recurrent penalties may target.
-    fn sequence(&self, _k: usize) -> bool {
-        false
+    fn sequence(&self, k: usize) -> bool {
+        self.facts(k).is_some_and(|f| f.sequence)
     }
     /// The name of local layer `k`'s second output, the one [`OutputView::pre`] shows: `pre`
     /// (before the activation), or `cell` for an LSTM, which has no `:pre` (docs/contract.md).
-    fn second_port(&self, _k: usize) -> &'static str {
-        "pre"
+    fn second_port(&self, k: usize) -> &'static str {
+        self.facts(k).map_or("pre", |f| f.second_port)
     }
     /// Whether local layer `k` is recurrent (`rnn`, `lstm`): the default targets of
     /// `recurrent_norm` and `recurrent_state`.
-    fn recurrent(&self, _k: usize) -> bool {
-        false
+    fn recurrent(&self, k: usize) -> bool {
+        self.facts(k).is_some_and(|f| f.recurrent)
     }
     /// Whether local layer `k` has the exact Jacobian `contractive` needs of every layer up
     /// to its target ([`Layer::Jacobian`](super::Layer::Jacobian)).
-    fn has_jacobian(&self, _k: usize) -> bool {
-        true
+    fn has_jacobian(&self, k: usize) -> bool {
+        self.facts(k).is_some_and(|f| f.has_jacobian)
     }
     /// Parameter tensor `i` (local index), with `layer0` added to its layer index.
     fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>>;

@@ -16,7 +16,8 @@ use super::dense::Dense;
 use super::dense::{jac_backward_affine, jac_forward_affine};
 use super::input::InputBuf;
 use super::stack::Arch;
-use super::stack::Layers;
+use super::layer::forward_layer;
+use super::stack::{LayerFacts, Layers};
 use crate::kernels;
 use crate::rng::XorShift;
 
@@ -43,7 +44,7 @@ impl<const N: usize> Layers for Identity<N> {
     fn describe(&self, arch: &mut Arch) {
         arch.fact("identity", N);
     }
-    fn activation(&self, _k: usize) -> Option<Activation> {
+    fn facts(&self, _k: usize) -> Option<LayerFacts> {
         None
     }
     fn set_activation(&mut self, _k: usize, _act: Activation) -> bool {
@@ -196,24 +197,13 @@ where
         self.b = [0.0; I];
     }
 
-    fn activation(&self, k: usize) -> Option<Activation> {
+    fn facts(&self, k: usize) -> Option<LayerFacts> {
         match k {
-            0 => Some(self.enc.act),
-            k if k == M::LAYERS + 1 => Some(self.act),
-            k => self.inner.activation(k - 1),
+            0 => Some(LayerFacts::dense(self.enc.act)),
+            k if k == M::LAYERS + 1 => Some(LayerFacts::dense(self.act)),
+            k if k > M::LAYERS + 1 => None,
+            k => self.inner.facts(k - 1),
         }
-    }
-
-    fn second_port(&self, k: usize) -> &'static str {
-        if k >= 1 && k <= M::LAYERS {
-            self.inner.second_port(k - 1)
-        } else {
-            "pre"
-        }
-    }
-
-    fn has_jacobian(&self, k: usize) -> bool {
-        !(k >= 1 && k <= M::LAYERS) || self.inner.has_jacobian(k - 1)
     }
 
     fn set_activation(&mut self, k: usize, act: Activation) -> bool {
@@ -265,18 +255,13 @@ where
         let h = Dense::<I, H>::output(eb, x);
         self.inner.forward(h, rows, mb, layer0 + 1, c);
         let h = M::output(mb, h);
-        db.rows = rows;
-        kernels::affine_t(
-            h,
-            self.enc.w.as_flattened(),
-            &self.b,
-            db.pre.as_flattened_mut(),
-            rows,
-            H,
-            I,
-        );
-        db.activate(self.act);
-        db.corrupt(layer0 + 1 + M::LAYERS, self.act, c);
+        // the decoder: `pre = b + h W^T`, `out = act(pre)`, as the stack's layer after `M`'s
+        let w = self.enc.w.as_flattened();
+        forward_layer(db, layer0 + 1 + M::LAYERS, self.act, c, |db| {
+            db.rows = rows;
+            kernels::affine_t(h, w, &self.b, db.pre.as_flattened_mut(), rows, H, I);
+            db.activate(self.act);
+        });
     }
 
     fn output<'a, const B: usize>(bufs: &'a Self::Bufs<B>, _x: &'a [f32]) -> &'a [f32] {
