@@ -358,7 +358,9 @@ impl<T: Layer> Layers for T {
         corrupt: &mut Corruptor,
     ) {
         let act = Layer::activation(self);
-        forward_layer(bufs, layer0, act, corrupt, |b| Layer::forward(self, x, rows, b));
+        forward_layer(bufs, layer0, act, corrupt, |b| {
+            Layer::forward(self, x, rows, b)
+        });
     }
     fn output<'a, const B: usize>(bufs: &'a T::Buf<B>, _x: &'a [f32]) -> &'a [f32] {
         bufs.output()

@@ -37,6 +37,7 @@
 pub mod activation;
 pub mod buffers;
 mod chain;
+pub mod conv1;
 pub mod corrupt;
 pub mod dense;
 pub mod gru;
@@ -55,6 +56,7 @@ pub use buffers::{
     Dim, JacBuf, JacInBuf, JacInput, LayerBuf, MAX_LAYERS, OutputGrads, OutputView, ParamKind,
     Tensor, Zeroed,
 };
+pub use conv1::Conv1;
 pub use corrupt::Corruptor;
 pub use dense::Dense;
 pub use gru::{Gru, GruBuf};

@@ -1,0 +1,297 @@
+//! One-dimensional convolution (theanets' `conv1`), as PyTorch's `nn.Conv1d`: a
+//! cross-correlation (no kernel flip) of `C` input channels of length `L` with `F` filters of
+//! width `K`, stride `STRIDE`, dilation `DIL`, padding `valid` or `same` (docs/contract.md,
+//! "Decided for the layers that come next").
+//!
+//! Layout: a row holds its channels one after another, `x[c * L + p]` (PyTorch's `(C, L)`
+//! for one example), and the output likewise, `out[o * LO + i]`. The weight is PyTorch's
+//! `(out, in, k)`: `w[o][c][k]`.
+//!
+//! With `pad` the padding before the signal (0 for `valid`; `floor((K - 1) / 2)` for `same`)
+//! and `p(i, k) = i STRIDE + k DIL - pad` (positions outside `0..L` read 0):
+//!
+//! Forward:  `pre[o, i] = b[o] + sum_c sum_k w[o, c, k] x[c, p(i, k)]`, `out = act(pre)`
+//!           (then dropout and noise), the sum over `c`, then `k`, in increasing order.
+//! Backward: `d_pre = act'(pre) * mask * d_out`;
+//!           `dw[o, c, k] += sum_rows sum_i d_pre[o, i] x[c, p(i, k)]`;
+//!           `db[o] += sum_rows sum_i d_pre[o, i]`;
+//!           `dx[c, p(i, k)] += sum_o sum_k d_pre[o, i] w[o, c, k]`.
+//! Jacobian: not implemented yet, so `contractive` through a conv1 layer is refused by name.
+//!
+//! The loops are plain scalar code in a fixed order: the same bits on every target.
+
+use super::activation::Activation;
+use super::buffers::{Dim, LayerBuf, ParamKind, Tensor};
+use super::dense::init_weights;
+use super::layer::{Layer, NoJacobian};
+use super::stack::Arch;
+use crate::rng::XorShift;
+
+/// The output length of a convolution: `floor((L + pad_total - DIL (K - 1) - 1) / STRIDE) + 1`
+/// with `pad_total` 0 (`valid`) or `K - 1` (`same`); 0 when the kernel does not fit.
+pub const fn conv_len(l: usize, k: usize, stride: usize, dil: usize, same: bool) -> usize {
+    let pad = if same { k - 1 } else { 0 };
+    let span = dil * (k - 1) + 1;
+    if stride == 0 || l + pad < span {
+        0
+    } else {
+        (l + pad - span) / stride + 1
+    }
+}
+
+/// `F` filters of width `K` over `C` channels of length `L`: `LO` outputs per filter
+/// ([`conv_len`]), `NIN = C * L`, `NOUT = F * LO`. `SAME`: padding `same` (stride 1 only),
+/// else `valid`. Write the type with [`conv1!`](crate::conv1), which derives the sizes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conv1<
+    const C: usize,
+    const L: usize,
+    const F: usize,
+    const K: usize,
+    const STRIDE: usize,
+    const DIL: usize,
+    const SAME: bool,
+    const LO: usize,
+    const NIN: usize,
+    const NOUT: usize,
+> {
+    /// Filters, PyTorch's `(out, in, k)`: `w[o][c][k]`.
+    pub w: [[[f32; K]; C]; F],
+    /// Biases, one per filter.
+    pub b: [f32; F],
+    /// Activation.
+    pub act: Activation,
+}
+
+/// The [`Conv1`] type with its derived sizes filled in:
+/// `conv1!(channels, length, filters, kernel)` (stride 1, dilation 1, padding `valid`), or with
+/// `stride = s`, `dilation = d` and `padding = same` after the four.
+///
+/// ```
+/// use staticnets::conv1;
+/// use staticnets::layers::{Activation, Layers};
+/// // 1 channel of 128 samples, 4 filters of width 9, stride 2: 60 positions per filter
+/// type C = conv1!(1, 128, 4, 9, stride = 2);
+/// assert_eq!(<C as Layers>::NOUT, 4 * 60);
+/// let layer = C::new(Activation::Relu);
+/// assert_eq!(layer.w.len(), 4);
+/// // padding `same` keeps the length
+/// assert_eq!(<conv1!(2, 32, 3, 5, padding = same) as Layers>::NOUT, 3 * 32);
+/// ```
+#[macro_export]
+macro_rules! conv1 {
+    ($c:expr, $l:expr, $f:expr, $k:expr $(, stride = $s:expr)? $(, dilation = $d:expr)? $(, padding = $p:ident)? $(,)?) => {
+        $crate::layers::conv1::Conv1<
+            { $c },
+            { $l },
+            { $f },
+            { $k },
+            { $crate::conv1!(@or 1 $(, $s)?) },
+            { $crate::conv1!(@or 1 $(, $d)?) },
+            { $crate::conv1!(@same $($p)?) },
+            { $crate::layers::conv1::conv_len($l, $k, $crate::conv1!(@or 1 $(, $s)?), $crate::conv1!(@or 1 $(, $d)?), $crate::conv1!(@same $($p)?)) },
+            { $c * $l },
+            { $f * $crate::layers::conv1::conv_len($l, $k, $crate::conv1!(@or 1 $(, $s)?), $crate::conv1!(@or 1 $(, $d)?), $crate::conv1!(@same $($p)?)) },
+        >
+    };
+    (@or $default:expr) => { $default };
+    (@or $default:expr, $v:expr) => { $v };
+    (@same) => { false };
+    (@same valid) => { false };
+    (@same same) => { true };
+}
+
+impl<
+    const C: usize,
+    const L: usize,
+    const F: usize,
+    const K: usize,
+    const STRIDE: usize,
+    const DIL: usize,
+    const SAME: bool,
+    const LO: usize,
+    const NIN: usize,
+    const NOUT: usize,
+> Conv1<C, L, F, K, STRIDE, DIL, SAME, LO, NIN, NOUT>
+{
+    /// Padding before the signal: `floor((K - 1) / 2)` for `same`, else 0.
+    const PAD: usize = if SAME { (K - 1) / 2 } else { 0 };
+
+    /// A layer with zero parameters; [`Layer::init`] draws them. The sizes are checked when
+    /// the type is used: a mismatch fails to compile.
+    pub const fn new(act: Activation) -> Self {
+        const {
+            assert!(
+                C > 0 && L > 0 && F > 0 && K > 0,
+                "conv1: every size must be positive"
+            );
+            assert!(
+                STRIDE > 0 && DIL > 0,
+                "conv1: stride and dilation must be positive"
+            );
+            assert!(!SAME || STRIDE == 1, "conv1: padding `same` needs stride 1");
+            assert!(
+                LO == conv_len(L, K, STRIDE, DIL, SAME) && LO > 0,
+                "conv1: LO must be the output length (write the type with conv1!)"
+            );
+            assert!(
+                NIN == C * L && NOUT == F * LO,
+                "conv1: NIN = C * L and NOUT = F * LO"
+            );
+        };
+        Conv1 {
+            w: [[[0.0; K]; C]; F],
+            b: [0.0; F],
+            act,
+        }
+    }
+
+    /// Input position read by output `i` at tap `k`, if inside the signal.
+    #[inline(always)]
+    fn position(i: usize, k: usize) -> Option<usize> {
+        (i * STRIDE + k * DIL)
+            .checked_sub(Self::PAD)
+            .filter(|&p| p < L)
+    }
+}
+
+impl<
+    const C: usize,
+    const L: usize,
+    const F: usize,
+    const K: usize,
+    const STRIDE: usize,
+    const DIL: usize,
+    const SAME: bool,
+    const LO: usize,
+    const NIN: usize,
+    const NOUT: usize,
+> Layer for Conv1<C, L, F, K, STRIDE, DIL, SAME, LO, NIN, NOUT>
+{
+    type Input = Dim<NIN>;
+    type Output = Dim<NOUT>;
+    const NIN: usize = NIN;
+    const NOUT: usize = NOUT;
+    const TENSORS: usize = 2;
+    const PARAMS: usize = F * C * K + F;
+    const ZERO: Self = Conv1::new(Activation::Linear);
+    type Jacobian = NoJacobian;
+    type Buf<const B: usize> = LayerBuf<B, NOUT>;
+
+    fn activation(&self) -> Activation {
+        self.act
+    }
+
+    fn set_activation(&mut self, act: Activation) -> bool {
+        self.act = act;
+        true
+    }
+
+    fn describe(&self, arch: &mut Arch) {
+        arch.layer("conv1", &[C, L, F, K, STRIDE, DIL, SAME as usize], self.act);
+    }
+
+    /// Weights from `N(0, 1/(C K + F K))` (each output sees `C K` inputs, each input feeds
+    /// `F K` outputs), biases 0.
+    fn init(&mut self, rng: &mut XorShift) {
+        let w = self.w.as_flattened_mut().as_flattened_mut();
+        init_weights(w, C * K, F * K, rng);
+        self.b = [0.0; F];
+    }
+
+    /// Tensor 0: the filters, `F` rows of `C * K` (PyTorch's `(out, in, k)` in order);
+    /// tensor 1: the biases.
+    fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>> {
+        let (kind, rows, cols, data) = match i {
+            0 => (
+                ParamKind::Weight,
+                F,
+                C * K,
+                self.w.as_flattened().as_flattened(),
+            ),
+            1 => (ParamKind::Bias, 1, F, &self.b[..]),
+            _ => return None,
+        };
+        Some(Tensor {
+            layer: layer0,
+            kind,
+            rows,
+            cols,
+            data,
+        })
+    }
+
+    fn tensor_mut(&mut self, i: usize) -> Option<&mut [f32]> {
+        match i {
+            0 => Some(self.w.as_flattened_mut().as_flattened_mut()),
+            1 => Some(&mut self.b),
+            _ => None,
+        }
+    }
+
+    fn forward<const B: usize>(&self, x: &[f32], rows: usize, bufs: &mut LayerBuf<B, NOUT>) {
+        bufs.rows = rows;
+        for (xr, pre) in x.chunks_exact(NIN).zip(bufs.pre.iter_mut()).take(rows) {
+            for (o, (wo, &bo)) in self.w.iter().zip(&self.b).enumerate() {
+                for i in 0..LO {
+                    let mut s = 0.0f32;
+                    for (c, wc) in wo.iter().enumerate() {
+                        let xc = &xr[c * L..(c + 1) * L];
+                        for (k, &wk) in wc.iter().enumerate() {
+                            if let Some(p) = Self::position(i, k) {
+                                s += wk * xc[p];
+                            }
+                        }
+                    }
+                    pre[o * LO + i] = bo + s;
+                }
+            }
+        }
+        bufs.activate(self.act);
+    }
+
+    fn backward<const B: usize>(
+        &self,
+        x: &[f32],
+        bufs: &mut LayerBuf<B, NOUT>,
+        grads: &mut Self,
+        dx: &mut [f32],
+    ) {
+        let rows = bufs.rows;
+        bufs.backward_activation(self.act);
+        for (r, (xr, d)) in x.chunks_exact(NIN).zip(&bufs.d_pre).take(rows).enumerate() {
+            for o in 0..F {
+                let d_o = &d[o * LO..(o + 1) * LO];
+                grads.b[o] += d_o.iter().sum::<f32>();
+                for c in 0..C {
+                    let xc = &xr[c * L..(c + 1) * L];
+                    for k in 0..K {
+                        let mut s = 0.0f32;
+                        for (i, &di) in d_o.iter().enumerate() {
+                            if let Some(p) = Self::position(i, k) {
+                                s += di * xc[p];
+                            }
+                        }
+                        grads.w[o][c][k] += s;
+                    }
+                }
+            }
+            // The input's gradient (none for the network's first layer: `dx` is empty).
+            let Some(dxr) = dx.get_mut(r * NIN..(r + 1) * NIN) else {
+                continue;
+            };
+            for (o, wo) in self.w.iter().enumerate() {
+                let d_o = &d[o * LO..(o + 1) * LO];
+                for (i, &di) in d_o.iter().enumerate() {
+                    for (c, wc) in wo.iter().enumerate() {
+                        for (k, &wk) in wc.iter().enumerate() {
+                            if let Some(p) = Self::position(i, k) {
+                                dxr[c * L + p] += di * wk;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
