@@ -1,7 +1,7 @@
 //! The Rust half of the safetensors round trip with Python's `safetensors` package
 //! (`tests/interop/safetensors_check.py` is the other half; `make test` runs both).
 //!
-//! `export DIR`: for a feedforward, a tied, an rnn and an lstm model, write `DIR/<model>.safetensors`
+//! `export DIR`: for a feedforward, a tied, an rnn, an lstm and a conv1 model, write `DIR/<model>.safetensors`
 //! (seeded weights), `DIR/<model>.x.f32` (inputs) and `DIR/<model>.y.f32` (staticnets' outputs
 //! for them), raw little-endian f32. Python recomputes the outputs from the file alone, in
 //! float64 with PyTorch's layouts, and writes `DIR/<model>.py.safetensors` (new weights, both
@@ -25,6 +25,12 @@ type Tie = Tied<6, 3>;
 type Rn = (
     staticnets::sequence!(Rnn<2, 4>, steps = 5),
     staticnets::sequence!(TimeDense<4, 3>, steps = 5),
+);
+/// 2 channels of 10 samples, 3 filters of width 3 (stride 2, dilation 2: 3 positions), then
+/// a dense read-out: PyTorch's `Conv1d(2, 3, 3, stride=2, dilation=2)`, `Linear(9, 4)`.
+type Cv = (
+    staticnets::conv1!(2, 10, 3, 3, stride = 2, dilation = 2),
+    Dense<9, 4>,
 );
 type Ls = (
     staticnets::sequence!(Lstm<2, 4>, steps = 5),
@@ -131,6 +137,12 @@ fn main() {
         one::<Ls>(
             "lstm",
             || (Lstm::new(false), TimeDense::new(Linear)),
+            dir,
+            export,
+        ),
+        one::<Cv>(
+            "conv1",
+            || (staticnets::layers::Conv1::new(Tanh), Dense::new(Linear)),
             dir,
             export,
         ),

@@ -296,7 +296,7 @@ impl<L: Layers> Network<L> {
                     // format are refused anyway (`has_options`).
                     ParamKind::PeepholeIn | ParamKind::PeepholeForget | ParamKind::PeepholeOut => 4,
                     // (layers that came after the first format: their files are never of it)
-                    ParamKind::Other { .. } => 5,
+                    ParamKind::Other { .. } | ParamKind::Filter { .. } => 5,
                 };
                 h = fnv1a(h, &(t.layer as u32).to_le_bytes());
                 h = fnv1a(h, &[kind]);

@@ -111,7 +111,7 @@ fn parts(net: &dyn Params, t: &Tensor<'_>) -> heapless::Vec<(Name, Part), 2> {
         return out;
     }
     let _ = match t.kind {
-        ParamKind::Weight => out.push((name("weight"), Part::Whole)),
+        ParamKind::Weight | ParamKind::Filter { .. } => out.push((name("weight"), Part::Whole)),
         ParamKind::Bias if recurrent => out
             .push((name("bias_ih_l0"), Part::BiasIh))
             .and_then(|_| out.push((name("bias_hh_l0"), Part::BiasHh))),
@@ -126,13 +126,20 @@ fn parts(net: &dyn Params, t: &Tensor<'_>) -> heapless::Vec<(Name, Part), 2> {
     out
 }
 
-/// PyTorch's shape of `t`: a matrix transposed, a vector as it is.
-fn torch_shape(t: &Tensor<'_>) -> ([usize; 2], usize) {
-    if t.kind.is_matrix() {
-        ([t.cols, t.rows], 2)
-    } else {
-        ([t.rows * t.cols, 0], 1)
+/// PyTorch's shape of `t`: a matrix transposed, filters as they are stored (`(out, in, k)`
+/// or `(out, in, kh, kw)`), a vector as it is.
+fn torch_shape(t: &Tensor<'_>) -> ([usize; MAX_DIMS], usize) {
+    match t.kind {
+        ParamKind::Filter { kernel: [k, 0] } => ([t.rows, t.cols / k.max(1), k, 0], 3),
+        ParamKind::Filter { kernel: [kh, kw] } => ([t.rows, t.cols / (kh * kw).max(1), kh, kw], 4),
+        kind if kind.is_matrix() => ([t.cols, t.rows, 0, 0], 2),
+        _ => ([t.rows * t.cols, 0, 0, 0], 1),
     }
+}
+
+/// Whether `t` is stored transposed from PyTorch's order (a matrix; filters are not).
+fn transposed(t: &Tensor<'_>) -> bool {
+    t.kind.is_matrix() && !matches!(t.kind, ParamKind::Filter { .. })
 }
 
 fn is_peephole(kind: ParamKind) -> bool {
@@ -149,7 +156,7 @@ fn exported(t: &Tensor<'_>) -> bool {
 
 /// Value `k` of `t` in PyTorch's order (row-major of the transposed matrix).
 fn torch_value(t: &Tensor<'_>, k: usize) -> f32 {
-    if t.kind.is_matrix() {
+    if transposed(t) {
         let (o, i) = (k / t.rows, k % t.rows);
         t.data[i * t.cols + o]
     } else {
@@ -189,8 +196,8 @@ fn write_header(net: &dyn Params, w: &mut dyn Write) -> core::fmt::Result {
         for (name, _) in parts(net, &t) {
             let n = 4 * t.data.len();
             write!(w, "\"{name}\":{{\"dtype\":\"F32\",\"shape\":[{}", shape[0])?;
-            if dims == 2 {
-                write!(w, ",{}", shape[1])?;
+            for d in &shape[1..dims] {
+                write!(w, ",{d}")?;
             }
             write!(w, "],\"data_offsets\":[{},{}]}},", offset, offset + n)?;
             offset += n;
@@ -276,7 +283,7 @@ fn load(net: &mut dyn Params, bytes: &[u8]) -> Result<(), Error> {
     // Checked: write.
     for i in 0..net.tensors() {
         let Some(t) = net.tensor(i) else { continue };
-        let (rows, cols, matrix, kind) = (t.rows, t.cols, t.kind.is_matrix(), t.kind);
+        let (rows, cols, matrix, kind) = (t.rows, t.cols, transposed(&t), t.kind);
         let names = parts(net, &t);
         let Some(dst) = net.tensor_mut(i) else {
             continue;

@@ -1,10 +1,11 @@
 """The Python half of the safetensors round trip (the Rust half: core/examples/safetensors.rs).
 
-For each model (feedforward, tied, rnn, lstm):
+For each model (feedforward, tied, rnn, lstm, conv1):
 1. read staticnets' exported file with the `safetensors` package, check names, dtypes and
    PyTorch shapes, recompute the outputs from the file alone in float64 with PyTorch's
    conventions (nn.Linear: x W^T + b; nn.RNN / nn.LSTM: gates x W_ih^T + b_ih + h W_hh^T +
-   b_hh, LSTM gate order i, f, g, o), and compare with staticnets' outputs;
+   b_hh, LSTM gate order i, f, g, o; nn.Conv1d: weight (out, in, k), cross-correlation), and
+   compare with staticnets' outputs;
 2. write new weights (both recurrent biases non-zero) with `safetensors.numpy.save_file`, and
    the outputs they give, for the Rust side to import and reproduce.
 
@@ -61,6 +62,23 @@ def recurrent(p, x, cell, steps=5, inputs=2, units=4):
     return np.concatenate(out, axis=1)
 
 
+def conv1d(x, w, b, stride=1, dilation=1):
+    """PyTorch's nn.Conv1d (no padding) on x of shape (rows, in, length)."""
+    out_ch, _, k = w.shape
+    length = x.shape[2]
+    lo = (length - dilation * (k - 1) - 1) // stride + 1
+    y = np.zeros((x.shape[0], out_ch, lo))
+    for i in range(lo):
+        taps = x[:, :, i * stride : i * stride + dilation * (k - 1) + 1 : dilation]
+        y[:, :, i] = np.einsum("rck,ock->ro", taps, w) + b
+    return y
+
+
+def conv_model(p, x):
+    h = np.tanh(conv1d(x.reshape(ROWS, 2, 10), p["hid1.weight"], p["hid1.bias"], 2, 2))
+    return dense(h.reshape(ROWS, -1), p["out.weight"], p["out.bias"])
+
+
 MODELS = {
     "ff": (
         {"hid1.weight": (5, 6), "hid1.bias": (5,), "out.weight": (4, 5), "out.bias": (4,)},
@@ -88,6 +106,10 @@ MODELS = {
             "out.bias": (3,),
         },
         lambda p, x: recurrent(p, x, cell=True),
+    ),
+    "conv1": (
+        {"hid1.weight": (3, 2, 3), "hid1.bias": (3,), "out.weight": (4, 9), "out.bias": (4,)},
+        conv_model,
     ),
 }
 

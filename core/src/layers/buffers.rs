@@ -45,6 +45,13 @@ pub enum ParamKind {
     PeepholeForget,
     /// An LSTM's peephole vector on the output gate, `co` (one dimension).
     PeepholeOut,
+    /// A convolution's filters, `w` (`out` rows of `in * taps`), stored in PyTorch's order
+    /// `(out, in, k)` or `(out, in, kh, kw)`: `kernel` is `[k, 0]` or `[kh, kw]`. A weight
+    /// for the weight penalties; files keep its order (nothing is transposed).
+    Filter {
+        /// The kernel's extent: `[k, 0]` (one dimension) or `[kh, kw]`.
+        kernel: [usize; 2],
+    },
     /// Any other layer's own tensor: its name suffix and whether it is a matrix (what the
     /// weight penalties cover). A new layer names its tensors here, needing no variant of
     /// its own; a GRU's `hr` and `hz` are `Other { suffix: "hr", matrix: true }`, ...
@@ -61,7 +68,7 @@ impl ParamKind {
     /// [`Other`](Self::Other)'s own.
     pub const fn suffix(self) -> &'static str {
         match self {
-            ParamKind::Weight => "w",
+            ParamKind::Weight | ParamKind::Filter { .. } => "w",
             ParamKind::Bias => "b",
             ParamKind::InputWeight => "xh",
             ParamKind::RecurrentWeight => "hh",
@@ -77,6 +84,7 @@ impl ParamKind {
     pub const fn is_matrix(self) -> bool {
         match self {
             ParamKind::Weight | ParamKind::InputWeight | ParamKind::RecurrentWeight => true,
+            ParamKind::Filter { .. } => true,
             ParamKind::Other { matrix, .. } => matrix,
             _ => false,
         }

@@ -204,7 +204,7 @@ impl<
     fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>> {
         let (kind, rows, cols, data) = match i {
             0 => (
-                ParamKind::Weight,
+                ParamKind::Filter { kernel: [K, 0] },
                 F,
                 C * K,
                 self.w.as_flattened().as_flattened(),
