@@ -5,5 +5,6 @@
 
 pub mod digits;
 pub mod sines;
+pub mod vibration;
 
 pub use digits::Digits;
