@@ -1,7 +1,7 @@
 //! The Rust half of the safetensors round trip with Python's `safetensors` package
 //! (`tests/interop/safetensors_check.py` is the other half; `make test` runs both).
 //!
-//! `export DIR`: for a feedforward, a tied, an rnn, an lstm and a conv1 model, write `DIR/<model>.safetensors`
+//! `export DIR`: for a feedforward, a tied, an rnn, an lstm, a conv1 and a conv2 model, write `DIR/<model>.safetensors`
 //! (seeded weights), `DIR/<model>.x.f32` (inputs) and `DIR/<model>.y.f32` (staticnets' outputs
 //! for them), raw little-endian f32. Python recomputes the outputs from the file alone, in
 //! float64 with PyTorch's layouts, and writes `DIR/<model>.py.safetensors` (new weights, both
@@ -32,6 +32,9 @@ type Cv = (
     staticnets::conv1!(2, 10, 3, 3, stride = 2, dilation = 2),
     Dense<9, 4>,
 );
+/// 2 maps of 5 x 5, 2 filters of 3 x 2 (stride 1, `valid`), then a dense read-out: PyTorch's
+/// `Conv2d(2, 2, (3, 2))`, `Linear(24, 3)`.
+type Cv2 = (staticnets::conv2!(2, 5, 5, 2, 3, 2), Dense<24, 3>);
 type Ls = (
     staticnets::sequence!(Lstm<2, 4>, steps = 5),
     staticnets::sequence!(TimeDense<4, 3>, steps = 5),
@@ -143,6 +146,12 @@ fn main() {
         one::<Cv>(
             "conv1",
             || (staticnets::layers::Conv1::new(Tanh), Dense::new(Linear)),
+            dir,
+            export,
+        ),
+        one::<Cv2>(
+            "conv2",
+            || (staticnets::layers::Conv2::new(Relu), Dense::new(Linear)),
             dir,
             export,
         ),

@@ -1,10 +1,11 @@
 """The Python half of the safetensors round trip (the Rust half: core/examples/safetensors.rs).
 
-For each model (feedforward, tied, rnn, lstm, conv1):
+For each model (feedforward, tied, rnn, lstm, conv1, conv2):
 1. read staticnets' exported file with the `safetensors` package, check names, dtypes and
    PyTorch shapes, recompute the outputs from the file alone in float64 with PyTorch's
    conventions (nn.Linear: x W^T + b; nn.RNN / nn.LSTM: gates x W_ih^T + b_ih + h W_hh^T +
-   b_hh, LSTM gate order i, f, g, o; nn.Conv1d: weight (out, in, k), cross-correlation), and
+   b_hh, LSTM gate order i, f, g, o; nn.Conv1d / nn.Conv2d: weight (out, in, k) / (out, in,
+   kh, kw), cross-correlation), and
    compare with staticnets' outputs;
 2. write new weights (both recurrent biases non-zero) with `safetensors.numpy.save_file`, and
    the outputs they give, for the Rust side to import and reproduce.
@@ -74,6 +75,22 @@ def conv1d(x, w, b, stride=1, dilation=1):
     return y
 
 
+def conv2d(x, w, b):
+    """PyTorch's nn.Conv2d (stride 1, no padding) on x of shape (rows, in, h, w)."""
+    out_ch, _, kh, kw = w.shape
+    ho, wo = x.shape[2] - kh + 1, x.shape[3] - kw + 1
+    y = np.zeros((x.shape[0], out_ch, ho, wo))
+    for i in range(ho):
+        for j in range(wo):
+            y[:, :, i, j] = np.einsum("rcab,ocab->ro", x[:, :, i : i + kh, j : j + kw], w) + b
+    return y
+
+
+def conv2_model(p, x):
+    h = np.maximum(conv2d(x.reshape(ROWS, 2, 5, 5), p["hid1.weight"], p["hid1.bias"]), 0.0)
+    return dense(h.reshape(ROWS, -1), p["out.weight"], p["out.bias"])
+
+
 def conv_model(p, x):
     h = np.tanh(conv1d(x.reshape(ROWS, 2, 10), p["hid1.weight"], p["hid1.bias"], 2, 2))
     return dense(h.reshape(ROWS, -1), p["out.weight"], p["out.bias"])
@@ -110,6 +127,10 @@ MODELS = {
     "conv1": (
         {"hid1.weight": (3, 2, 3), "hid1.bias": (3,), "out.weight": (4, 9), "out.bias": (4,)},
         conv_model,
+    ),
+    "conv2": (
+        {"hid1.weight": (2, 2, 3, 2), "hid1.bias": (2,), "out.weight": (3, 24), "out.bias": (3,)},
+        conv2_model,
     ),
 }
 

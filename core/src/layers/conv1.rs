@@ -18,26 +18,18 @@
 //!           `dx[c, p(i, k)] += sum_o sum_k d_pre[o, i] w[o, c, k]`.
 //! Jacobian: not implemented yet, so `contractive` through a conv1 layer is refused by name.
 //!
-//! The loops are plain scalar code in a fixed order: the same bits on every target.
+//! The loops (`sliding.rs`, shared with `conv2` and pooling) are plain scalar code in a fixed
+//! order: the same bits on every target.
 
 use super::activation::Activation;
 use super::buffers::{Dim, LayerBuf, ParamKind, Tensor};
 use super::dense::init_weights;
 use super::layer::{Layer, NoJacobian};
+use super::sliding::{Geometry, pad_before};
 use super::stack::Arch;
 use crate::rng::XorShift;
 
-/// The output length of a convolution: `floor((L + pad_total - DIL (K - 1) - 1) / STRIDE) + 1`
-/// with `pad_total` 0 (`valid`) or `K - 1` (`same`); 0 when the kernel does not fit.
-pub const fn conv_len(l: usize, k: usize, stride: usize, dil: usize, same: bool) -> usize {
-    let pad = if same { k - 1 } else { 0 };
-    let span = dil * (k - 1) + 1;
-    if stride == 0 || l + pad < span {
-        0
-    } else {
-        (l + pad - span) / stride + 1
-    }
-}
+pub use super::sliding::conv_len;
 
 /// `F` filters of width `K` over `C` channels of length `L`: `LO` outputs per filter
 /// ([`conv_len`]), `NIN = C * L`, `NOUT = F * LO`. `SAME`: padding `same` (stride 1 only),
@@ -114,8 +106,23 @@ impl<
     const NOUT: usize,
 > Conv1<C, L, F, K, STRIDE, DIL, SAME, LO, NIN, NOUT>
 {
-    /// Padding before the signal: `floor((K - 1) / 2)` for `same`, else 0.
-    const PAD: usize = if SAME { (K - 1) / 2 } else { 0 };
+    /// The convolution's geometry: a map of height 1.
+    const GEOMETRY: Geometry = Geometry {
+        c: C,
+        h: 1,
+        w: L,
+        f: F,
+        kh: 1,
+        kw: K,
+        sh: 1,
+        sw: STRIDE,
+        dh: 1,
+        dw: DIL,
+        top: 0,
+        left: pad_before(K, SAME),
+        ho: 1,
+        wo: LO,
+    };
 
     /// A layer with zero parameters; [`Layer::init`] draws them. The sizes are checked when
     /// the type is used: a mismatch fails to compile.
@@ -144,14 +151,6 @@ impl<
             b: [0.0; F],
             act,
         }
-    }
-
-    /// Input position read by output `i` at tap `k`, if inside the signal.
-    #[inline(always)]
-    fn position(i: usize, k: usize) -> Option<usize> {
-        (i * STRIDE + k * DIL)
-            .checked_sub(Self::PAD)
-            .filter(|&p| p < L)
     }
 }
 
@@ -231,21 +230,9 @@ impl<
 
     fn forward<const B: usize>(&self, x: &[f32], rows: usize, bufs: &mut LayerBuf<B, NOUT>) {
         bufs.rows = rows;
+        let (w, g) = (self.w.as_flattened().as_flattened(), Self::GEOMETRY);
         for (xr, pre) in x.chunks_exact(NIN).zip(bufs.pre.iter_mut()).take(rows) {
-            for (o, (wo, &bo)) in self.w.iter().zip(&self.b).enumerate() {
-                for i in 0..LO {
-                    let mut s = 0.0f32;
-                    for (c, wc) in wo.iter().enumerate() {
-                        let xc = &xr[c * L..(c + 1) * L];
-                        for (k, &wk) in wc.iter().enumerate() {
-                            if let Some(p) = Self::position(i, k) {
-                                s += wk * xc[p];
-                            }
-                        }
-                    }
-                    pre[o * LO + i] = bo + s;
-                }
-            }
+            g.conv_forward(xr, w, &self.b, pre);
         }
         bufs.activate(self.act);
     }
@@ -259,39 +246,12 @@ impl<
     ) {
         let rows = bufs.rows;
         bufs.backward_activation(self.act);
+        let (w, g) = (self.w.as_flattened().as_flattened(), Self::GEOMETRY);
+        let gw = grads.w.as_flattened_mut().as_flattened_mut();
         for (r, (xr, d)) in x.chunks_exact(NIN).zip(&bufs.d_pre).take(rows).enumerate() {
-            for o in 0..F {
-                let d_o = &d[o * LO..(o + 1) * LO];
-                grads.b[o] += d_o.iter().sum::<f32>();
-                for c in 0..C {
-                    let xc = &xr[c * L..(c + 1) * L];
-                    for k in 0..K {
-                        let mut s = 0.0f32;
-                        for (i, &di) in d_o.iter().enumerate() {
-                            if let Some(p) = Self::position(i, k) {
-                                s += di * xc[p];
-                            }
-                        }
-                        grads.w[o][c][k] += s;
-                    }
-                }
-            }
-            // The input's gradient (none for the network's first layer: `dx` is empty).
-            let Some(dxr) = dx.get_mut(r * NIN..(r + 1) * NIN) else {
-                continue;
-            };
-            for (o, wo) in self.w.iter().enumerate() {
-                let d_o = &d[o * LO..(o + 1) * LO];
-                for (i, &di) in d_o.iter().enumerate() {
-                    for (c, wc) in wo.iter().enumerate() {
-                        for (k, &wk) in wc.iter().enumerate() {
-                            if let Some(p) = Self::position(i, k) {
-                                dxr[c * L + p] += di * wk;
-                            }
-                        }
-                    }
-                }
-            }
+            // (the network's first layer has no input gradient: `dx` is empty)
+            let dxr = dx.get_mut(r * NIN..(r + 1) * NIN).unwrap_or_default();
+            g.conv_backward(xr, d, w, gw, &mut grads.b, dxr);
         }
     }
 }

@@ -16,6 +16,7 @@
 use super::activation::Activation;
 use super::buffers::{Dim, LayerBuf, Tensor};
 use super::layer::{Layer, NoJacobian};
+use super::sliding::Geometry;
 use super::stack::Arch;
 use crate::rng::XorShift;
 
@@ -80,16 +81,23 @@ impl<
         Pool1 { act }
     }
 
-    /// Position (within the window) of the first maximum of `window`.
-    fn first_max(window: &[f32]) -> usize {
-        let mut best = 0;
-        for (j, &v) in window.iter().enumerate() {
-            if v > window[best] {
-                best = j;
-            }
-        }
-        best
-    }
+    /// The pooling's geometry: a map of height 1, windows of `W`.
+    const GEOMETRY: Geometry = Geometry {
+        c: C,
+        h: 1,
+        w: L,
+        f: C,
+        kh: 1,
+        kw: W,
+        sh: 1,
+        sw: W,
+        dh: 1,
+        dw: 1,
+        top: 0,
+        left: 0,
+        ho: 1,
+        wo: LO,
+    };
 }
 
 impl<
@@ -138,16 +146,7 @@ impl<
     fn forward<const B: usize>(&self, x: &[f32], rows: usize, bufs: &mut LayerBuf<B, NOUT>) {
         bufs.rows = rows;
         for (xr, pre) in x.chunks_exact(NIN).zip(bufs.pre.iter_mut()).take(rows) {
-            for c in 0..C {
-                for i in 0..LO {
-                    let window = &xr[c * L + i * W..c * L + (i + 1) * W];
-                    pre[c * LO + i] = if MAX {
-                        window[Self::first_max(window)]
-                    } else {
-                        window.iter().sum::<f32>() / W as f32
-                    };
-                }
-            }
+            Self::GEOMETRY.pool_forward(xr, MAX, pre);
         }
         bufs.activate(self.act);
     }
@@ -171,19 +170,7 @@ impl<
             .zip(dx.chunks_exact_mut(NIN))
             .take(rows)
         {
-            for c in 0..C {
-                for i in 0..LO {
-                    let at = c * L + i * W;
-                    let g = d[c * LO + i];
-                    if MAX {
-                        dxr[at + Self::first_max(&xr[at..at + W])] += g;
-                    } else {
-                        for v in &mut dxr[at..at + W] {
-                            *v += g / W as f32;
-                        }
-                    }
-                }
-            }
+            Self::GEOMETRY.pool_backward(xr, MAX, d, dxr);
         }
     }
 }

@@ -1,0 +1,273 @@
+//! Two-dimensional convolution (theanets' `conv2`), as PyTorch's `nn.Conv2d`: a
+//! cross-correlation of `C` input maps of `H x W` with `F` filters of `KH x KW`, the same
+//! stride on both axes, padding `valid` or `same` (docs/contract.md, "Decided for the layers
+//! that come next").
+//!
+//! Layout: channel after channel, each map row-major, `x[(c * H + y) * W + x]`; the output
+//! likewise, `out[(o * HO + i) * WO + j]`. The weight is PyTorch's `(out, in, kh, kw)`.
+//!
+//! With `(top, left)` the padding before the map (`floor((k - 1) / 2)` per axis for `same`)
+//! and `p(i, j, a, b) = (i S + a - top, j S + b - left)` (outside the map reads 0):
+//!
+//! Forward:  `pre[o, i, j] = b[o] + sum_c sum_a sum_b w[o, c, a, b] x[c, p(i, j, a, b)]`,
+//!           `out = act(pre)` (then dropout and noise), summed over `c`, `a`, `b` in order.
+//! Backward: `d_pre = act'(pre) * mask * d_out`;
+//!           `dw[o, c, a, b] += sum_rows sum_ij d_pre[o, i, j] x[c, p(i, j, a, b)]`;
+//!           `db[o] += sum_rows sum_ij d_pre[o, i, j]`;
+//!           `dx[c, p(i, j, a, b)] += sum_o d_pre[o, i, j] w[o, c, a, b]`.
+//! Jacobian: not implemented yet, so `contractive` through a conv2 layer is refused by name.
+//!
+//! The loops are `sliding.rs`'s, shared with `conv1` and pooling: plain scalar code in a
+//! fixed order, the same bits on every target.
+
+use super::activation::Activation;
+use super::buffers::{Dim, LayerBuf, ParamKind, Tensor};
+use super::dense::init_weights;
+use super::layer::{Layer, NoJacobian};
+use super::sliding::{Geometry, conv_len, pad_before};
+use super::stack::Arch;
+use crate::rng::XorShift;
+
+/// `F` filters of `KH x KW` over `C` maps of `H x W`, stride `STRIDE`: `HO x WO` outputs per
+/// filter, `NIN = C H W`, `NOUT = F HO WO`. `SAME`: padding `same` (stride 1 only), else
+/// `valid`. Write the type with [`conv2!`](crate::conv2), which derives the sizes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conv2<
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const F: usize,
+    const KH: usize,
+    const KW: usize,
+    const STRIDE: usize,
+    const SAME: bool,
+    const HO: usize,
+    const WO: usize,
+    const NIN: usize,
+    const NOUT: usize,
+> {
+    /// Filters, PyTorch's `(out, in, kh, kw)`: `w[o][c][a][b]`.
+    pub w: [[[[f32; KW]; KH]; C]; F],
+    /// Biases, one per filter.
+    pub b: [f32; F],
+    /// Activation.
+    pub act: Activation,
+}
+
+/// The [`Conv2`] type with its derived sizes filled in: `conv2!(channels, height, width,
+/// filters, kh, kw)` (stride 1, padding `valid`), or with `stride = s` or `padding = same`
+/// after the six.
+///
+/// ```
+/// use staticnets::conv2;
+/// use staticnets::layers::{Activation, Layers};
+/// // one 8x8 image, 6 filters of 3x3: 6 maps of 6x6
+/// type C = conv2!(1, 8, 8, 6, 3, 3);
+/// assert_eq!(<C as Layers>::NOUT, 6 * 6 * 6);
+/// assert_eq!(<conv2!(2, 8, 8, 4, 3, 3, padding = same) as Layers>::NOUT, 4 * 8 * 8);
+/// let layer = C::new(Activation::Relu);
+/// assert_eq!(layer.w.len(), 6);
+/// ```
+#[macro_export]
+macro_rules! conv2 {
+    ($c:expr, $h:expr, $w:expr, $f:expr, $kh:expr, $kw:expr $(, stride = $s:expr)? $(, padding = $p:ident)? $(,)?) => {
+        $crate::layers::conv2::Conv2<
+            { $c },
+            { $h },
+            { $w },
+            { $f },
+            { $kh },
+            { $kw },
+            { $crate::conv1!(@or 1 $(, $s)?) },
+            { $crate::conv1!(@same $($p)?) },
+            { $crate::layers::conv1::conv_len($h, $kh, $crate::conv1!(@or 1 $(, $s)?), 1, $crate::conv1!(@same $($p)?)) },
+            { $crate::layers::conv1::conv_len($w, $kw, $crate::conv1!(@or 1 $(, $s)?), 1, $crate::conv1!(@same $($p)?)) },
+            { $c * $h * $w },
+            { $f * $crate::layers::conv1::conv_len($h, $kh, $crate::conv1!(@or 1 $(, $s)?), 1, $crate::conv1!(@same $($p)?))
+                 * $crate::layers::conv1::conv_len($w, $kw, $crate::conv1!(@or 1 $(, $s)?), 1, $crate::conv1!(@same $($p)?)) },
+        >
+    };
+}
+
+impl<
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const F: usize,
+    const KH: usize,
+    const KW: usize,
+    const STRIDE: usize,
+    const SAME: bool,
+    const HO: usize,
+    const WO: usize,
+    const NIN: usize,
+    const NOUT: usize,
+> Conv2<C, H, W, F, KH, KW, STRIDE, SAME, HO, WO, NIN, NOUT>
+{
+    const GEOMETRY: Geometry = Geometry {
+        c: C,
+        h: H,
+        w: W,
+        f: F,
+        kh: KH,
+        kw: KW,
+        sh: STRIDE,
+        sw: STRIDE,
+        dh: 1,
+        dw: 1,
+        top: pad_before(KH, SAME),
+        left: pad_before(KW, SAME),
+        ho: HO,
+        wo: WO,
+    };
+
+    /// A layer with zero parameters; [`Layer::init`] draws them. The sizes are checked when
+    /// the type is used: a mismatch fails to compile.
+    pub const fn new(act: Activation) -> Self {
+        const {
+            assert!(
+                C > 0 && H > 0 && W > 0 && F > 0 && KH > 0 && KW > 0,
+                "conv2: every size must be positive"
+            );
+            assert!(STRIDE > 0, "conv2: the stride must be positive");
+            assert!(!SAME || STRIDE == 1, "conv2: padding `same` needs stride 1");
+            assert!(
+                HO == conv_len(H, KH, STRIDE, 1, SAME)
+                    && WO == conv_len(W, KW, STRIDE, 1, SAME)
+                    && HO * WO > 0,
+                "conv2: HO x WO must be the output size (write the type with conv2!)"
+            );
+            assert!(
+                NIN == C * H * W && NOUT == F * HO * WO,
+                "conv2: NIN = C H W and NOUT = F HO WO"
+            );
+        };
+        Conv2 {
+            w: [[[[0.0; KW]; KH]; C]; F],
+            b: [0.0; F],
+            act,
+        }
+    }
+
+    fn filters(&self) -> &[f32] {
+        self.w.as_flattened().as_flattened().as_flattened()
+    }
+}
+
+impl<
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const F: usize,
+    const KH: usize,
+    const KW: usize,
+    const STRIDE: usize,
+    const SAME: bool,
+    const HO: usize,
+    const WO: usize,
+    const NIN: usize,
+    const NOUT: usize,
+> Layer for Conv2<C, H, W, F, KH, KW, STRIDE, SAME, HO, WO, NIN, NOUT>
+{
+    type Input = Dim<NIN>;
+    type Output = Dim<NOUT>;
+    const NIN: usize = NIN;
+    const NOUT: usize = NOUT;
+    const TENSORS: usize = 2;
+    const PARAMS: usize = F * C * KH * KW + F;
+    const ZERO: Self = Conv2::new(Activation::Linear);
+    type Jacobian = NoJacobian;
+    type Buf<const B: usize> = LayerBuf<B, NOUT>;
+
+    fn activation(&self) -> Activation {
+        self.act
+    }
+
+    fn set_activation(&mut self, act: Activation) -> bool {
+        self.act = act;
+        true
+    }
+
+    fn describe(&self, arch: &mut Arch) {
+        arch.layer(
+            "conv2",
+            &[C, H, W, F, KH, KW, STRIDE, SAME as usize],
+            self.act,
+        );
+    }
+
+    /// Weights from `N(0, 1/(C KH KW + F KH KW))`, biases 0.
+    fn init(&mut self, rng: &mut XorShift) {
+        let w = self
+            .w
+            .as_flattened_mut()
+            .as_flattened_mut()
+            .as_flattened_mut();
+        init_weights(w, C * KH * KW, F * KH * KW, rng);
+        self.b = [0.0; F];
+    }
+
+    /// Tensor 0: the filters, `F` rows of `C KH KW` (PyTorch's `(out, in, kh, kw)` in
+    /// order); tensor 1: the biases.
+    fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>> {
+        let (kind, rows, cols, data) = match i {
+            0 => (
+                ParamKind::Filter { kernel: [KH, KW] },
+                F,
+                C * KH * KW,
+                self.filters(),
+            ),
+            1 => (ParamKind::Bias, 1, F, &self.b[..]),
+            _ => return None,
+        };
+        Some(Tensor {
+            layer: layer0,
+            kind,
+            rows,
+            cols,
+            data,
+        })
+    }
+
+    fn tensor_mut(&mut self, i: usize) -> Option<&mut [f32]> {
+        match i {
+            0 => Some(
+                self.w
+                    .as_flattened_mut()
+                    .as_flattened_mut()
+                    .as_flattened_mut(),
+            ),
+            1 => Some(&mut self.b),
+            _ => None,
+        }
+    }
+
+    fn forward<const B: usize>(&self, x: &[f32], rows: usize, bufs: &mut LayerBuf<B, NOUT>) {
+        bufs.rows = rows;
+        for (xr, pre) in x.chunks_exact(NIN).zip(bufs.pre.iter_mut()).take(rows) {
+            Self::GEOMETRY.conv_forward(xr, self.filters(), &self.b, pre);
+        }
+        bufs.activate(self.act);
+    }
+
+    fn backward<const B: usize>(
+        &self,
+        x: &[f32],
+        bufs: &mut LayerBuf<B, NOUT>,
+        grads: &mut Self,
+        dx: &mut [f32],
+    ) {
+        let rows = bufs.rows;
+        bufs.backward_activation(self.act);
+        let gw = grads
+            .w
+            .as_flattened_mut()
+            .as_flattened_mut()
+            .as_flattened_mut();
+        for (r, (xr, d)) in x.chunks_exact(NIN).zip(&bufs.d_pre).take(rows).enumerate() {
+            // (the network's first layer has no input gradient: `dx` is empty)
+            let dxr = dx.get_mut(r * NIN..(r + 1) * NIN).unwrap_or_default();
+            Self::GEOMETRY.conv_backward(xr, d, self.filters(), gw, &mut grads.b, dxr);
+        }
+    }
+}
