@@ -637,10 +637,30 @@ function grey(ctx, values, x0, y0, scale, lo = 0, hi = 1) {
   }
 }
 
+// A convolution's filters: each kh x kw kernel (of the first input channel), in grey from its
+// own minimum to its maximum.
+function drawKernels(v, ctx, width) {
+  const [n, channels, kh, kw] = v.filterShape;
+  const cols = Math.ceil(Math.sqrt(n));
+  const cell = Math.floor(width / cols);
+  const scale = Math.floor((cell - 4) / Math.max(kh, kw));
+  for (let o = 0; o < n; o++) {
+    const k = v.filters.subarray(o * channels * kh * kw, o * channels * kh * kw + kh * kw);
+    const lo = Math.min(...k);
+    const span = Math.max(...k) - lo || 1;
+    k.forEach((w, p) => {
+      const g = Math.round(255 * (1 - (w - lo) / span));
+      ctx.fillStyle = `rgb(${g},${g},${g})`;
+      ctx.fillRect((o % cols) * cell + (p % kw) * scale, Math.floor(o / cols) * cell + Math.floor(p / kw) * scale, scale, scale);
+    });
+  }
+}
+
 function drawFilters(v, id = "filters") {
   const c = $(id);
   const ctx = c.getContext("2d");
   ctx.clearRect(0, 0, c.width, c.height);
+  if (v.filterShape && v.filterShape.length === 4) return drawKernels(v, ctx, c.width);
   const units = v.units;
   const cols = Math.ceil(Math.sqrt(units));
   const cell = Math.floor(c.width / cols);

@@ -150,7 +150,10 @@ function viewsOf(m, validation, transfer) {
   const sample = valid.x.subarray(0, SAMPLES * 64);
   const v = {
     valid: monitors(validation),
-    filters: m.weights("hid1.w"), // 64 x units, row-major: filter j is column j
+    // a dense layer's: 64 x units, row-major (filter j is column j); a convolution's:
+    // filters x channels x kh x kw (weightShape says which)
+    filters: m.weights("hid1.w"),
+    filterShape: Array.from(m.weightShape("hid1.w")),
     units: sizes[1],
     inputs: sample.slice(),
     corrupted: m.corrupt(sample),
@@ -159,8 +162,8 @@ function viewsOf(m, validation, transfer) {
     predicted: m.isClassifier ? Array.from(m.predictClasses(sample)) : null,
     sampleLabels: Array.from(valid.labels.subarray(0, SAMPLES)),
     hidden: m.hidden(valid.x.subarray(0, 200 * 64), 1),
-    code: sizes.length === 5 ? m.hidden(valid.x, 2) : null,
-    codeLabels: sizes.length === 5 ? valid.labels.slice() : null,
+    code: sizes[2] === 2 ? m.hidden(valid.x, 2) : null,
+    codeLabels: sizes[2] === 2 ? valid.labels.slice() : null,
     accuracy: m.isClassifier ? m.score(valid.x, valid.labels) : null,
     config: m.configText(),
   };

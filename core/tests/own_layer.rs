@@ -209,7 +209,7 @@ fn a_trainer_trains_it_and_refuses_contractive_through_it() {
     assert_eq!(
         e,
         Error::BadValue {
-            name: "contractive through a layer without a Jacobian (its Layer::Jacobian is NoJacobian)"
+            name: "contractive through a layer without a Jacobian (convolution and pooling have none yet; a layer of your own declares its Layer::Jacobian)"
         }
     );
     assert!(!t.is_started());

@@ -334,6 +334,35 @@ try {
   await page.waitForFunction(() => window.staticnetsPage.views.code !== null);
   check(!(await page.isHidden("#code-card")), "the 2-D model shows its code scatter");
 
+  // The convolutional preset: it trains, draws its 3x3 kernels, and refuses contractive by name.
+  await page.selectOption("#preset", "ae-conv-6x3x3");
+  await page.waitForFunction(() => window.staticnetsPage.info.preset === "ae-conv-6x3x3");
+  await page.click("#start");
+  await page.waitForFunction(() => (window.staticnetsPage.progress?.train.steps ?? 0) > 300, null, { timeout: 30000 });
+  await page.click("#start");
+  await page.waitForFunction(() => window.staticnetsPage.views?.filterShape?.length === 4);
+  const conv = await page.evaluate(() => {
+    const v = window.staticnetsPage.views;
+    const c = document.getElementById("filters");
+    const px = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let drawn = 0;
+    for (let i = 3; i < px.length; i += 4) drawn += px[i] > 0;
+    return { shape: v.filterShape, drawn, loss: v.valid.err, first: window.staticnetsPage.progress.train.err };
+  });
+  check(JSON.stringify(conv.shape) === "[6,1,3,3]" && conv.drawn > 6 * 9 * 16, "the conv preset draws its six 3x3 kernels", JSON.stringify(conv.shape));
+  check(Number.isFinite(conv.loss), "the conv preset trains", `validation error ${conv.loss}`);
+  await page.$eval("#reg-contractive", (el) => {
+    el.value = "0.01";
+    el.dispatchEvent(new Event("change"));
+  });
+  await page.waitForFunction(() => document.getElementById("status").textContent.includes("Jacobian"), null, { timeout: 10000 });
+  const noJac = await page.textContent("#status");
+  check(noJac.includes("without a Jacobian"), "contractive on the conv preset is refused by name", noJac);
+  await page.$eval("#reg-contractive", (el) => {
+    el.value = "0";
+    el.dispatchEvent(new Event("change"));
+  });
+
   // The classifier reports accuracy.
   await page.selectOption("#preset", "clf-64-32-10");
   await page.waitForFunction(() => window.staticnetsPage.info.preset === "clf-64-32-10");

@@ -373,6 +373,19 @@ macro_rules! __model_api {
                 self.core.weights(&name).map_err($crate::__private::js)
             }
 
+            /// The shape of parameter tensor `name`: `[inputs, units]` for a weight matrix,
+            /// `[filters, channels, kh, kw]` (or `[filters, channels, k]`) for a
+            /// convolution's filters, in the order `weights` gives them; `[units]` for a bias.
+            #[wasm_bindgen(js_name = weightShape)]
+            pub fn weight_shape(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "string")]
+                name: $crate::__private::wasm_bindgen::JsValue,
+            ) -> Result<Vec<usize>, $crate::__private::wasm_bindgen::JsError> {
+                let name = $crate::__private::text(&name, "name")?;
+                self.core.weight_shape(&name).map_err($crate::__private::js)
+            }
+
             /// A checkpoint of the whole run (format 2: weights, optimizer state,
             /// generators, position in the pass, best weights, configuration; see
             /// `staticnets::checkpoint`): `load` continues it exactly, here, natively or on a

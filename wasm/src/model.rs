@@ -319,8 +319,8 @@ impl ModelCore {
             let code = format!(
                 "// {desc}, as on the page; in a fn returning Result<_, staticnets::Error>\n\
                  use staticnets::datasets::Digits;\n\
-                 use staticnets::layers::{{Activation::*, Dense, Identity, Tied}};\n\
-                 use staticnets::train::{{Data, Trainer}};\n\
+                 use staticnets::layers::{{Activation::*, {layers}}};\n\
+                 {macros}use staticnets::train::{{Data, Trainer}};\n\
                  type Body = {ty};\n\
                  let mut t: Box<{trainer}> = Box::new(Trainer::new({new}));\n\
                  t.config.parse({start:?})?;\n\
@@ -331,6 +331,8 @@ impl ModelCore {
                 desc = p.description,
                 ty = p.body_type,
                 new = p.body_new,
+                layers = layer_imports(p.body_new),
+                macros = macro_imports(p.body_type),
             );
             (code, "")
         } else {
@@ -338,7 +340,7 @@ impl ModelCore {
             let code = format!(
                 "// {name} as on the page ({desc}): call it with the rows given to setData.\n\
                  use staticnets::layers::{{Activation::*, *}};\n\
-                 use staticnets::train::{{Data, Trainer}};\n\
+                 {macros}use staticnets::train::{{Data, Trainer}};\n\
                  type Body = {ty};\n\
                  fn reproduce({args}) -> Result<Box<{trainer}>, staticnets::Error> {{\n    \
                  let mut t: Box<{trainer}> = Box::new(Trainer::new({new}));\n    \
@@ -350,6 +352,7 @@ impl ModelCore {
                 ty = p.body_type,
                 new = p.body_new,
                 data = data.replace('&', ""),
+                macros = macro_imports(p.body_type),
             );
             (code, "    ")
         };
@@ -501,6 +504,25 @@ impl ModelCore {
             .ok_or_else(|| err(&format!("no parameter named {name:?}")))
     }
 
+    /// The shape of parameter tensor `name` as [`weights`](Self::weights) lays it out: a
+    /// weight matrix `[inputs, units]`, a convolution's filters `[filters, channels, k]` or
+    /// `[filters, channels, kh, kw]` (PyTorch's order), a bias `[units]`.
+    pub fn weight_shape(&self, name: &str) -> Result<Vec<usize>, String> {
+        use staticnets::layers::ParamKind;
+        let t = (0..self.engine.tensors())
+            .find(|&i| self.engine.tensor_name(i) == name)
+            .and_then(|i| self.engine.tensor(i))
+            .ok_or_else(|| err(&format!("no parameter named {name:?}")))?;
+        Ok(match t.kind {
+            ParamKind::Filter { kernel: [k, 0] } => vec![t.rows, t.cols / k.max(1), k],
+            ParamKind::Filter { kernel: [kh, kw] } => {
+                vec![t.rows, t.cols / (kh * kw).max(1), kh, kw]
+            }
+            kind if kind.is_matrix() => vec![t.rows, t.cols],
+            _ => vec![t.rows * t.cols],
+        })
+    }
+
     /// A checkpoint of the whole run (see `staticnets::checkpoint`, format 2): weights,
     /// optimizer state, generators, position in the pass, best weights and configuration,
     /// so that [`load`](Self::load) continues it exactly.
@@ -534,6 +556,37 @@ impl ModelCore {
             .map_err(msg)?;
         self.run = None;
         Ok(())
+    }
+}
+
+/// The layer types a preset's body value names (`Dense::new(..)`, ...), for its `use` line.
+fn layer_imports(body_new: &str) -> String {
+    let names = [
+        "Conv1", "Conv2", "Dense", "Identity", "Pool1", "Pool2", "Tied",
+    ];
+    let used: Vec<&str> = names
+        .into_iter()
+        .filter(|n| body_new.contains(&format!("{n}::")) || body_new.contains(&format!("{n},")))
+        .collect();
+    used.join(", ")
+}
+
+/// `use staticnets::{conv2, ...};` for the size macros a body's type calls by their bare names
+/// (empty if none).
+fn macro_imports(body_type: &str) -> String {
+    let names = ["conv1", "conv2", "pool1", "pool2", "sequence"];
+    let used: Vec<&str> = names
+        .into_iter()
+        .filter(|n| {
+            body_type
+                .match_indices(&format!("{n}!"))
+                .any(|(i, _)| !body_type[..i].ends_with("::"))
+        })
+        .collect();
+    if used.is_empty() {
+        String::new()
+    } else {
+        format!("use staticnets::{{{}}};\n", used.join(", "))
     }
 }
 

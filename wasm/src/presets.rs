@@ -3,7 +3,8 @@
 
 use crate::engine::{Engine, boxed};
 use crate::model::{Spec, Task};
-use staticnets::layers::{Activation::*, Dense, Identity, Tied};
+use staticnets::layers::{Activation::*, Conv2, Dense, Identity, Pool2, Tied};
+use staticnets::{conv2, pool2};
 
 /// Largest batch the presets accept.
 pub const BATCH: usize = 64;
@@ -11,6 +12,12 @@ pub const BATCH: usize = 64;
 pub const INPUTS: usize = 64;
 /// Optimizer slots: enough for every optimizer with momentum.
 pub const SLOTS: usize = 3;
+
+/// The Jacobian buffers' width for `L`: the input width where every layer has the exact
+/// Jacobian `contractive` needs, else none (`contractive` is then refused by name).
+const fn jacobian_width<L: staticnets::layers::Layers>() -> usize {
+    if L::JACOBIANS { INPUTS } else { 0 }
+}
 
 /// One preset: what it is, and how to build its trainer.
 pub struct Preset {
@@ -32,17 +39,17 @@ macro_rules! preset {
                 body_type: stringify!($body),
                 body_new: stringify!($new),
                 batch: BATCH,
-                jacobian: INPUTS,
+                jacobian: jacobian_width::<$body>(),
                 slots: SLOTS,
                 digits: true,
             },
-            build: || boxed::<$body, BATCH, INPUTS, SLOTS>($new),
+            build: || boxed::<$body, BATCH, { jacobian_width::<$body>() }, SLOTS>($new),
         }
     };
 }
 
 /// The presets.
-pub const PRESETS: [Preset; 5] = [
+pub const PRESETS: [Preset; 6] = [
     preset!(
         "ae-64-16-64",
         "64-16-64 autoencoder",
@@ -72,6 +79,23 @@ pub const PRESETS: [Preset; 5] = [
         (
             Dense::new(Relu),
             Dense::new(Linear),
+            Dense::new(Relu),
+            Dense::new(Sigmoid)
+        )
+    ),
+    preset!(
+        "ae-conv-6x3x3",
+        "conv 6 filters 3x3, max pool, 32, 64",
+        Autoencoder,
+        (
+            conv2!(1, 8, 8, 6, 3, 3),
+            pool2!(6, 6, 6, 2, 2, max),
+            Dense<54, 32>,
+            Dense<32, 64>
+        ),
+        (
+            Conv2::new(Relu),
+            Pool2::new(Linear),
             Dense::new(Relu),
             Dense::new(Sigmoid)
         )

@@ -4,8 +4,9 @@
 //! test. The same classes in a browser: `wasm/tests/browser.rs` and the npm example page.
 #![cfg(not(target_arch = "wasm32"))]
 
-use staticnets::layers::{Activation::*, Dense};
+use staticnets::layers::{Activation::*, Conv1, Dense, Pool1};
 use staticnets::train::{Data, Trainer};
+use staticnets::{conv1, pool1};
 use staticnets_wasm::{ModelCore, Targets, Task};
 
 staticnets_wasm::model! {
@@ -39,6 +40,36 @@ staticnets_wasm::model! {
         contractive: true,
         slots: 0,
     }
+}
+
+staticnets_wasm::model! {
+    /// Does a window of 24 samples hold a spike? A conv1 / pool1 classifier.
+    pub struct Spikes {
+        layers: (conv1!(1, 24, 4, 5), pool1!(4, 20, 4, max), Dense<20, 2>) =
+            (Conv1::new(Relu), Pool1::new(Linear), Dense::new(Softmax)),
+        task: Classifier,
+        batch: 16,
+        contractive: false,
+        slots: 2,
+    }
+}
+
+/// Windows `from..from + n` of 24 samples of a slow wave; the odd ones hold a spike at a place
+/// that moves.
+fn spikes(from: usize, n: usize) -> (Vec<f32>, Vec<u32>) {
+    let mut x = Vec::with_capacity(24 * n);
+    for i in from..from + n {
+        for t in 0..24 {
+            let wave = 0.3 * ((t as f64 * 0.4 + i as f64).sin()) as f32;
+            let spike = if i % 2 == 1 && t == 3 + (i * 7) % 17 {
+                1.5
+            } else {
+                0.0
+            };
+            x.push(wave + spike);
+        }
+    }
+    (x, (from..from + n).map(|i| (i % 2) as u32).collect())
 }
 
 /// `n` points, alternately on the circle of radius 0.4 (class 0) and 1.0 (class 1).
@@ -125,6 +156,20 @@ fn a_classifier_of_its_own_learns_its_data() {
         classes.iter().zip(&labels).filter(|(c, l)| c == l).count(),
         right
     );
+}
+
+#[test]
+fn a_convolutional_class_of_its_own_finds_the_spikes() {
+    let (x, labels) = spikes(0, 160);
+    let mut m = Spikes::core_for("algo = adam\nlearning_rate = 0.01\nrng = 5").unwrap();
+    assert_eq!(m.layer_sizes(), [24, 80, 20, 2]);
+    assert_eq!(m.weight_shape("hid1.w").unwrap(), [4, 1, 5]);
+    m.set_data(&x, Targets::Labels(labels.clone())).unwrap();
+    m.train(400).unwrap();
+    let (tx, tl) = spikes(1000, 160); // held out: other waves, the spikes elsewhere
+    let classes = m.predict_classes(&tx).unwrap();
+    let right = classes.iter().zip(&tl).filter(|(c, l)| c == l).count();
+    assert!(right >= 150, "{right} of 160 right");
 }
 
 #[test]

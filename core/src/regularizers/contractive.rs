@@ -112,16 +112,9 @@ pub const ENTRY: Builtin = Builtin {
     jacobian_term: Some(|a, net, weight| loss_and_grad(a.outs, net, weight)),
 };
 
-/// [`validate`] through a [`Topology`]: Jacobian buffers of the right width, targets among
-/// the layers, every layer up to the deepest target with a Jacobian and none a softmax.
+/// [`validate`] through a [`Topology`]: targets among the layers, every layer up to the
+/// deepest target with a Jacobian and none a softmax, Jacobian buffers of the right width.
 fn check(net: &dyn Topology, targets: Selection) -> Result<(), Error> {
-    if net.jacobian_width() != net.input_width() {
-        return Err(Error::WorkspaceTooSmall {
-            what: "Jacobian columns (JD) of the contractive penalty",
-            needed: net.input_width(),
-            have: net.jacobian_width(),
-        });
-    }
     for k in targets.iter() {
         if k == 0 || k > net.layers() {
             return Err(Error::BadValue {
@@ -138,9 +131,18 @@ fn check(net: &dyn Topology, targets: Selection) -> Result<(), Error> {
         }
         if !net.has_jacobian(k) {
             return Err(Error::BadValue {
-                name: "contractive through a layer without a Jacobian (its Layer::Jacobian is NoJacobian)",
+                name: "contractive through a layer without a Jacobian (convolution and pooling have none yet; a layer of your own declares its Layer::Jacobian)",
             });
         }
+    }
+    // (after the layers: a model that cannot have contractive at all says why, not that its
+    // buffers are too small)
+    if net.jacobian_width() != net.input_width() {
+        return Err(Error::WorkspaceTooSmall {
+            what: "Jacobian columns (JD) of the contractive penalty",
+            needed: net.input_width(),
+            have: net.jacobian_width(),
+        });
     }
     Ok(())
 }
