@@ -4,6 +4,12 @@
 // peer:
 //   S: 64-32-64 tied autoencoder, sigmoid hidden, linear output, MSE, batch 32, the digits.
 //   L: 784-256-784 untied, same activations, batch 64, 1024 rows of uniform data.
+//   V: 128 samples -> conv1 (4 filters of 8, stride 4, tanh) -> max pool 2 -> 16 (relu) ->
+//      128 (linear), batch 32, 512 windows of two sines (waves). Plain only.
+//   D: 8x8 digits -> conv2 (6 filters 3x3, relu) -> max pool 2x2 -> 32 (relu) -> 64
+//      (sigmoid), batch 32. Plain only.
+//   TF.js runs V and D on its "cpu" backend: its wasm backend has no Conv2DBackpropFilter
+//   kernel (4.22.0), so it cannot train a convolution.
 //   regularized: + 1e-4 * weight_l2 (mean of squares per matrix, averaged over matrices)
 //                + 0.1 * hidden_l1 (mean |h|) and Gaussian input noise of sigma 0.1.
 // Plain SGD, learning rate 0.01. One step = one batch: noise, forward, loss, backward, update.
@@ -34,6 +40,19 @@ export function uniformRows(rows, cols) {
   }
   return x;
 }
+
+/// V's data: two sines per window, the formula of wasm/src/bench.rs.
+export function waves(rows) {
+  const x = new Float32Array(rows * 128);
+  const tau = 2 * Math.PI;
+  for (let r = 0; r < rows; r++) {
+    for (let t = 0; t < 128; t++) x[r * 128 + t] = Math.sin((tau * 5 * t) / 128 + 0.37 * r) + 0.3 * Math.sin((tau * 10 * t) / 128 + 1.1 * r);
+  }
+  return x;
+}
+
+/// The models and the variants each is measured in.
+export const MODELS = { S: [false, true], L: [false, true], V: [false], D: [false] };
 
 const yieldNow = () => new Promise((r) => setTimeout(r, 0));
 
@@ -114,6 +133,57 @@ export function tfjsModel(tf, model, regularized, x) {
   };
 }
 
+/// A TF.js conv model (V or D) as a step function, on the backend in force (the caller sets
+/// "cpu"). Channels last, as TF.js lays them out; the same shapes and operations as the other
+/// harnesses.
+export function tfjsConvModel(tf, model, x) {
+  const batch = 32;
+  const v = model === "V";
+  const nin = v ? 128 : 64;
+  const inShape = v ? [batch, 128, 1] : [batch, 8, 8, 1];
+  const nb = Math.floor(x.length / nin / batch);
+  const batches = [];
+  for (let b = 0; b < nb; b++) {
+    const rows = x.subarray(b * batch * nin, (b + 1) * batch * nin);
+    batches.push([tf.tensor(rows, inShape), tf.tensor2d(rows, [batch, nin])]);
+  }
+  const normal = (shape, fanIn, fanOut, seed) => tf.variable(tf.randomNormal(shape, 0, 1 / Math.sqrt(fanIn + fanOut), "float32", seed));
+  const K = v ? normal([8, 1, 4], 8, 32, 1) : normal([3, 3, 1, 6], 9, 54, 1);
+  const bk = tf.variable(tf.zeros([v ? 4 : 6]));
+  const [mid, nh] = v ? [60, 16] : [54, 32];
+  const W1 = normal([mid, nh], mid, nh, 2);
+  const b1 = tf.variable(tf.zeros([nh]));
+  const W2 = normal([nh, nin], nh, nin, 3);
+  const b2 = tf.variable(tf.zeros([nin]));
+  const opt = tf.train.sgd(0.01);
+  let i = 0;
+  const objective = (xb, flat) => () => {
+    let h;
+    if (v) {
+      const c = tf.tanh(tf.conv1d(xb, K, 4, "valid").add(bk)); // [32, 31, 4]
+      h = tf.maxPool(c.reshape([batch, 1, 31, 4]), [1, 2], [1, 2], "valid").reshape([batch, mid]);
+    } else {
+      const c = tf.relu(tf.conv2d(xb, K, 1, "valid").add(bk)); // [32, 6, 6, 6]
+      h = tf.maxPool(c, 2, 2, "valid").reshape([batch, mid]);
+    }
+    let y = tf.relu(h.matMul(W1).add(b1)).matMul(W2).add(b2);
+    if (!v) y = tf.sigmoid(y);
+    return tf.losses.meanSquaredError(flat, y);
+  };
+  return (n) => {
+    let last = null;
+    for (let k = 0; k < n; k++) {
+      const [xb, flat] = batches[i++ % nb];
+      const loss = opt.minimize(objective(xb, flat), true);
+      if (last) last.dispose();
+      last = loss;
+    }
+    const out = last.dataSync()[0];
+    last.dispose();
+    return out;
+  };
+}
+
 /// ConvNetJS (S only; it has no tied layers, no activity penalty and no noise layer): an
 /// untied 64-32-64 sigmoid/linear net with batch 32; regularized adds Gaussian input noise
 /// by hand and 1e-4 L2 weight decay (its nearest equivalent of weight_l2).
@@ -178,14 +248,15 @@ export function productsCeiling(wasm, samples = 50) {
 /// when built) with each build's products ceiling, TF.js wasm, and ConvNetJS when given,
 /// each model and variant measured together (`measureTogether`). `emit` receives each
 /// record as it is made.
-export async function runAll({ env, pkgs, tf, convnetjs, digitsBytes, timing, emit, models = ["S", "L"] }) {
+export async function runAll({ env, pkgs, tf, convnetjs, digitsBytes, timing, emit, models = Object.keys(MODELS) }) {
   for (const [kind, wasm] of Object.entries(pkgs)) {
     const gflops = productsCeiling(wasm, timing.rep < 1 ? 3 : 50);
     emit({ ceiling: "products in L1 (24x128 . 128x32)", env, framework: `staticnets wasm ${kind}`, level: wasm.kernelLevel(), gflops });
   }
-  const xs = { S: digits(digitsBytes), L: uniformRows(1024, 784) };
+  const xs = { S: digits(digitsBytes), L: uniformRows(1024, 784), V: waves(512), D: digits(digitsBytes) };
   for (const model of models) {
-    for (const regularized of [false, true]) {
+    const conv = model === "V" || model === "D";
+    for (const regularized of MODELS[model]) {
       const variant = regularized ? "regularized" : "plain";
       const base = { env, model, variant };
       const steps = {};
@@ -195,7 +266,11 @@ export async function runAll({ env, pkgs, tf, convnetjs, digitsBytes, timing, em
         steps[name] = staticnetsModel(wasm, model, regularized, digitsBytes);
         records[name] = { framework: name, level: wasm.kernelLevel() };
       }
-      if (tf) {
+      if (tf && conv) {
+        await tf.setBackend("cpu");
+        steps["TF.js cpu"] = tfjsConvModel(tf, model, xs[model]);
+        records["TF.js cpu"] = { framework: "TF.js cpu", level: tf.getBackend() };
+      } else if (tf) {
         steps["TF.js wasm"] = tfjsModel(tf, model, regularized, xs[model]);
         records["TF.js wasm"] = { framework: "TF.js wasm", level: tf.getBackend() };
       }
@@ -206,6 +281,7 @@ export async function runAll({ env, pkgs, tf, convnetjs, digitsBytes, timing, em
       const measured = await measureTogether(steps, timing);
       for (const [name, r] of Object.entries(measured)) emit({ ...records[name], ...base, ...r });
       if (tf) tf.disposeVariables();
+      if (tf && conv) await tf.setBackend("wasm");
     }
   }
 }

@@ -11,11 +11,16 @@ import sys
 
 # Multiply-adds of one step, times 2: forward (2 products), weight gradients (2) and the
 # decoder's input gradient (1); nobody computes the gradient of the data.
-ROWS = {"S": 32, "L": 64}
+ROWS = {"S": 32, "L": 64, "V": 32, "D": 32}
 SHAPE = {"S": (64, 32), "L": (784, 256)}
+# The conv models' multiply-adds per row: forward, weight gradients, and the input gradients
+# of every layer but the first (V: conv1 992, dense 960 + 2048; D: conv2 1944, dense 1728 + 2048).
+CONV_MACS = {"V": 4000 + 4000 + 3008, "D": 5720 + 5720 + 3776}
 
 
 def flops(model, variant="", rows=None, hidden=None):
+    if model in CONV_MACS:
+        return 2 * ROWS[model] * CONV_MACS[model]
     nin, nh = SHAPE[model]
     rows = rows or ROWS[model]
     if variant.startswith("batch "):
@@ -52,7 +57,7 @@ if peak:
     print()
 print("| model | framework | where | ms/step | samples/s | GFLOP/s | of peak | time vs staticnets | loss fell |")
 print("|---|---|---|---:|---:|---:|---:|---:|:-:|")
-for model in ["S", "L"]:
+for model in ["S", "L", "V", "D"]:
     for variant in ["plain", "regularized"]:
         for env in ["native", "node", "chromium"]:
             for r in [x for x in runs if (x["env"], x["model"], x["variant"]) == (env, model, variant)]:

@@ -30,8 +30,9 @@ def ask(server, line):
     return json.loads(reply)
 
 
-for name in ["S", "L"]:
-    for variant in ["plain", "regularized"]:
+for name, variants in [("S", ["plain", "regularized"]), ("L", ["plain", "regularized"]),
+                       ("V", ["plain"]), ("D", ["plain"])]:
+    for variant in variants:
         records = [ask(s, f"warm {name} {variant}") for s in servers]
         times = [[] for _ in servers]
         for _ in range(5):

@@ -61,6 +61,55 @@ def model(name, regularized):
     return step
 
 
+def waves(rows):
+    """V's data: two sines per window, the formula of wasm/src/bench.rs."""
+    t = torch.arange(128, dtype=torch.float64)
+    r = torch.arange(rows, dtype=torch.float64)[:, None]
+    tau = 2 * math.pi
+    return (torch.sin(tau * 5 * t / 128 + 0.37 * r) + 0.3 * torch.sin(tau * 10 * t / 128 + 1.1 * r)).float()
+
+
+def conv_model(name):
+    """V (conv1 4x8 stride 4, tanh, max pool 2, 16 relu, 128 linear) or D (conv2 6x3x3 relu,
+    max pool 2x2, 32 relu, 64 sigmoid): the models of wasm/src/bench.rs, plain SGD 0.01,
+    batch 32, MSE against the input."""
+    F = torch.nn.functional
+    if name == "V":
+        x = waves(512).reshape(512, 1, 128)
+        shapes = [(4, 1, 8), (4,), (16, 60), (16,), (128, 16), (128,)]
+        fans = [(8, 32), None, (60, 16), None, (16, 128), None]
+    else:
+        x = digits().reshape(-1, 1, 8, 8)
+        shapes = [(6, 1, 3, 3), (6,), (32, 54), (32,), (64, 32), (64,)]
+        fans = [(9, 54), None, (54, 32), None, (32, 64), None]
+    params = []
+    for shape, fan in zip(shapes, fans):
+        std = 1 / math.sqrt(sum(fan)) if fan else 0.0
+        params.append((torch.randn(shape) * std).requires_grad_())
+    w1, b1, w2, b2, w3, b3 = params
+    batches = list(x[: (len(x) // 32) * 32].split(32))
+    opt = torch.optim.SGD(params, lr=0.01)
+    state = {"i": 0}
+
+    def step(n):
+        for _ in range(n):
+            xb = batches[state["i"] % len(batches)]
+            state["i"] += 1
+            if name == "V":
+                h = F.max_pool1d(torch.tanh(F.conv1d(xb, w1, b1, stride=4)), 2)
+                y = F.linear(F.relu(F.linear(h.flatten(1), w2, b2)), w3, b3)
+            else:
+                h = F.max_pool2d(F.relu(F.conv2d(xb, w1, b1)), 2)
+                y = torch.sigmoid(F.linear(F.relu(F.linear(h.flatten(1), w2, b2)), w3, b3))
+            loss = F.mse_loss(y, xb.flatten(1))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        return loss.item()
+
+    return step
+
+
 def warm(step):
     """The first step's loss, then the warm-up: at least 50 steps and WARM s."""
     first = step(1)
@@ -97,7 +146,9 @@ def serve():
     for line in sys.stdin:
         what, name, variant = line.split()
         if what == "warm":
-            runs[(name, variant)] = step = model(name, variant == "regularized")
+            runs[(name, variant)] = step = (
+                conv_model(name) if name in "VD" else model(name, variant == "regularized")
+            )
             reply = {"framework": "PyTorch eager", "loss_first": warm(step)}
         else:
             ms, last = repetition(runs[(name, variant)])
@@ -127,9 +178,9 @@ print(json.dumps({"framework": "sgemm probe", "env": "native", "gflops": sgemm_p
                   "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
 if "--probe" in sys.argv:
     sys.exit(0)
-for name in ["S", "L"]:
-    for regularized in [False, True]:
-        r = measure(model(name, regularized))
+for name, variants in [("S", [False, True]), ("L", [False, True]), ("V", [False]), ("D", [False])]:
+    for regularized in variants:
+        r = measure(conv_model(name) if name in "VD" else model(name, regularized))
         r.update({"framework": "PyTorch eager", "env": "native", "model": name,
                   "variant": "regularized" if regularized else "plain"})
         print(json.dumps(r), flush=True)

@@ -16,7 +16,7 @@
 //! level, their best case with every operand in L1).
 
 use staticnets::kernels::{Level, level, set_level};
-use staticnets_wasm::bench::{SWEEP, Stepper, products_in_l1, reference, sweep};
+use staticnets_wasm::bench::{MODELS, SWEEP, Stepper, products_in_l1, reference, sweep};
 // the level in force, with `+fma` in the opt-in fused build (as the wasm builds report it)
 use staticnets_wasm::kernel_level;
 use std::time::{Duration, Instant};
@@ -241,11 +241,12 @@ fn main() {
     let only = value("--only");
     let variant_only = value("--variant");
     let body = move || {
-        for model in ["S", "L"] {
+        for (model, variants) in MODELS {
             if !models || only.as_deref().is_some_and(|o| o != model) {
                 continue;
             }
-            for (variant, reg) in [("plain", false), ("regularized", true)] {
+            for &reg in variants {
+                let variant = if reg { "regularized" } else { "plain" };
                 if variant_only.as_deref().is_some_and(|v| v != variant) {
                     continue;
                 }

@@ -6,6 +6,12 @@
 //!   digits (pixels / 16).
 //! - **L**: 784-256-784 untied, sigmoid hidden, linear output, MSE, batch 64, 1024 rows of
 //!   uniform data in [0, 1) (xorshift seed 7).
+//! - **V**: the vibration autoencoder of the firmware example: 128 samples -> conv1 (4
+//!   filters of 8, stride 4, tanh) -> max pool 2 -> 16 (relu) -> 128 (linear), batch 32, 512
+//!   windows `sin(2 pi 5 t / 128 + 0.37 r) + 0.3 sin(2 pi 10 t / 128 + 1.1 r)` (row `r`,
+//!   sample `t`; the same formula in every harness). Plain only.
+//! - **D**: the page's convolutional preset: 8x8 digits -> conv2 (6 filters 3x3, relu) ->
+//!   max pool 2x2 -> 32 (relu) -> 64 (sigmoid), batch 32, the digits. Plain only.
 //! - **plain**: SGD, learning rate 0.01, no clipping. **regularized**: plus
 //!   `weight_l2 = 1e-4`, `hidden_l1 = 0.1`, `input_noise = 0.1`.
 //!
@@ -14,7 +20,9 @@
 
 use staticnets::Error;
 use staticnets::datasets::Digits;
-use staticnets::layers::{Activation::*, Dense, Identity, Layers, Tied};
+use staticnets::layers::{
+    Activation::*, Conv1, Conv2, Dense, Identity, Layers, Pool1, Pool2, Tied,
+};
 use staticnets::rng::XorShift;
 use staticnets::train::{Data, Trainer};
 
@@ -57,6 +65,26 @@ fn run<L: Layers + 'static, const B: usize>(
     Ok(Box::new(Run { t, x }))
 }
 
+/// V's data: `rows` windows of 128 samples of two sines (see the module docs).
+pub fn waves(rows: usize) -> Vec<f32> {
+    let tau = 2.0 * core::f64::consts::PI;
+    (0..rows * 128)
+        .map(|k| {
+            let (r, t) = ((k / 128) as f64, (k % 128) as f64);
+            ((tau * 5.0 * t / 128.0 + 0.37 * r).sin()
+                + 0.3 * (tau * 10.0 * t / 128.0 + 1.1 * r).sin()) as f32
+        })
+        .collect()
+}
+
+/// The models and the variants each is measured in.
+pub const MODELS: [(&str, &[bool]); 4] = [
+    ("S", &[false, true]),
+    ("L", &[false, true]),
+    ("V", &[false]),
+    ("D", &[false]),
+];
+
 /// All images of a digits file, pixels / 16.
 pub fn digits(bytes: &[u8]) -> Result<Vec<f32>, Error> {
     let d = Digits::parse(bytes)?;
@@ -97,8 +125,40 @@ pub fn reference(
             });
             run(t, x, 64, extra)
         }
+        "V" if !regularized => {
+            type V = (
+                staticnets::conv1!(1, 128, 4, 8, stride = 4),
+                staticnets::pool1!(4, 31, 2, max),
+                Dense<60, 16>,
+                Dense<16, 128>,
+            );
+            let t: Box<staticnets::trainer!(V, batch = 32, optimizer = sgd + momentum)> =
+                Box::new(Trainer::new((
+                    Conv1::new(Tanh),
+                    Pool1::new(Linear),
+                    Dense::new(Relu),
+                    Dense::new(Linear),
+                )));
+            run(t, waves(512), 32, "")
+        }
+        "D" if !regularized => {
+            type D = (
+                staticnets::conv2!(1, 8, 8, 6, 3, 3),
+                staticnets::pool2!(6, 6, 6, 2, 2, max),
+                Dense<54, 32>,
+                Dense<32, 64>,
+            );
+            let t: Box<staticnets::trainer!(D, batch = 32, optimizer = sgd + momentum)> =
+                Box::new(Trainer::new((
+                    Conv2::new(Relu),
+                    Pool2::new(Linear),
+                    Dense::new(Relu),
+                    Dense::new(Sigmoid),
+                )));
+            run(t, digits(digits_file)?, 32, "")
+        }
         _ => Err(Error::BadValue {
-            name: "bench model (S or L)",
+            name: "bench model (S or L, plain or regularized; V or D, plain)",
         }),
     }
 }

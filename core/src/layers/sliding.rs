@@ -50,46 +50,89 @@ pub const fn pad_before(k: usize, same: bool) -> usize {
     if same { (k - 1) / 2 } else { 0 }
 }
 
-impl Geometry {
-    /// Input index read by output position `(i, j)` at tap `(a, b)` of channel `c`, if
-    /// inside the map (outside it reads 0).
-    #[inline(always)]
-    fn at(&self, c: usize, i: usize, j: usize, a: usize, b: usize) -> Option<usize> {
-        let y = (i * self.sh + a * self.dh).checked_sub(self.top)?;
-        let x = (j * self.sw + b * self.dw).checked_sub(self.left)?;
-        (y < self.h && x < self.w).then_some((c * self.h + y) * self.w + x)
-    }
+/// The output positions `j` in `0..n_out` whose input `j stride + tap - pad` lies in `0..n_in`
+/// (`tap` the kernel offset `k d`): a range, since the input position grows with `j`.
+#[inline(always)]
+fn span(n_in: usize, n_out: usize, stride: usize, tap: usize, pad: usize) -> (usize, usize) {
+    // j stride + tap >= pad  and  j stride + tap < n_in + pad
+    let first = pad.saturating_sub(tap).div_ceil(stride);
+    let end = if n_in + pad > tap {
+        (n_in + pad - tap).div_ceil(stride).min(n_out)
+    } else {
+        0
+    };
+    (first, end.max(first))
+}
 
+impl Geometry {
     /// Index of filter `o`'s weight for channel `c`, tap `(a, b)`.
     #[inline(always)]
     fn tap(&self, o: usize, c: usize, a: usize, b: usize) -> usize {
         ((o * self.c + c) * self.kh + a) * self.kw + b
     }
 
-    /// `pre[o, i, j] = b[o] + sum_c sum_a sum_b w[o, c, a, b] x[c, at(i, j, a, b)]`.
+    /// For tap `(a, b)` of channel `c`: the output rows `i0..i1` and columns `j0..j1` it
+    /// reaches inside the map, and a function from an output `(i, j)` in them to its input index.
+    #[inline(always)]
+    fn reach(
+        &self,
+        c: usize,
+        a: usize,
+        b: usize,
+    ) -> (
+        (usize, usize),
+        (usize, usize),
+        impl Fn(usize, usize) -> usize + use<'_>,
+    ) {
+        let rows = span(self.h, self.ho, self.sh, a * self.dh, self.top);
+        let cols = span(self.w, self.wo, self.sw, b * self.dw, self.left);
+        let at = move |i: usize, j: usize| {
+            let y = i * self.sh + a * self.dh - self.top;
+            let x = j * self.sw + b * self.dw - self.left;
+            (c * self.h + y) * self.w + x
+        };
+        (rows, cols, at)
+    }
+
+    /// `pre[o, i, j] = b[o] + sum_c sum_a sum_b w[o, c, a, b] x[c, (i, j) at (a, b)]`, each
+    /// output's sum in the order `c`, `a`, `b` (taps outside the map add nothing). The taps are
+    /// the outer loops and the outputs the inner one, so the lanes of a vector span outputs.
     pub fn conv_forward(&self, x: &[f32], w: &[f32], bias: &[f32], pre: &mut [f32]) {
+        let n = self.ho * self.wo;
         for (o, &bo) in bias.iter().enumerate().take(self.f) {
-            for i in 0..self.ho {
-                for j in 0..self.wo {
-                    let mut s = 0.0f32;
-                    for c in 0..self.c {
-                        for a in 0..self.kh {
-                            for b in 0..self.kw {
-                                if let Some(p) = self.at(c, i, j, a, b) {
-                                    s += w[self.tap(o, c, a, b)] * x[p];
+            let out = &mut pre[o * n..(o + 1) * n];
+            out.fill(0.0);
+            for c in 0..self.c {
+                for a in 0..self.kh {
+                    for b in 0..self.kw {
+                        let wk = w[self.tap(o, c, a, b)];
+                        let ((i0, i1), (j0, j1), at) = self.reach(c, a, b);
+                        for i in i0..i1 {
+                            let row = &mut out[i * self.wo + j0..i * self.wo + j1];
+                            if self.sw == 1 {
+                                let p = at(i, j0);
+                                for (s, &v) in row.iter_mut().zip(&x[p..p + (j1 - j0)]) {
+                                    *s += wk * v;
+                                }
+                            } else {
+                                for (j, s) in (j0..j1).zip(row.iter_mut()) {
+                                    *s += wk * x[at(i, j)];
                                 }
                             }
                         }
                     }
-                    pre[(o * self.ho + i) * self.wo + j] = bo + s;
                 }
+            }
+            for s in out.iter_mut() {
+                *s = bo + *s;
             }
         }
     }
 
-    /// Given `d = d pre` of one example: `gw[o, c, a, b] += sum_ij d[o, i, j] x[c, at(i, j,
-    /// a, b)]`, `gb[o] += sum_ij d[o, i, j]`, and, unless `dx` is empty, `dx[c, at(i, j, a,
-    /// b)] += sum_o d[o, i, j] w[o, c, a, b]`.
+    /// Given `d = d pre` of one example: `gw[o, c, a, b] += sum_ij d[o, i, j] x[c, (i, j) at
+    /// (a, b)]` (over `i`, then `j`), `gb[o] += sum_ij d[o, i, j]`, and, unless `dx` is
+    /// empty, `dx[c, (i, j) at (a, b)] += d[o, i, j] w[o, c, a, b]`, taps in the order `o`,
+    /// `c`, `a`, `b` and outputs inner.
     pub fn conv_backward(
         &self,
         x: &[f32],
@@ -106,27 +149,21 @@ impl Geometry {
             for c in 0..self.c {
                 for a in 0..self.kh {
                     for b in 0..self.kw {
+                        let ((i0, i1), (j0, j1), at) = self.reach(c, a, b);
                         let mut s = 0.0f32;
-                        for (ij, &g) in d_o.iter().enumerate() {
-                            if let Some(p) = self.at(c, ij / self.wo, ij % self.wo, a, b) {
-                                s += g * x[p];
+                        for i in i0..i1 {
+                            for j in j0..j1 {
+                                s += d_o[i * self.wo + j] * x[at(i, j)];
                             }
                         }
                         gw[self.tap(o, c, a, b)] += s;
-                    }
-                }
-            }
-        }
-        if dx.is_empty() {
-            return;
-        }
-        for o in 0..self.f {
-            for (ij, &g) in d[o * n..(o + 1) * n].iter().enumerate() {
-                for c in 0..self.c {
-                    for a in 0..self.kh {
-                        for b in 0..self.kw {
-                            if let Some(p) = self.at(c, ij / self.wo, ij % self.wo, a, b) {
-                                dx[p] += g * w[self.tap(o, c, a, b)];
+                        if dx.is_empty() {
+                            continue;
+                        }
+                        let wk = w[self.tap(o, c, a, b)];
+                        for i in i0..i1 {
+                            for j in j0..j1 {
+                                dx[at(i, j)] += d_o[i * self.wo + j] * wk;
                             }
                         }
                     }
