@@ -71,27 +71,23 @@ impl Geometry {
         ((o * self.c + c) * self.kh + a) * self.kw + b
     }
 
-    /// For tap `(a, b)` of channel `c`: the output rows `i0..i1` and columns `j0..j1` it
-    /// reaches inside the map, and a function from an output `(i, j)` in them to its input index.
+    /// For tap `(a, b)`: the output rows `i0..i1` and columns `j0..j1` it reaches inside the
+    /// map (outside them it reads the padding's zeros).
     #[inline(always)]
-    fn reach(
-        &self,
-        c: usize,
-        a: usize,
-        b: usize,
-    ) -> (
-        (usize, usize),
-        (usize, usize),
-        impl Fn(usize, usize) -> usize + use<'_>,
-    ) {
-        let rows = span(self.h, self.ho, self.sh, a * self.dh, self.top);
-        let cols = span(self.w, self.wo, self.sw, b * self.dw, self.left);
-        let at = move |i: usize, j: usize| {
-            let y = i * self.sh + a * self.dh - self.top;
-            let x = j * self.sw + b * self.dw - self.left;
-            (c * self.h + y) * self.w + x
-        };
-        (rows, cols, at)
+    fn reach(&self, a: usize, b: usize) -> [(usize, usize); 2] {
+        [
+            span(self.h, self.ho, self.sh, a * self.dh, self.top),
+            span(self.w, self.wo, self.sw, b * self.dw, self.left),
+        ]
+    }
+
+    /// The input index output `(i, j)` reads at tap `(a, b)` of channel `c` (inside its
+    /// [`reach`](Self::reach)).
+    #[inline(always)]
+    fn at(&self, c: usize, a: usize, b: usize, i: usize, j: usize) -> usize {
+        let y = i * self.sh + a * self.dh - self.top;
+        let x = j * self.sw + b * self.dw - self.left;
+        (c * self.h + y) * self.w + x
     }
 
     /// `pre[o, i, j] = b[o] + sum_c sum_a sum_b w[o, c, a, b] x[c, (i, j) at (a, b)]`, each
@@ -106,7 +102,8 @@ impl Geometry {
                 for a in 0..self.kh {
                     for b in 0..self.kw {
                         let wk = w[self.tap(o, c, a, b)];
-                        let ((i0, i1), (j0, j1), at) = self.reach(c, a, b);
+                        let [(i0, i1), (j0, j1)] = self.reach(a, b);
+                        let at = |i, j| self.at(c, a, b, i, j);
                         for i in i0..i1 {
                             let row = &mut out[i * self.wo + j0..i * self.wo + j1];
                             if self.sw == 1 {
@@ -149,7 +146,8 @@ impl Geometry {
             for c in 0..self.c {
                 for a in 0..self.kh {
                     for b in 0..self.kw {
-                        let ((i0, i1), (j0, j1), at) = self.reach(c, a, b);
+                        let [(i0, i1), (j0, j1)] = self.reach(a, b);
+                        let at = |i, j| self.at(c, a, b, i, j);
                         let mut s = 0.0f32;
                         for i in i0..i1 {
                             for j in j0..j1 {
