@@ -120,8 +120,9 @@ impl Geometry {
                     }
                 }
             }
+            // `b + sum` (an IEEE addition commutes: the same bits as `sum + b`)
             for s in out.iter_mut() {
-                *s = bo + *s;
+                *s += bo;
             }
         }
     }
