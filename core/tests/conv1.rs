@@ -1,7 +1,8 @@
 //! `conv1`: its forward pass against an independent float64 computation (explicit zero
 //! padding, PyTorch's definition), its gradients, through every regularizer that applies to
 //! it, against central differences, the weight penalties' values against a closed form, and
-//! `contractive` refused by name (docs/contract.md, "Decided for the layers that come next").
+//! `contractive` through it, its value against a Jacobian by finite differences (docs/contract.md,
+//! "Decided for the layers that come next").
 
 use staticnets::conv1;
 use staticnets::gradcheck::{Settings, check_params};
@@ -121,7 +122,15 @@ fn forward_is_pytorchs_cross_correlation() {
 type Strided = conv1!(2, 11, 3, 3, stride = 2, dilation = 2); // 3 filters x 4 positions
 type Same = conv1!(2, 11, 3, 4, padding = same); // 3 x 11
 
-fn objective_check<L: Layers>(mut n: Network<L>, specs: &[RegSpec]) -> (f64, f64) {
+fn objective_check<L: Layers>(n: Network<L>, specs: &[RegSpec]) -> (f64, f64) {
+    objective_check_jd::<L, 0>(n, specs)
+}
+
+/// [`objective_check`] with Jacobian buffers `JD` wide (`contractive`: the input width).
+fn objective_check_jd<L: Layers, const JD: usize>(
+    mut n: Network<L>,
+    specs: &[RegSpec],
+) -> (f64, f64) {
     let rows = 3;
     let x: Vec<f32> = (0..rows * L::NIN)
         .map(|k| ((k * 7 % 11) as f32 - 5.0) * 0.15)
@@ -129,9 +138,9 @@ fn objective_check<L: Layers>(mut n: Network<L>, specs: &[RegSpec]) -> (f64, f64
     let y: Vec<f32> = (0..rows * L::NOUT)
         .map(|k| ((k % 5) as f32) * 0.2 - 0.3)
         .collect();
-    let mut ws: Box<Workspace<L, 4, 0>> = Box::new(Workspace::new());
+    let mut ws: Box<Workspace<L, 4, JD>> = Box::new(Workspace::new());
     let mut c = Corruptor::off();
-    let pens = Penalties::resolve::<L, 4, 0>(specs, &n, &mut c, 0).expect("resolve");
+    let pens = Penalties::resolve::<L, 4, JD>(specs, &n, &mut c, 0).expect("resolve");
     c.active = true;
     let batch = Batch {
         x: &x,
@@ -261,15 +270,84 @@ fn weight_penalties_cover_the_filters_and_not_the_biases() {
     assert_eq!(n.tensor_name(3).as_str(), "hid2.b");
 }
 
-#[test]
-fn contractive_through_a_convolution_is_refused_by_name() {
-    let n = body::<_, 12>(Strided::new(Tanh), Linear);
+/// `contractive` on the convolution's output: its value is the mean over rows of
+/// `||d h / d x||_F^2`, here against a Jacobian taken by central differences of the forward
+/// pass in f64 (not the Jacobian code under test); and its gradient against central
+/// differences of the objective, through the convolution and after it.
+/// The contractive value on `hid2:out` of `n` against `||d hid2 / d x||_F^2` by central
+/// differences of the clean forward pass in f64 (not the Jacobian code under test).
+fn contractive_value_matches<N: Layers>(n: &Network<N>) {
+    let rows = 3;
+    let x: Vec<f32> = (0..rows * N::NIN)
+        .map(|k| ((k * 7 % 11) as f32 - 5.0) * 0.15)
+        .collect();
+    let mut ws: Box<Workspace<N, 4, 5>> = Box::new(Workspace::new());
     let mut c = Corruptor::off();
-    let e = Penalties::resolve::<_, 4, 5>(&[spec("contractive", "0.1 @ out:out")], &n, &mut c, 0)
-        .unwrap_err();
-    assert!(e.to_string().contains("without a Jacobian"), "{e}");
-    // before the convolution it is fine
-    Penalties::resolve::<_, 4, 5>(&[spec("contractive", "0.1 @ hid1:out")], &n, &mut c, 0).unwrap();
+    let pens = Penalties::resolve::<N, 4, 5>(&[spec("contractive", "1 @ hid2:out")], n, &mut c, 0)
+        .unwrap();
+    let y = vec![0.0f32; rows * N::NOUT];
+    let batch = Batch {
+        x: &x,
+        rows,
+        target: Target::Values(&y),
+        weights: None,
+    };
+    let t = evaluate(n, &mut ws, None, batch, Loss::Mse, &pens, &[], &mut c).unwrap();
+    let hid2 = |x: &[f32]| -> Vec<f64> {
+        let mut ws: Box<Workspace<N, 4, 5>> = Box::new(Workspace::new());
+        n.forward(x, 1, &mut ws, &mut Corruptor::off()).unwrap();
+        ws.view(n, 2)
+            .unwrap()
+            .out
+            .iter()
+            .map(|&v| v as f64)
+            .collect()
+    };
+    let h = 1e-3f32;
+    let mut want = 0.0f64;
+    for r in 0..rows {
+        let row = &x[r * N::NIN..(r + 1) * N::NIN];
+        for k in 0..N::NIN {
+            let (mut up, mut down) = (row.to_vec(), row.to_vec());
+            up[k] += h;
+            down[k] -= h;
+            for (a, b) in hid2(&up).iter().zip(hid2(&down)) {
+                want += ((a - b) / (2.0 * h as f64)).powi(2);
+            }
+        }
+    }
+    want /= rows as f64;
+    assert!(
+        (t.regs[0] - want).abs() <= 1e-3 * want,
+        "contractive {} vs finite differences {want}",
+        t.regs[0]
+    );
+}
+
+/// `contractive` through and after the convolution: its value against a Jacobian by finite
+/// differences, its gradient against central differences of the objective, strided and
+/// dilated, and with padding `same`.
+#[test]
+fn contractive_through_a_convolution_is_exact() {
+    contractive_value_matches(&body::<_, 12>(Strided::new(Tanh), Linear));
+    contractive_value_matches(&body::<_, 33>(Same::new(Softplus), Sigmoid));
+    for specs in [
+        vec![spec("contractive", "0.3 @ hid2:out")],
+        vec![spec("contractive", "0.3 @ out:out")],
+    ] {
+        let (w, above) =
+            objective_check_jd::<_, 5>(body::<_, 12>(Strided::new(Tanh), Linear), &specs);
+        assert!(
+            w < 2e-2 && above == 0.0,
+            "{specs:?}: max relative error {w}"
+        );
+        let (w, above) =
+            objective_check_jd::<_, 5>(body::<_, 33>(Same::new(Softplus), Sigmoid), &specs);
+        assert!(
+            w < 2e-2 && above == 0.0,
+            "same, {specs:?}: max relative error {w}"
+        );
+    }
 }
 
 #[test]

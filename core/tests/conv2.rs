@@ -1,6 +1,7 @@
 //! `conv2` and `pool2`: forward passes against independent float64 computations (explicit
 //! zero padding, PyTorch's definitions), gradients through both, with the penalties, against
-//! central differences, and `contractive` refused by name.
+//! central differences, `contractive` through conv2 (its value against a Jacobian by finite
+//! differences) and refused by name through max pooling.
 
 use staticnets::gradcheck::{Settings, check_params};
 use staticnets::layers::{Activation::*, Corruptor, Dense, Layer, Layers};
@@ -176,9 +177,17 @@ fn pool2_is_max_or_mean_over_whole_windows() {
 type Conv = conv2!(2, 6, 6, 3, 3, 3); // 3 x 4 x 4
 type Max = pool2!(3, 4, 4, 2, 2, max); // 3 x 2 x 2
 type Mean = pool2!(3, 4, 4, 2, 2, mean);
-type Same = conv2!(2, 6, 6, 2, 2, 3, padding = same); // 2 x 6 x 6
+type Same = conv2!(2, 6, 6, 2, 3, 4, padding = same); // 2 x 6 x 6, padding above and left
 
-fn objective_check<L: Layers>(mut n: Network<L>, specs: &[RegSpec]) -> (f64, usize) {
+fn objective_check<L: Layers>(n: Network<L>, specs: &[RegSpec]) -> (f64, usize) {
+    objective_check_jd::<L, 0>(n, specs)
+}
+
+/// [`objective_check`] with Jacobian buffers `JD` wide (`contractive`: the input width).
+fn objective_check_jd<L: Layers, const JD: usize>(
+    mut n: Network<L>,
+    specs: &[RegSpec],
+) -> (f64, usize) {
     let rows = 3;
     let x: Vec<f32> = (0..rows * L::NIN)
         .map(|k| ((k * 7 % 11) as f32 - 5.0) * 0.15)
@@ -186,9 +195,9 @@ fn objective_check<L: Layers>(mut n: Network<L>, specs: &[RegSpec]) -> (f64, usi
     let y: Vec<f32> = (0..rows * L::NOUT)
         .map(|k| ((k % 5) as f32) * 0.2 - 0.3)
         .collect();
-    let mut ws: Box<Workspace<L, 4, 0>> = Box::new(Workspace::new());
+    let mut ws: Box<Workspace<L, 4, JD>> = Box::new(Workspace::new());
     let mut c = Corruptor::off();
-    let pens = Penalties::resolve::<L, 4, 0>(specs, &n, &mut c, 0).expect("resolve");
+    let pens = Penalties::resolve::<L, 4, JD>(specs, &n, &mut c, 0).expect("resolve");
     c.active = true;
     let batch = Batch {
         x: &x,
@@ -285,16 +294,69 @@ fn gradients_through_conv2_and_pool2_with_each_penalty() {
     }
 }
 
+/// `contractive` through conv2 is exact (gradient against central differences, value
+/// against a Jacobian by finite differences); through max pooling it is refused by name.
 #[test]
-fn contractive_through_conv2_is_refused_by_name() {
-    let n = Network::new((
+fn contractive_through_conv2_and_not_through_max_pooling() {
+    type N = (Dense<4, 72>, Same, Dense<72, 3>);
+    let mut n: Network<N> =
+        Network::new((Dense::new(Tanh), Same::new(Softplus), Dense::new(Linear)));
+    n.init(5);
+    // the value: the mean over rows of ||d hid2 / d x||_F^2, by central differences in f64
+    let rows = 2;
+    let x: Vec<f32> = (0..rows * 4)
+        .map(|k| ((k * 7 % 11) as f32 - 5.0) * 0.15)
+        .collect();
+    let mut ws: Box<Workspace<N, 4, 4>> = Box::new(Workspace::new());
+    let mut c = Corruptor::off();
+    let pens = Penalties::resolve::<N, 4, 4>(&[spec("contractive", "1 @ hid2:out")], &n, &mut c, 0)
+        .unwrap();
+    let y = [0.0f32; 6];
+    let batch = Batch {
+        x: &x,
+        rows,
+        target: Target::Values(&y),
+        weights: None,
+    };
+    let t = evaluate(&n, &mut ws, None, batch, Loss::Mse, &pens, &[], &mut c).unwrap();
+    let hid2 = |x: &[f32]| -> Vec<f64> {
+        let mut ws: Box<Workspace<N, 4, 4>> = Box::new(Workspace::new());
+        n.forward(x, 1, &mut ws, &mut Corruptor::off()).unwrap();
+        ws.view(&n, 2)
+            .unwrap()
+            .out
+            .iter()
+            .map(|&v| v as f64)
+            .collect()
+    };
+    let mut want = 0.0f64;
+    for r in 0..rows {
+        for k in 0..4 {
+            let (mut up, mut down) = (x[r * 4..r * 4 + 4].to_vec(), x[r * 4..r * 4 + 4].to_vec());
+            up[k] += 1e-3;
+            down[k] -= 1e-3;
+            for (a, b) in hid2(&up).iter().zip(hid2(&down)) {
+                want += ((a - b) / 2e-3).powi(2);
+            }
+        }
+    }
+    want /= rows as f64;
+    assert!(
+        (t.regs[0] - want).abs() <= 1e-3 * want,
+        "contractive {} vs {want}",
+        t.regs[0]
+    );
+    // the gradient
+    let (w, above) = objective_check_jd::<N, 4>(n.clone(), &[spec("contractive", "0.3 @ out:out")]);
+    assert!(w < 2e-2 && above == 0, "max relative error {w}");
+    // through max pooling: refused by name
+    let m = Network::new((
         Dense::<4, 72>::new(Tanh),
         Conv::new(Tanh),
         Max::new(Linear),
         Dense::<12, 3>::new(Linear),
     ));
-    let mut c = Corruptor::off();
-    let e = Penalties::resolve::<_, 4, 4>(&[spec("contractive", "0.1 @ hid2:out")], &n, &mut c, 0)
+    let e = Penalties::resolve::<_, 4, 4>(&[spec("contractive", "0.1 @ hid3:out")], &m, &mut c, 0)
         .unwrap_err();
     assert!(e.to_string().contains("without a Jacobian"), "{e}");
 }

@@ -16,15 +16,19 @@
 //!           `dw[o, c, k] += sum_rows sum_i d_pre[o, i] x[c, p(i, k)]`;
 //!           `db[o] += sum_rows sum_i d_pre[o, i]`;
 //!           `dx[c, p(i, k)] += sum_o sum_k d_pre[o, i] w[o, c, k]`.
-//! Jacobian: not implemented yet, so `contractive` through a conv1 layer is refused by name.
+//! Jacobian (for `contractive`): the convolution as a sparse matrix (`Geometry::weight_index`)
+//! through the dense layer's affine Jacobian: `J_out = diag(act'(pre) * mask) M J_in`, with
+//! `M[u, a]` the weight connecting input `a` to output `u` (0 where none does).
 //!
 //! The loops (`sliding.rs`, shared with `conv2` and pooling) are plain scalar code in a fixed
 //! order: the same bits on every target.
 
 use super::activation::Activation;
+use super::buffers::JacBuf;
 use super::buffers::{Dim, LayerBuf, ParamKind, Tensor};
 use super::dense::init_weights;
-use super::layer::{Layer, NoJacobian};
+use super::dense::{jac_backward_affine, jac_forward_affine};
+use super::layer::{Jacobian, Layer};
 use super::sliding::{Geometry, pad_before};
 use super::stack::Arch;
 use crate::rng::XorShift;
@@ -174,7 +178,7 @@ impl<
     const TENSORS: usize = 2;
     const PARAMS: usize = F * C * K + F;
     const ZERO: Self = Conv1::new(Activation::Linear);
-    type Jacobian = NoJacobian;
+    type Jacobian = Self;
     type Buf<const B: usize> = LayerBuf<B, NOUT>;
 
     fn activation(&self) -> Activation {
@@ -253,5 +257,53 @@ impl<
             let dxr = dx.get_mut(r * NIN..(r + 1) * NIN).unwrap_or_default();
             g.conv_backward(xr, d, w, gw, &mut grads.b, dxr);
         }
+    }
+}
+
+/// Its exact per-example Jacobian and the Jacobian's gradient (for `contractive`): the dense
+/// layer's, on the convolution's sparse matrix.
+impl<
+    const C: usize,
+    const L: usize,
+    const F: usize,
+    const K: usize,
+    const STRIDE: usize,
+    const DIL: usize,
+    const SAME: bool,
+    const LO: usize,
+    const NIN: usize,
+    const NOUT: usize,
+> Jacobian for Conv1<C, L, F, K, STRIDE, DIL, SAME, LO, NIN, NOUT>
+{
+    type Jac<const D: usize> = JacBuf<D, NOUT>;
+
+    fn jac_forward<const B: usize, const D: usize>(
+        &self,
+        bufs: &LayerBuf<B, NOUT>,
+        row: usize,
+        j_in: &[f32],
+        jacs: &mut JacBuf<D, NOUT>,
+    ) {
+        let (w, g) = (self.w.as_flattened().as_flattened(), Self::GEOMETRY);
+        let idx = |a, u| g.weight_index(a, u);
+        jac_forward_affine(w, idx, NIN, 1, bufs, self.act, row, j_in, jacs);
+    }
+
+    fn jac_backward<const B: usize, const D: usize>(
+        &self,
+        bufs: &mut LayerBuf<B, NOUT>,
+        row: usize,
+        j_in: &[f32],
+        g_in: &mut [f32],
+        jacs: &mut JacBuf<D, NOUT>,
+        grads: &mut Self,
+    ) {
+        let (w, dw, g) = (
+            self.w.as_flattened().as_flattened(),
+            grads.w.as_flattened_mut().as_flattened_mut(),
+            Self::GEOMETRY,
+        );
+        let idx = |a, u| g.weight_index(a, u);
+        jac_backward_affine(w, dw, idx, NIN, 1, bufs, self.act, row, j_in, g_in, jacs);
     }
 }

@@ -15,15 +15,18 @@
 //!           `dw[o, c, a, b] += sum_rows sum_ij d_pre[o, i, j] x[c, p(i, j, a, b)]`;
 //!           `db[o] += sum_rows sum_ij d_pre[o, i, j]`;
 //!           `dx[c, p(i, j, a, b)] += sum_o d_pre[o, i, j] w[o, c, a, b]`.
-//! Jacobian: not implemented yet, so `contractive` through a conv2 layer is refused by name.
+//! Jacobian (for `contractive`): the convolution as a sparse matrix (`Geometry::weight_index`)
+//! through the dense layer's affine Jacobian: `J_out = diag(act'(pre) * mask) M J_in`.
 //!
 //! The loops are `sliding.rs`'s, shared with `conv1` and pooling: plain scalar code in a
 //! fixed order, the same bits on every target.
 
 use super::activation::Activation;
+use super::buffers::JacBuf;
 use super::buffers::{Dim, LayerBuf, ParamKind, Tensor};
 use super::dense::init_weights;
-use super::layer::{Layer, NoJacobian};
+use super::dense::{jac_backward_affine, jac_forward_affine};
+use super::layer::{Jacobian, Layer};
 use super::sliding::{Geometry, conv_len, pad_before};
 use super::stack::Arch;
 use crate::rng::XorShift;
@@ -176,7 +179,7 @@ impl<
     const TENSORS: usize = 2;
     const PARAMS: usize = F * C * KH * KW + F;
     const ZERO: Self = Conv2::new(Activation::Linear);
-    type Jacobian = NoJacobian;
+    type Jacobian = Self;
     type Buf<const B: usize> = LayerBuf<B, NOUT>;
 
     fn activation(&self) -> Activation {
@@ -269,5 +272,59 @@ impl<
             let dxr = dx.get_mut(r * NIN..(r + 1) * NIN).unwrap_or_default();
             Self::GEOMETRY.conv_backward(xr, d, self.filters(), gw, &mut grads.b, dxr);
         }
+    }
+}
+
+/// Its exact per-example Jacobian and the Jacobian's gradient (for `contractive`): the dense
+/// layer's, on the convolution's sparse matrix.
+impl<
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const F: usize,
+    const KH: usize,
+    const KW: usize,
+    const STRIDE: usize,
+    const SAME: bool,
+    const HO: usize,
+    const WO: usize,
+    const NIN: usize,
+    const NOUT: usize,
+> Jacobian for Conv2<C, H, W, F, KH, KW, STRIDE, SAME, HO, WO, NIN, NOUT>
+{
+    type Jac<const D: usize> = JacBuf<D, NOUT>;
+
+    fn jac_forward<const B: usize, const D: usize>(
+        &self,
+        bufs: &LayerBuf<B, NOUT>,
+        row: usize,
+        j_in: &[f32],
+        jacs: &mut JacBuf<D, NOUT>,
+    ) {
+        let (w, g) = (self.filters(), Self::GEOMETRY);
+        let idx = |a, u| g.weight_index(a, u);
+        jac_forward_affine(w, idx, NIN, 1, bufs, self.act, row, j_in, jacs);
+    }
+
+    fn jac_backward<const B: usize, const D: usize>(
+        &self,
+        bufs: &mut LayerBuf<B, NOUT>,
+        row: usize,
+        j_in: &[f32],
+        g_in: &mut [f32],
+        jacs: &mut JacBuf<D, NOUT>,
+        grads: &mut Self,
+    ) {
+        let (w, dw, g) = (
+            self.filters(),
+            grads
+                .w
+                .as_flattened_mut()
+                .as_flattened_mut()
+                .as_flattened_mut(),
+            Self::GEOMETRY,
+        );
+        let idx = |a, u| g.weight_index(a, u);
+        jac_backward_affine(w, dw, idx, NIN, 1, bufs, self.act, row, j_in, g_in, jacs);
     }
 }

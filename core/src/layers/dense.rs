@@ -161,12 +161,13 @@ pub(crate) fn init_weights(w: &mut [f32], nin: usize, nout: usize, rng: &mut Xor
 
 #[allow(clippy::too_many_arguments)]
 /// One example's Jacobian through an affine map whose weight entry for (input `a`, unit `j`)
-/// is `w[widx(a, j)]`, then through the layer's activation and dropout. With `steps > 1` the
+/// is `w[widx(a, j)]` (`None`: no connection, a zero of a sparse map such as a convolution),
+/// then through the layer's activation and dropout. With `steps > 1` the
 /// map is applied per time step (a time-distributed layer: a block-diagonal weight, `nin`
 /// inputs and `O / steps` units per step): `m[t, j] = sum_a w(a, j) J_in[t, a]`.
 pub(crate) fn jac_forward_affine<const B: usize, const D: usize, const O: usize>(
     w: &[f32],
-    widx: impl Fn(usize, usize) -> usize,
+    widx: impl Fn(usize, usize) -> Option<usize>,
     nin: usize,
     steps: usize,
     buf: &LayerBuf<B, O>,
@@ -183,7 +184,7 @@ pub(crate) fn jac_forward_affine<const B: usize, const D: usize, const O: usize>
         for a in 0..nin {
             let jin = &j_in[(t * nin + a) * D..(t * nin + a + 1) * D];
             for j in 0..per {
-                let c = w[widx(a, j)];
+                let c = widx(a, j).map_or(0.0, |k| w[k]);
                 if c != 0.0 {
                     kernels::axpy(c, jin, &mut jac.m[t * per + j]);
                 }
@@ -204,7 +205,7 @@ pub(crate) fn jac_forward_affine<const B: usize, const D: usize, const O: usize>
 pub(crate) fn jac_backward_affine<const B: usize, const D: usize, const O: usize>(
     w: &[f32],
     dw: &mut [f32],
-    widx: impl Fn(usize, usize) -> usize,
+    widx: impl Fn(usize, usize) -> Option<usize>,
     nin: usize,
     steps: usize,
     buf: &mut LayerBuf<B, O>,
@@ -232,11 +233,13 @@ pub(crate) fn jac_backward_affine<const B: usize, const D: usize, const O: usize
             let at = t * nin + a;
             let jin = &j_in[at * D..(at + 1) * D];
             for j in 0..per {
-                dw[widx(a, j)] += kernels::dot(&jac.g[t * per + j], jin);
+                if let Some(k) = widx(a, j) {
+                    dw[k] += kernels::dot(&jac.g[t * per + j], jin);
+                }
             }
             let gin = &mut g_in[at * D..(at + 1) * D];
             for j in 0..per {
-                let c = w[widx(a, j)];
+                let c = widx(a, j).map_or(0.0, |k| w[k]);
                 if c != 0.0 {
                     kernels::axpy(c, &jac.g[t * per + j], gin);
                 }
@@ -323,7 +326,17 @@ impl<const I: usize, const O: usize> Jacobian for Dense<I, O> {
         jacs: &mut JacBuf<D, O>,
     ) {
         let w = self.w.as_flattened();
-        jac_forward_affine(w, |a, j| a * O + j, I, 1, bufs, self.act, row, j_in, jacs);
+        jac_forward_affine(
+            w,
+            |a, j| Some(a * O + j),
+            I,
+            1,
+            bufs,
+            self.act,
+            row,
+            j_in,
+            jacs,
+        );
     }
 
     fn jac_backward<const B: usize, const D: usize>(
@@ -336,7 +349,7 @@ impl<const I: usize, const O: usize> Jacobian for Dense<I, O> {
         grads: &mut Self,
     ) {
         let (w, dw) = (self.w.as_flattened(), grads.w.as_flattened_mut());
-        let idx = |a, j| a * O + j;
+        let idx = |a, j| Some(a * O + j);
         jac_backward_affine(w, dw, idx, I, 1, bufs, self.act, row, j_in, g_in, jacs);
     }
 }

@@ -90,6 +90,22 @@ impl Geometry {
         (c * self.h + y) * self.w + x
     }
 
+    /// The convolution as a matrix: the index of the weight that connects input `a` (an
+    /// index of the input row) to output `u` (an index of the output row), or `None` where
+    /// `u`'s kernel does not reach `a`. What the exact Jacobian (`contractive`) runs on.
+    pub fn weight_index(&self, a: usize, u: usize) -> Option<usize> {
+        let (c, y, x) = (a / (self.h * self.w), a / self.w % self.h, a % self.w);
+        let (o, i, j) = (u / (self.ho * self.wo), u / self.wo % self.ho, u % self.wo);
+        // the tap (ka, kb) with i sh + ka dh - top = y and j sw + kb dw - left = x
+        let tap = |pos: usize, out: usize, stride: usize, dil: usize, pad: usize, k: usize| {
+            let t = (pos + pad).checked_sub(out * stride)?;
+            (t % dil == 0 && t / dil < k).then_some(t / dil)
+        };
+        let ka = tap(y, i, self.sh, self.dh, self.top, self.kh)?;
+        let kb = tap(x, j, self.sw, self.dw, self.left, self.kw)?;
+        Some(self.tap(o, c, ka, kb))
+    }
+
     /// `pre[o, i, j] = b[o] + sum_c sum_a sum_b w[o, c, a, b] x[c, (i, j) at (a, b)]`, each
     /// output's sum in the order `c`, `a`, `b` (taps outside the map add nothing). The taps are
     /// the outer loops and the outputs the inner one, so the lanes of a vector span outputs.

@@ -358,7 +358,7 @@ where
             let jh = M::jac_output(mj, jh);
             jac_forward_affine(
                 self.enc.w.as_flattened(),
-                |h, i| i * H + h,
+                |h, i| Some(i * H + h),
                 H,
                 1,
                 &bufs.2,
@@ -411,7 +411,7 @@ where
             jac_backward_affine(
                 self.enc.w.as_flattened(),
                 grads.enc.w.as_flattened_mut(),
-                |h, i| i * H + h,
+                |h, i| Some(i * H + h),
                 H,
                 1,
                 &mut bufs.2,

@@ -142,7 +142,17 @@ impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: 
         jacs: &mut JacBuf<D, TO>,
     ) {
         let w = self.w.as_flattened();
-        jac_forward_affine(w, |a, j| a * O + j, I, T, bufs, self.act, row, j_in, jacs);
+        jac_forward_affine(
+            w,
+            |a, j| Some(a * O + j),
+            I,
+            T,
+            bufs,
+            self.act,
+            row,
+            j_in,
+            jacs,
+        );
     }
 
     fn jac_backward<const B: usize, const D: usize>(
@@ -155,7 +165,7 @@ impl<const I: usize, const O: usize, const T: usize, const TI: usize, const TO: 
         grads: &mut Self,
     ) {
         let (w, dw) = (self.w.as_flattened(), grads.w.as_flattened_mut());
-        let idx = |a, j| a * O + j;
+        let idx = |a, j| Some(a * O + j);
         jac_backward_affine(w, dw, idx, I, T, bufs, self.act, row, j_in, g_in, jacs);
     }
 }
