@@ -4,12 +4,14 @@
 //! `contractive` through it, its value against a Jacobian by finite differences (docs/contract.md,
 //! "Decided for the layers that come next").
 
+#[path = "common/objective.rs"]
+mod objective;
+
+use objective::{contractive_matches_finite_differences, gradient_error, spec};
 use staticnets::conv1;
-use staticnets::gradcheck::{Settings, check_params};
 use staticnets::layers::{Activation, Activation::*, Corruptor, Dense, Layer, Layers};
 use staticnets::losses::{Loss, Target};
 use staticnets::network::{Network, Workspace};
-use staticnets::regularizers::RegSpec;
 use staticnets::train::{Batch, Penalties, evaluate};
 
 /// `y[o, i] = b[o] + sum_c sum_k w[o, c, k] xp[c, i stride + k dil]` over the explicitly
@@ -122,69 +124,6 @@ fn forward_is_pytorchs_cross_correlation() {
 type Strided = conv1!(2, 11, 3, 3, stride = 2, dilation = 2); // 3 filters x 4 positions
 type Same = conv1!(2, 11, 3, 4, padding = same); // 3 x 11
 
-fn objective_check<L: Layers>(n: Network<L>, specs: &[RegSpec]) -> (f64, f64) {
-    objective_check_jd::<L, 0>(n, specs)
-}
-
-/// [`objective_check`] with Jacobian buffers `JD` wide (`contractive`: the input width).
-fn objective_check_jd<L: Layers, const JD: usize>(
-    mut n: Network<L>,
-    specs: &[RegSpec],
-) -> (f64, f64) {
-    let rows = 3;
-    let x: Vec<f32> = (0..rows * L::NIN)
-        .map(|k| ((k * 7 % 11) as f32 - 5.0) * 0.15)
-        .collect();
-    let y: Vec<f32> = (0..rows * L::NOUT)
-        .map(|k| ((k % 5) as f32) * 0.2 - 0.3)
-        .collect();
-    let mut ws: Box<Workspace<L, 4, JD>> = Box::new(Workspace::new());
-    let mut c = Corruptor::off();
-    let pens = Penalties::resolve::<L, 4, JD>(specs, &n, &mut c, 0).expect("resolve");
-    c.active = true;
-    let batch = Batch {
-        x: &x,
-        rows,
-        target: Target::Values(&y),
-        weights: None,
-    };
-    let mut grads = Network::<L>::zero();
-    let loss = Loss::Mse;
-    evaluate(
-        &n,
-        &mut ws,
-        Some(&mut grads),
-        batch,
-        loss,
-        &pens,
-        &[],
-        &mut c.clone(),
-    )
-    .unwrap();
-    let s = Settings {
-        floor: 1e-2,
-        tol: 2e-2,
-        ..Default::default()
-    };
-    let r = check_params(&mut n, &grads, &s, |n| {
-        evaluate(n, &mut ws, None, batch, loss, &pens, &[], &mut c.clone())
-            .unwrap()
-            .loss
-    });
-    if r.above > 0 {
-        eprintln!(
-            "{} of {} above; worst {} [{}]: numeric {:.6} analytic {:.6}",
-            r.above,
-            r.checked,
-            r.worst.as_str(),
-            r.worst_index,
-            r.numeric,
-            r.analytic
-        );
-    }
-    (r.max_rel_error, r.fraction_above())
-}
-
 fn body<C: Layers, const N: usize>(
     conv: C,
     last: Activation,
@@ -205,10 +144,6 @@ where
     n
 }
 
-fn spec(key: &str, value: &str) -> RegSpec {
-    RegSpec::parse(key, value).unwrap()
-}
-
 #[test]
 fn gradients_through_the_convolution_with_each_regularizer() {
     let cases = [
@@ -226,15 +161,15 @@ fn gradients_through_the_convolution_with_each_regularizer() {
         for (name, (w, above)) in [
             (
                 "strided",
-                objective_check(body::<_, 12>(Strided::new(Tanh), Linear), specs),
+                gradient_error::<_, 0>(body::<_, 12>(Strided::new(Tanh), Linear), specs),
             ),
             (
                 "same",
-                objective_check(body::<_, 33>(Same::new(Softplus), Sigmoid), specs),
+                gradient_error::<_, 0>(body::<_, 33>(Same::new(Softplus), Sigmoid), specs),
             ),
         ] {
             assert!(
-                w < 2e-2 && above == 0.0,
+                w < 2e-2 && above == 0,
                 "{name} {specs:?}: max relative error {w}"
             );
         }
@@ -274,77 +209,23 @@ fn weight_penalties_cover_the_filters_and_not_the_biases() {
 /// `||d h / d x||_F^2`, here against a Jacobian taken by central differences of the forward
 /// pass in f64 (not the Jacobian code under test); and its gradient against central
 /// differences of the objective, through the convolution and after it.
-/// The contractive value on `hid2:out` of `n` against `||d hid2 / d x||_F^2` by central
-/// differences of the clean forward pass in f64 (not the Jacobian code under test).
-fn contractive_value_matches<N: Layers>(n: &Network<N>) {
-    let rows = 3;
-    let x: Vec<f32> = (0..rows * N::NIN)
-        .map(|k| ((k * 7 % 11) as f32 - 5.0) * 0.15)
-        .collect();
-    let mut ws: Box<Workspace<N, 4, 5>> = Box::new(Workspace::new());
-    let mut c = Corruptor::off();
-    let pens = Penalties::resolve::<N, 4, 5>(&[spec("contractive", "1 @ hid2:out")], n, &mut c, 0)
-        .unwrap();
-    let y = vec![0.0f32; rows * N::NOUT];
-    let batch = Batch {
-        x: &x,
-        rows,
-        target: Target::Values(&y),
-        weights: None,
-    };
-    let t = evaluate(n, &mut ws, None, batch, Loss::Mse, &pens, &[], &mut c).unwrap();
-    let hid2 = |x: &[f32]| -> Vec<f64> {
-        let mut ws: Box<Workspace<N, 4, 5>> = Box::new(Workspace::new());
-        n.forward(x, 1, &mut ws, &mut Corruptor::off()).unwrap();
-        ws.view(n, 2)
-            .unwrap()
-            .out
-            .iter()
-            .map(|&v| v as f64)
-            .collect()
-    };
-    let h = 1e-3f32;
-    let mut want = 0.0f64;
-    for r in 0..rows {
-        let row = &x[r * N::NIN..(r + 1) * N::NIN];
-        for k in 0..N::NIN {
-            let (mut up, mut down) = (row.to_vec(), row.to_vec());
-            up[k] += h;
-            down[k] -= h;
-            for (a, b) in hid2(&up).iter().zip(hid2(&down)) {
-                want += ((a - b) / (2.0 * h as f64)).powi(2);
-            }
-        }
-    }
-    want /= rows as f64;
-    assert!(
-        (t.regs[0] - want).abs() <= 1e-3 * want,
-        "contractive {} vs finite differences {want}",
-        t.regs[0]
-    );
-}
-
 /// `contractive` through and after the convolution: its value against a Jacobian by finite
 /// differences, its gradient against central differences of the objective, strided and
 /// dilated, and with padding `same`.
 #[test]
 fn contractive_through_a_convolution_is_exact() {
-    contractive_value_matches(&body::<_, 12>(Strided::new(Tanh), Linear));
-    contractive_value_matches(&body::<_, 33>(Same::new(Softplus), Sigmoid));
+    contractive_matches_finite_differences::<_, 5>(&body::<_, 12>(Strided::new(Tanh), Linear), 2);
+    contractive_matches_finite_differences::<_, 5>(&body::<_, 33>(Same::new(Softplus), Sigmoid), 2);
     for specs in [
         vec![spec("contractive", "0.3 @ hid2:out")],
         vec![spec("contractive", "0.3 @ out:out")],
     ] {
+        let (w, above) = gradient_error::<_, 5>(body::<_, 12>(Strided::new(Tanh), Linear), &specs);
+        assert!(w < 2e-2 && above == 0, "{specs:?}: max relative error {w}");
         let (w, above) =
-            objective_check_jd::<_, 5>(body::<_, 12>(Strided::new(Tanh), Linear), &specs);
+            gradient_error::<_, 5>(body::<_, 33>(Same::new(Softplus), Sigmoid), &specs);
         assert!(
-            w < 2e-2 && above == 0.0,
-            "{specs:?}: max relative error {w}"
-        );
-        let (w, above) =
-            objective_check_jd::<_, 5>(body::<_, 33>(Same::new(Softplus), Sigmoid), &specs);
-        assert!(
-            w < 2e-2 && above == 0.0,
+            w < 2e-2 && above == 0,
             "same, {specs:?}: max relative error {w}"
         );
     }

@@ -3,13 +3,15 @@
 //! central differences, `contractive` through conv2 (its value against a Jacobian by finite
 //! differences) and refused by name through max pooling.
 
-use staticnets::gradcheck::{Settings, check_params};
-use staticnets::layers::{Activation::*, Corruptor, Dense, Layer, Layers};
-use staticnets::losses::{Loss, Target};
+use staticnets::layers::{Activation::*, Corruptor, Dense, Layer};
 use staticnets::network::{Network, Workspace};
-use staticnets::regularizers::RegSpec;
-use staticnets::train::{Batch, Penalties, evaluate};
+use staticnets::train::Penalties;
 use staticnets::{conv2, pool2};
+
+#[path = "common/objective.rs"]
+mod objective;
+
+use objective::{contractive_matches_finite_differences, gradient_error, spec};
 
 /// PyTorch's Conv2d (square stride, padding `same` as PyTorch pads) on one example, in f64.
 #[allow(clippy::too_many_arguments)]
@@ -179,71 +181,6 @@ type Max = pool2!(3, 4, 4, 2, 2, max); // 3 x 2 x 2
 type Mean = pool2!(3, 4, 4, 2, 2, mean);
 type Same = conv2!(2, 6, 6, 2, 3, 4, padding = same); // 2 x 6 x 6, padding above and left
 
-fn objective_check<L: Layers>(n: Network<L>, specs: &[RegSpec]) -> (f64, usize) {
-    objective_check_jd::<L, 0>(n, specs)
-}
-
-/// [`objective_check`] with Jacobian buffers `JD` wide (`contractive`: the input width).
-fn objective_check_jd<L: Layers, const JD: usize>(
-    mut n: Network<L>,
-    specs: &[RegSpec],
-) -> (f64, usize) {
-    let rows = 3;
-    let x: Vec<f32> = (0..rows * L::NIN)
-        .map(|k| ((k * 7 % 11) as f32 - 5.0) * 0.15)
-        .collect();
-    let y: Vec<f32> = (0..rows * L::NOUT)
-        .map(|k| ((k % 5) as f32) * 0.2 - 0.3)
-        .collect();
-    let mut ws: Box<Workspace<L, 4, JD>> = Box::new(Workspace::new());
-    let mut c = Corruptor::off();
-    let pens = Penalties::resolve::<L, 4, JD>(specs, &n, &mut c, 0).expect("resolve");
-    c.active = true;
-    let batch = Batch {
-        x: &x,
-        rows,
-        target: Target::Values(&y),
-        weights: None,
-    };
-    let mut grads = Network::<L>::zero();
-    let loss = Loss::Mse;
-    evaluate(
-        &n,
-        &mut ws,
-        Some(&mut grads),
-        batch,
-        loss,
-        &pens,
-        &[],
-        &mut c.clone(),
-    )
-    .unwrap();
-    let s = Settings {
-        floor: 1e-2,
-        tol: 2e-2,
-        ..Default::default()
-    };
-    let r = check_params(&mut n, &grads, &s, |n| {
-        evaluate(n, &mut ws, None, batch, loss, &pens, &[], &mut c.clone())
-            .unwrap()
-            .loss
-    });
-    if r.above > 0 {
-        eprintln!(
-            "worst {} [{}]: numeric {} analytic {}",
-            r.worst.as_str(),
-            r.worst_index,
-            r.numeric,
-            r.analytic
-        );
-    }
-    (r.max_rel_error, r.above)
-}
-
-fn spec(key: &str, value: &str) -> RegSpec {
-    RegSpec::parse(key, value).unwrap()
-}
-
 #[test]
 fn gradients_through_conv2_and_pool2_with_each_penalty() {
     let cases = [
@@ -279,11 +216,11 @@ fn gradients_through_conv2_and_pool2_with_each_penalty() {
         // (the third network has no hid3: it runs the cases that do not name it)
         let third = !format!("{specs:?}").contains("hid3");
         let mut runs = vec![
-            ("conv2 + max pool2", objective_check(max, specs)),
-            ("conv2 + mean pool2", objective_check(mean, specs)),
+            ("conv2 + max pool2", gradient_error::<_, 0>(max, specs)),
+            ("conv2 + mean pool2", gradient_error::<_, 0>(mean, specs)),
         ];
         if third {
-            runs.push(("conv2 same", objective_check(same, specs)));
+            runs.push(("conv2 same", gradient_error::<_, 0>(same, specs)));
         }
         for (name, (w, above)) in runs {
             assert!(
@@ -302,52 +239,9 @@ fn contractive_through_conv2_and_not_through_max_pooling() {
     let mut n: Network<N> =
         Network::new((Dense::new(Tanh), Same::new(Softplus), Dense::new(Linear)));
     n.init(5);
-    // the value: the mean over rows of ||d hid2 / d x||_F^2, by central differences in f64
-    let rows = 2;
-    let x: Vec<f32> = (0..rows * 4)
-        .map(|k| ((k * 7 % 11) as f32 - 5.0) * 0.15)
-        .collect();
-    let mut ws: Box<Workspace<N, 4, 4>> = Box::new(Workspace::new());
-    let mut c = Corruptor::off();
-    let pens = Penalties::resolve::<N, 4, 4>(&[spec("contractive", "1 @ hid2:out")], &n, &mut c, 0)
-        .unwrap();
-    let y = [0.0f32; 6];
-    let batch = Batch {
-        x: &x,
-        rows,
-        target: Target::Values(&y),
-        weights: None,
-    };
-    let t = evaluate(&n, &mut ws, None, batch, Loss::Mse, &pens, &[], &mut c).unwrap();
-    let hid2 = |x: &[f32]| -> Vec<f64> {
-        let mut ws: Box<Workspace<N, 4, 4>> = Box::new(Workspace::new());
-        n.forward(x, 1, &mut ws, &mut Corruptor::off()).unwrap();
-        ws.view(&n, 2)
-            .unwrap()
-            .out
-            .iter()
-            .map(|&v| v as f64)
-            .collect()
-    };
-    let mut want = 0.0f64;
-    for r in 0..rows {
-        for k in 0..4 {
-            let (mut up, mut down) = (x[r * 4..r * 4 + 4].to_vec(), x[r * 4..r * 4 + 4].to_vec());
-            up[k] += 1e-3;
-            down[k] -= 1e-3;
-            for (a, b) in hid2(&up).iter().zip(hid2(&down)) {
-                want += ((a - b) / 2e-3).powi(2);
-            }
-        }
-    }
-    want /= rows as f64;
-    assert!(
-        (t.regs[0] - want).abs() <= 1e-3 * want,
-        "contractive {} vs {want}",
-        t.regs[0]
-    );
+    contractive_matches_finite_differences::<N, 4>(&n, 2);
     // the gradient
-    let (w, above) = objective_check_jd::<N, 4>(n.clone(), &[spec("contractive", "0.3 @ out:out")]);
+    let (w, above) = gradient_error::<N, 4>(n.clone(), &[spec("contractive", "0.3 @ out:out")]);
     assert!(w < 2e-2 && above == 0, "max relative error {w}");
     // through max pooling: refused by name
     let m = Network::new((
@@ -356,6 +250,7 @@ fn contractive_through_conv2_and_not_through_max_pooling() {
         Max::new(Linear),
         Dense::<12, 3>::new(Linear),
     ));
+    let mut c = Corruptor::off();
     let e = Penalties::resolve::<_, 4, 4>(&[spec("contractive", "0.1 @ hid3:out")], &m, &mut c, 0)
         .unwrap_err();
     assert!(e.to_string().contains("without a Jacobian"), "{e}");

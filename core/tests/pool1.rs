@@ -2,13 +2,17 @@
 //! through it (with the layers around it and the regularizers on its output) against central
 //! differences, and the tie rule: the first maximum in scan order takes the gradient.
 
-use staticnets::gradcheck::{Settings, check_params};
 use staticnets::layers::{Activation::*, Corruptor, Dense, Layers};
 use staticnets::losses::{Loss, Target};
 use staticnets::network::{Network, Workspace};
-use staticnets::regularizers::RegSpec;
 use staticnets::train::{Batch, Penalties, evaluate};
 use staticnets::{conv1, pool1};
+
+#[path = "common/objective.rs"]
+#[allow(dead_code)] // (its contractive check: pooling has no Jacobian)
+mod objective;
+
+use objective::{gradient_error, spec};
 
 /// Max or mean over windows of `w` (a partial last window dropped), per channel, in f64.
 fn reference(x: &[f32], c: usize, l: usize, w: usize, max: bool) -> Vec<f64> {
@@ -61,54 +65,6 @@ type Conv = conv1!(2, 11, 3, 3); // 3 x 9
 type Max = pool1!(3, 9, 2, max); // 3 x 4
 type Mean = pool1!(3, 9, 3, mean); // 3 x 3
 
-fn objective_check<L: Layers>(mut n: Network<L>, specs: &[RegSpec]) -> (f64, usize) {
-    let rows = 3;
-    let x: Vec<f32> = (0..rows * L::NIN)
-        .map(|k| ((k * 7 % 11) as f32 - 5.0) * 0.15)
-        .collect();
-    let y: Vec<f32> = (0..rows * L::NOUT)
-        .map(|k| ((k % 5) as f32) * 0.2 - 0.3)
-        .collect();
-    let mut ws: Box<Workspace<L, 4, 0>> = Box::new(Workspace::new());
-    let mut c = Corruptor::off();
-    let pens = Penalties::resolve::<L, 4, 0>(specs, &n, &mut c, 0).expect("resolve");
-    c.active = true;
-    let batch = Batch {
-        x: &x,
-        rows,
-        target: Target::Values(&y),
-        weights: None,
-    };
-    let mut grads = Network::<L>::zero();
-    let loss = Loss::Mse;
-    evaluate(
-        &n,
-        &mut ws,
-        Some(&mut grads),
-        batch,
-        loss,
-        &pens,
-        &[],
-        &mut c.clone(),
-    )
-    .unwrap();
-    let s = Settings {
-        floor: 1e-2,
-        tol: 2e-2,
-        ..Default::default()
-    };
-    let r = check_params(&mut n, &grads, &s, |n| {
-        evaluate(n, &mut ws, None, batch, loss, &pens, &[], &mut c.clone())
-            .unwrap()
-            .loss
-    });
-    (r.max_rel_error, r.above)
-}
-
-fn spec(key: &str, value: &str) -> RegSpec {
-    RegSpec::parse(key, value).unwrap()
-}
-
 #[test]
 fn gradients_through_pooling_with_the_penalties_on_its_output() {
     let cases = [
@@ -134,8 +90,8 @@ fn gradients_through_pooling_with_the_penalties_on_its_output() {
         ));
         mean.init(4);
         for (name, (w, above)) in [
-            ("max", objective_check(max, specs)),
-            ("mean", objective_check(mean, specs)),
+            ("max", gradient_error::<_, 0>(max, specs)),
+            ("mean", gradient_error::<_, 0>(mean, specs)),
         ] {
             assert!(
                 w < 2e-2 && above == 0,
