@@ -10,6 +10,7 @@
 //! | `input_dropout`, `hidden_dropout`, `output_dropout` | `in:out`, `hid*:out`, `out:out` | `x * m / (1-p)` |
 //! | `input_noise`, `hidden_noise`, `output_noise` | same | `x + N(0, sigma^2)` |
 //! | `dropout`, `noise` | (patterns required) | as above, on the matched `:out` |
+//! | `prox` | every tensor | `(1/2) sum ||w - w_ref||^2`, towards the trainer's reference weights |
 //! | a registered custom name | its own | its own |
 //!
 //! Each built-in's file holds its registry entry ([`entry::Builtin`]: keys, default
@@ -33,6 +34,7 @@ pub mod entry;
 pub mod hidden_l1;
 pub mod noise;
 pub mod pattern;
+pub mod prox;
 pub mod recurrent_norm;
 pub mod recurrent_state;
 pub mod registry;

@@ -9,7 +9,7 @@ use super::spec::{Patterns, RegKind, RegSpec, split_value};
 use crate::error::Error;
 
 /// The built-ins, one line each.
-pub const BUILTINS: [&Builtin; 8] = [
+pub const BUILTINS: [&Builtin; 9] = [
     &super::weight_l2::ENTRY,
     &super::weight_l1::ENTRY,
     &super::hidden_l1::ENTRY,
@@ -18,6 +18,7 @@ pub const BUILTINS: [&Builtin; 8] = [
     &super::recurrent_state::ENTRY,
     &super::dropout::ENTRY,
     &super::noise::ENTRY,
+    &super::prox::ENTRY,
 ];
 
 /// The entry of `kind` (`None` for a custom regularizer).

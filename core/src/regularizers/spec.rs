@@ -28,6 +28,8 @@ pub enum RegKind {
     Dropout,
     /// Gaussian noise on the matched `:out` values (`weight` is `sigma`)
     Noise,
+    /// `prox`: the pull towards reference weights
+    Prox,
     /// the custom regularizer registered at this index
     Custom(usize),
 }

@@ -16,6 +16,11 @@ pub trait NetView {
     /// Global layer `k`'s values (0 is the input).
     fn output(&self, k: usize) -> Option<OutputView<'_>>;
 
+    /// Tensor `i`'s reference values (`prox`), if the trainer holds reference weights.
+    fn reference(&self, _i: usize) -> Option<&[f32]> {
+        None
+    }
+
     /// Tensor `i`'s name, e.g. `hid1.w`.
     fn tensor_name(&self, i: usize) -> Name {
         self.tensor(i)
@@ -41,12 +46,34 @@ pub trait NetView {
     }
 }
 
+/// Reference weights a penalty pulls towards (`prox`): tensor `i` of them, in the network's
+/// own tensor order. Implemented by [`Network`] (a copy in RAM); see
+/// [`train::reference`](crate::train::reference) for where a trainer keeps them.
+pub trait ReferenceWeights {
+    /// Tensor `i`'s reference values (as many as the network's tensor `i` has).
+    fn reference(&self, i: usize) -> Option<&[f32]>;
+}
+
+impl<L: Layers> ReferenceWeights for Network<L> {
+    fn reference(&self, i: usize) -> Option<&[f32]> {
+        self.tensor(i).map(|t| t.data)
+    }
+}
+
 /// A [`NetView`] that also takes gradients.
 pub trait NetGrads: NetView {
     /// Tensor `i`'s values and its gradient buffer (add into it).
     fn tensor_grad(&mut self, i: usize) -> Option<(Tensor<'_>, &mut [f32])>;
     /// Layer `k`'s values and gradient buffers (add into `d_out` or `d_pre`); `None` for the input.
     fn output_grads(&mut self, k: usize) -> Option<OutputGrads<'_>>;
+    /// Tensor `i`'s values, its reference values (`prox`) and its gradient buffer; `None`
+    /// without reference weights.
+    fn tensor_grad_with_reference(
+        &mut self,
+        _i: usize,
+    ) -> Option<(Tensor<'_>, &[f32], &mut [f32])> {
+        None
+    }
 }
 
 use crate::layers::Layers;
@@ -66,6 +93,7 @@ impl<L: Layers, const B: usize, const JD: usize> NetView for Ctx<'_, L, B, JD> {
     fn second_port(&self, k: usize) -> &'static str {
         self.net.second_port(k)
     }
+
     fn layers(&self) -> usize {
         L::LAYERS
     }
@@ -101,6 +129,7 @@ impl<L: Layers, const B: usize, const JD: usize> NetView for ViewOf<'_, L, B, JD
     fn second_port(&self, k: usize) -> &'static str {
         self.net.second_port(k)
     }
+
     fn layers(&self) -> usize {
         L::LAYERS
     }
@@ -213,5 +242,49 @@ impl<L: Layers, const B: usize, const JD: usize> JacobianPasses for JacobiansOf<
         self.net
             .body
             .jac_backward(bufs, row, j_in, g_in, jacs, &mut grads.body, upto);
+    }
+}
+
+/// A view (`V`: a [`NetView`], or a [`NetGrads`]) with reference weights beside it: what
+/// `prox` reads through [`NetView::reference`]; everything else is `V`'s.
+pub struct Referenced<'a, V> {
+    /// The view.
+    pub view: V,
+    /// The reference weights.
+    pub reference: &'a dyn ReferenceWeights,
+}
+
+impl<V: NetView> NetView for Referenced<'_, V> {
+    fn layers(&self) -> usize {
+        self.view.layers()
+    }
+    fn tensors(&self) -> usize {
+        self.view.tensors()
+    }
+    fn tensor(&self, i: usize) -> Option<Tensor<'_>> {
+        self.view.tensor(i)
+    }
+    fn output(&self, k: usize) -> Option<OutputView<'_>> {
+        self.view.output(k)
+    }
+    fn second_port(&self, k: usize) -> &'static str {
+        self.view.second_port(k)
+    }
+    fn reference(&self, i: usize) -> Option<&[f32]> {
+        self.reference.reference(i)
+    }
+}
+
+impl<V: NetGrads> NetGrads for Referenced<'_, V> {
+    fn tensor_grad(&mut self, i: usize) -> Option<(Tensor<'_>, &mut [f32])> {
+        self.view.tensor_grad(i)
+    }
+    fn output_grads(&mut self, k: usize) -> Option<OutputGrads<'_>> {
+        self.view.output_grads(k)
+    }
+    fn tensor_grad_with_reference(&mut self, i: usize) -> Option<(Tensor<'_>, &[f32], &mut [f32])> {
+        let w0 = self.reference.reference(i)?;
+        let (t, g) = self.view.tensor_grad(i)?;
+        Some((t, w0, g))
     }
 }

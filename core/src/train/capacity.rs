@@ -23,7 +23,8 @@
 //! The options, after `batch = N` and in any order: `contractive`; `optimizer = NAME` (an
 //! algorithm of [`optim::ALGOS`](crate::optim::ALGOS): `sgd`, `nag`, `adagrad`, `rmsprop`,
 //! `adam`, `adadelta`, `rprop`, or `any`; [`slots_of`](crate::optim::slots_of) sizes it, and
-//! an unknown name stops the build), optionally `+ momentum`; `no_best_copy`
+//! an unknown name stops the build), optionally `+ momentum`; `reference` (a copy of the
+//! reference weights `prox` pulls towards, [`reference`](super::reference)); `no_best_copy`
 //! ([`NoBestCopy`](super::NoBestCopy)). Without `optimizer`, the slots are `any`'s.
 //!
 //! `contractive` with a layer that has no Jacobian does not build (the layer here is a
@@ -80,7 +81,8 @@ pub const fn jacobian_width<L: crate::layers::Layers>() -> usize {
 macro_rules! trainer {
     ($body:ty, batch = $batch:expr $(, $($option:tt)*)?) => {
         $crate::__trainer_options!(
-            $body, $batch, 0, $crate::optim::slots_of("any"), $crate::network::Network<$body>;
+            $body, $batch, 0, $crate::optim::slots_of("any"), $crate::network::Network<$body>,
+            $crate::train::NoReference;
             $($($option)*)?
         )
     };
@@ -90,32 +92,42 @@ macro_rules! trainer {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __trainer_options {
-    ($body:ty, $batch:expr, $jd:expr, $slots:expr, $best:ty;) => {
-        $crate::train::Trainer<$body, { $batch }, { $jd }, { $slots }, $best>
+    ($body:ty, $batch:expr, $jd:expr, $slots:expr, $best:ty, $reference:ty;) => {
+        $crate::train::Trainer<$body, { $batch }, { $jd }, { $slots }, $best, $reference>
     };
-    ($body:ty, $batch:expr, $jd:expr, $slots:expr, $best:ty; contractive $(, $($rest:tt)*)?) => {
+    ($body:ty, $batch:expr, $jd:expr, $slots:expr, $best:ty, $reference:ty;
+        contractive $(, $($rest:tt)*)?) => {
         $crate::__trainer_options!(
-            $body, $batch, $crate::train::capacity::jacobian_width::<$body>(), $slots, $best;
+            $body, $batch, $crate::train::capacity::jacobian_width::<$body>(), $slots, $best,
+            $reference;
             $($($rest)*)?
         )
     };
-    ($body:ty, $batch:expr, $jd:expr, $slots:expr, $best:ty;
+    ($body:ty, $batch:expr, $jd:expr, $slots:expr, $best:ty, $reference:ty;
         optimizer = $name:ident + momentum $(, $($rest:tt)*)?) => {
         $crate::__trainer_options!(
-            $body, $batch, $jd, $crate::optim::slots_of(stringify!($name)) + 1, $best;
+            $body, $batch, $jd, $crate::optim::slots_of(stringify!($name)) + 1, $best, $reference;
             $($($rest)*)?
         )
     };
-    ($body:ty, $batch:expr, $jd:expr, $slots:expr, $best:ty;
+    ($body:ty, $batch:expr, $jd:expr, $slots:expr, $best:ty, $reference:ty;
         optimizer = $name:ident $(, $($rest:tt)*)?) => {
         $crate::__trainer_options!(
-            $body, $batch, $jd, $crate::optim::slots_of(stringify!($name)), $best;
+            $body, $batch, $jd, $crate::optim::slots_of(stringify!($name)), $best, $reference;
             $($($rest)*)?
         )
     };
-    ($body:ty, $batch:expr, $jd:expr, $slots:expr, $best:ty; no_best_copy $(, $($rest:tt)*)?) => {
+    ($body:ty, $batch:expr, $jd:expr, $slots:expr, $best:ty, $reference:ty;
+        no_best_copy $(, $($rest:tt)*)?) => {
         $crate::__trainer_options!(
-            $body, $batch, $jd, $slots, $crate::train::NoBestCopy;
+            $body, $batch, $jd, $slots, $crate::train::NoBestCopy, $reference;
+            $($($rest)*)?
+        )
+    };
+    ($body:ty, $batch:expr, $jd:expr, $slots:expr, $best:ty, $reference:ty;
+        reference $(, $($rest:tt)*)?) => {
+        $crate::__trainer_options!(
+            $body, $batch, $jd, $slots, $best, $crate::train::ReferenceCopy<$body>;
             $($($rest)*)?
         )
     };

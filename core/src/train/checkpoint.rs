@@ -24,7 +24,7 @@
 //! assert_eq!(a.net, b.net); // the same bits
 //! ```
 
-use super::{BestCopy, TrainConfig, Trainer};
+use super::{BestCopy, Reference, TrainConfig, Trainer};
 use crate::checkpoint::{
     BEST_HEAD, GENERATORS_BYTES, HEADER, Layout, OPTIMIZER_HEAD, PROGRESS_BYTES, Sections, Writer,
     bad_checkpoint, dword, finite_f32s, into_buffer, read_params, word, write_head, write_params,
@@ -47,8 +47,8 @@ impl core::fmt::Write for Count {
     }
 }
 
-impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
-    Trainer<L, B, JD, S, K>
+impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>, R: Reference<L>>
+    Trainer<L, B, JD, S, K, R>
 {
     /// The most bytes a checkpoint of this trainer can take (all sections, every slot, the
     /// longest configuration): a buffer this long always suffices.

@@ -4,13 +4,14 @@
 use super::best::BestCopy;
 use super::data::Data;
 use super::objective::Batch;
+use super::reference::Reference;
 use super::trainer::Trainer;
 use crate::error::{Error, check_finite};
 use crate::layers::Layers;
 use crate::losses::Target;
 
-impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
-    Trainer<L, B, JD, S, K>
+impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>, R: Reference<L>>
+    Trainer<L, B, JD, S, K, R>
 {
     /// Check lengths, finiteness and labels of `data`; its rows.
     pub fn check_data(&self, data: &Data<'_>) -> Result<usize, Error> {

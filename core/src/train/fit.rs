@@ -3,7 +3,8 @@
 
 use super::best::BestCopy;
 use super::data::Data;
-use super::objective::evaluate;
+use super::objective::{PenaltyValues, evaluate, evaluate_as};
+use super::reference::Reference;
 use super::report::{Report, add_terms, scale_report};
 use super::trainer::Trainer;
 use crate::error::Error;
@@ -11,8 +12,8 @@ use crate::layers::{Corruptor, Layers};
 use crate::losses::{Target, accuracy};
 use crate::rng::{XorShift, permute};
 
-impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
-    Trainer<L, B, JD, S, K>
+impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>, R: Reference<L>>
+    Trainer<L, B, JD, S, K, R>
 {
     /// One pass over `data` with the batch order shuffled (a pass left unfinished by
     /// [`steps`](Self::steps) is abandoned).
@@ -197,7 +198,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
         for b in 0..nb {
             let start = b * bs;
             let batch = self.batch(data, start, bs.min(rows - start));
-            let terms = evaluate(
+            let terms = evaluate_as(
                 &self.net,
                 &mut self.ws,
                 None,
@@ -206,6 +207,8 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
                 &self.penalties,
                 &self.customs,
                 &mut off,
+                PenaltyValues::Computed,
+                self.reference.weights(),
             )?;
             add_terms(&mut report, &terms);
             if let Target::Labels(t) = batch.target {

@@ -11,7 +11,7 @@ use crate::layers::{Corruptor, Layers};
 use crate::losses::{Loss, Target};
 use crate::network::{Network, Workspace};
 use crate::regularizers::registry;
-use crate::regularizers::view::{Ctx, JacobiansOf, ParamsOf, ViewOf};
+use crate::regularizers::view::{Ctx, JacobiansOf, ParamsOf, ReferenceWeights, Referenced, ViewOf};
 use crate::regularizers::{CustomRegularizer, RegKind, RegSpec};
 
 pub use crate::regularizers::Active;
@@ -110,7 +110,7 @@ pub fn evaluate<L: Layers, const B: usize, const JD: usize>(
 ) -> Result<Terms, Error> {
     let values = PenaltyValues::Computed;
     evaluate_as(
-        net, ws, grads, batch, loss, penalties, customs, corrupt, values,
+        net, ws, grads, batch, loss, penalties, customs, corrupt, values, None,
     )
 }
 
@@ -124,7 +124,8 @@ pub(crate) enum PenaltyValues {
     Skipped,
 }
 
-/// [`evaluate`], with the penalties' values computed or skipped.
+/// [`evaluate`], with the penalties' values computed or skipped, and the reference weights
+/// `prox` reads.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn evaluate_as<L: Layers, const B: usize, const JD: usize>(
     net: &Network<L>,
@@ -136,6 +137,7 @@ pub(crate) fn evaluate_as<L: Layers, const B: usize, const JD: usize>(
     customs: &[CustomRegularizer],
     corrupt: &mut Corruptor,
     values: PenaltyValues,
+    reference: Option<&dyn ReferenceWeights>,
 ) -> Result<Terms, Error> {
     let skip = values == PenaltyValues::Skipped;
     // A fused loss reads the logits: output noise and dropout corrupt those (§10).
@@ -181,12 +183,20 @@ pub(crate) fn evaluate_as<L: Layers, const B: usize, const JD: usize>(
             if skip {
                 (terms.regs[r], skipped) = (f64::NAN, true);
             } else {
-                let value = (term.loss)(a, &ViewOf { net, ws });
+                let view = ViewOf { net, ws };
+                let value = match reference {
+                    Some(reference) => (term.loss)(a, &Referenced { view, reference }),
+                    None => (term.loss)(a, &view),
+                };
                 terms.regs[r] = value;
                 terms.loss += w as f64 * value;
             }
             if let Some(g) = grads.as_deref_mut() {
-                (term.grad)(a, &mut Ctx { net, ws, grads: g }, w);
+                let view = Ctx { net, ws, grads: g };
+                match reference {
+                    Some(reference) => (term.grad)(a, &mut Referenced { view, reference }, w),
+                    None => (term.grad)(a, &mut { view }, w),
+                }
             }
         }
     }

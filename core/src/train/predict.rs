@@ -2,13 +2,14 @@
 
 use super::best::BestCopy;
 use super::data::{Data, input_rows};
+use super::reference::Reference;
 use super::trainer::Trainer;
 use crate::error::Error;
 use crate::layers::{Corruptor, Layers};
 use crate::losses::Target;
 
-impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
-    Trainer<L, B, JD, S, K>
+impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>, R: Reference<L>>
+    Trainer<L, B, JD, S, K, R>
 {
     /// Predict `x` (`rows * NIN`) into `out` (`rows * NOUT`), clean, `B` rows at a time.
     pub fn predict(&mut self, x: &[f32], out: &mut [f32]) -> Result<(), Error> {

@@ -4,6 +4,7 @@
 use super::best::BestCopy;
 use super::data::Data;
 use super::objective::{MAX_REGS, Terms};
+use super::reference::Reference;
 use super::trainer::Trainer;
 use crate::layers::Layers;
 use crate::losses::Target;
@@ -51,8 +52,8 @@ pub(super) fn scale_report(report: &mut Report, batches: usize, acc: f32, data: 
     }
 }
 
-impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
-    Trainer<L, B, JD, S, K>
+impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>, R: Reference<L>>
+    Trainer<L, B, JD, S, K, R>
 {
     pub(super) fn monitor_sparsity(&self, report: &mut Report) {
         let th = self.config.sparsity_threshold;

@@ -5,14 +5,15 @@ use super::best::BestCopy;
 use super::config::{MAX_HALVINGS, OnDivergence};
 use super::data::Data;
 use super::objective::{Batch, PenaltyValues, Terms, evaluate_as};
+use super::reference::Reference;
 use super::trainer::Trainer;
 use crate::error::Error;
 use crate::layers::Layers;
 use crate::losses::Target;
 use crate::optim::{clip::clip, update};
 
-impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
-    Trainer<L, B, JD, S, K>
+impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>, R: Reference<L>>
+    Trainer<L, B, JD, S, K, R>
 {
     /// One update on one batch (at most `B` rows; its lengths and values are checked). A step
     /// whose loss, gradient or updated parameters are not all finite is not applied: the
@@ -76,6 +77,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
             &self.customs,
             &mut self.corrupt,
             values,
+            self.reference.weights(),
         );
         self.corrupt.active = false;
         // (with the penalties' values skipped, the data loss is the value there is to check)

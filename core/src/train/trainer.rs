@@ -21,6 +21,7 @@ use super::config::MAX_CUSTOM;
 use super::config::TrainConfig;
 use super::data::Data;
 use super::objective::Penalties;
+use super::reference::{NoReference, Reference};
 use crate::error::Error;
 use crate::layers::{Activation, Corruptor, Layers};
 use crate::network::{Network, Workspace};
@@ -67,6 +68,7 @@ pub struct Trainer<
     const JD: usize,
     const S: usize,
     K: BestCopy<L> = Network<L>,
+    R: Reference<L> = NoReference,
 > {
     /// The parameters being trained.
     pub net: Network<L>,
@@ -75,6 +77,9 @@ pub struct Trainer<
     /// or `train`'s own) since the objective last changed, or those of `start` / `restart`.
     /// With `K = NoBestCopy` there is no copy (see [`best`](super::best)).
     pub best: K,
+    /// The reference weights `prox` pulls towards ([`set_reference`](Self::set_reference));
+    /// with `R = NoReference` (the default) there are none (see [`reference`](super::reference)).
+    pub(super) reference: R,
     /// Gradient buffer: the trainer's scratch space, zero between steps whenever
     /// [`grads_zero`](Self::grads_zero) says so (so it is not public: a value written into it
     /// would join the next step's gradients).
@@ -118,8 +123,8 @@ pub struct Trainer<
     pub(super) halvings: u32,
 }
 
-impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
-    Trainer<L, B, JD, S, K>
+impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>, R: Reference<L>>
+    Trainer<L, B, JD, S, K, R>
 {
     /// Bytes the trainer takes in all: parameters, gradients, best copy, optimizer state,
     /// activations and everything else.
@@ -131,6 +136,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
         Trainer {
             net: Network::new(body),
             best: K::EMPTY,
+            reference: R::EMPTY,
             grads: Network::zero(),
             state: OptimState::new(),
             ws: Workspace::new(),
@@ -180,6 +186,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
         Trainer {
             net: Network::zero(),
             best: K::EMPTY,
+            reference: R::EMPTY,
             grads: Network::zero(),
             state: OptimState::new(),
             ws: Workspace::new(),
@@ -219,6 +226,25 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
         self.order_rng = XorShift::new(crate::rng::DEFAULT_SEED);
         self.best_loss = f64::INFINITY;
         layers(&mut self.net.body);
+    }
+
+    /// Keep a copy of `net`'s parameters as the reference weights `prox` pulls towards (the
+    /// global model of a federation, the pretrained model of a fine-tuning); see
+    /// [`reference`](super::reference). A trainer without room for them
+    /// (`R = NoReference`, the default) refuses, changing nothing.
+    pub fn set_reference(&mut self, net: &Network<L>) -> Result<(), Error> {
+        if !net.is_finite() {
+            return Err(Error::BadValue {
+                name: "reference weights (every value must be finite)",
+            });
+        }
+        if self.reference.set(net) {
+            Ok(())
+        } else {
+            Err(Error::BadValue {
+                name: "reference weights: this trainer keeps none (build it with trainer!(.., reference))",
+            })
+        }
     }
 
     /// Validate the data and the configuration, then seed the generators, draw the initial
@@ -337,6 +363,15 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>>
         let mut corrupt = self.corrupt.clone();
         let penalties =
             Penalties::resolve::<L, B, JD>(&c.regs, &self.net, &mut corrupt, ordered.len())?;
+        let prox = penalties
+            .items
+            .iter()
+            .any(|a| a.kind == crate::regularizers::RegKind::Prox);
+        if prox && self.reference.weights().is_none() {
+            return Err(Error::BadValue {
+                name: "prox: no reference weights (build the trainer with trainer!(.., reference) and set them with set_reference)",
+            });
+        }
         // Everything checked: commit.
         if core::mem::discriminant(&c.algo) != core::mem::discriminant(&self.applied_algo) {
             self.state.reset();

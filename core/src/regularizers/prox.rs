@@ -1,0 +1,87 @@
+//! `prox = mu` (FedProx; L2-SP on a device): a proximal pull towards reference weights the
+//! caller sets (the global model of a federation, the pretrained model of a fine-tuning):
+//!
+//! `R = (1/2) sum_{T} ||w_T - w_ref,T||^2` over the matched tensors (default: every one,
+//! weights and biases; a sum over elements, not a mean), so the objective's term is
+//! `(mu/2) ||w - w_ref||^2`. Gradient: `dR/dw = w - w_ref` (the term's: `mu (w - w_ref)`).
+//!
+//! The reference is the trainer's ([`crate::train::reference`]); a configuration with `prox`
+//! and no reference weights is refused when it is applied. Seen through a view without them
+//! (the public [`evaluate`](crate::train::evaluate)), the value is NaN and no gradient is
+//! added: never a silent zero.
+
+use super::entry::{Active, Builtin, Key, Term, WeightRule};
+use super::pattern::glob_match;
+use super::selection::Selection;
+use super::view::{NetGrads, NetView};
+use crate::kernels::Sum;
+
+/// The tensors `patterns` name (every tensor, weights and biases, when there are none).
+fn select(net: &dyn NetView, patterns: &[super::spec::Pattern]) -> Selection {
+    let mut sel = Selection::default();
+    for i in 0..net.tensors() {
+        let name = net.tensor_name(i);
+        if patterns.is_empty() || patterns.iter().any(|p| glob_match(p, &name)) {
+            sel.insert(i);
+        }
+    }
+    sel
+}
+
+/// `R`: half the squared distance to the reference over `targets`, each tensor's squares
+/// summed in order in a double-f32 [`Sum`]; NaN without reference weights.
+fn value(targets: Selection, net: &dyn NetView) -> f64 {
+    let mut total = 0.0f64;
+    for i in targets.iter() {
+        let (Some(t), Some(r)) = (net.tensor(i), net.reference(i)) else {
+            return f64::NAN;
+        };
+        let mut s = Sum::default();
+        for (&w, &w0) in t.data.iter().zip(r) {
+            let d = w - w0;
+            s.add(d * d);
+        }
+        total += s.value_f64();
+    }
+    0.5 * total
+}
+
+crate::elementwise! {
+    /// `g += mu (w - w0)`.
+    fn add_pull(w: &[f32], w0: &[f32], g: &mut [f32], mu: f32) {
+        for ((gk, &wk), &rk) in g.iter_mut().zip(w).zip(w0) {
+            *gk += mu * (wk - rk);
+        }
+    }
+}
+
+/// `weight * dR/dw = weight (w - w_ref)` into each matched tensor's gradient (nothing
+/// without reference weights: the value says NaN).
+fn grad(targets: Selection, net: &mut dyn NetGrads, weight: f32) {
+    for i in targets.iter() {
+        if let Some((t, w0, g)) = net.tensor_grad_with_reference(i) {
+            add_pull(t.data, w0, g, weight);
+        }
+    }
+}
+
+/// The registry's entry: keys, weight rule, targets (default: every tensor) and term.
+pub const ENTRY: Builtin = Builtin {
+    kind: super::RegKind::Prox,
+    keys: &[Key::main(
+        "prox",
+        "μ/2 · ‖w − w_ref‖²",
+        "Proximal pull (FedProx, L2-SP): keeps every weight near the reference weights you set (the global model, the pretrained one), so a few local updates adapt the model without drifting from it.",
+    )],
+    weight: WeightRule::NonNegative,
+    needs_targets: false,
+    resolve: |spec, net, a, _| {
+        a.tensors = select(net, &spec.patterns);
+        Ok(())
+    },
+    term: Some(Term {
+        loss: |a: &Active, v| value(a.tensors, v),
+        grad: |a: &Active, g, w| grad(a.tensors, g, w),
+    }),
+    jacobian_term: None,
+};
