@@ -416,6 +416,9 @@ pub struct Sum {
 }
 
 impl Sum {
+    /// Nothing added yet.
+    pub const ZERO: Sum = Sum { hi: 0.0, lo: 0.0 };
+
     /// Add `x`.
     #[inline(always)]
     pub fn add(&mut self, x: f32) {

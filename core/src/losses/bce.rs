@@ -7,6 +7,7 @@
 //! `sigmoid(z) - t` written as `(1 - t) - sigmoid(-z)` for `z >= 0` (so `t = 1` keeps the
 //! tiny `-sigmoid(-z)`).
 
+use super::LossValue;
 use super::{total_weight, weight_of};
 use crate::layers::OutputGrads;
 use crate::layers::activation::sigmoid;
@@ -18,11 +19,22 @@ pub fn loss(
     weights: Option<&[f32]>,
     scale: f32,
 ) -> f64 {
+    sum(layer, target, weights, scale).value()
+}
+
+/// [`loss`]'s weighted total and total weight, summed in `f32` ([`LossValue`]): the value
+/// without a division in `f64` (a training step reads it so).
+pub fn sum(
+    layer: &mut OutputGrads<'_>,
+    target: &[f32],
+    weights: Option<&[f32]>,
+    scale: f32,
+) -> LossValue {
     let z = layer.view.pre;
     let n = z.len();
     let wsum = total_weight(weights, n);
     if wsum.value() <= 0.0 {
-        return 0.0;
+        return LossValue::NONE;
     }
     let g = 1.0 / wsum.value() * scale;
     let mut total = crate::kernels::Sum::default();
@@ -40,7 +52,10 @@ pub fn loss(
         };
         layer.d_pre[k] += g * w * diff;
     }
-    total.value_f64() / wsum.value_f64()
+    LossValue {
+        total,
+        weight: wsum,
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! Gradient where `e > 0`: `+w / sum w` at the arg-max `k* != t` (the first among equals),
 //! `-w / sum w` at `t`.
 
+use super::LossValue;
 use super::{total_weight, weight_of};
 use crate::layers::OutputGrads;
 
@@ -17,10 +18,21 @@ pub fn loss(
     weights: Option<&[f32]>,
     scale: f32,
 ) -> f64 {
+    sum(layer, labels, weights, scale).value()
+}
+
+/// [`loss`]'s weighted total and total weight, summed in `f32` ([`LossValue`]): the value
+/// without a division in `f64` (a training step reads it so).
+pub fn sum(
+    layer: &mut OutputGrads<'_>,
+    labels: &[u32],
+    weights: Option<&[f32]>,
+    scale: f32,
+) -> LossValue {
     let (rows, cols) = (layer.view.rows, layer.view.cols);
     let wsum = total_weight(weights, rows);
     if wsum.value() <= 0.0 || cols < 2 {
-        return 0.0;
+        return LossValue::NONE;
     }
     let g = 1.0 / wsum.value() * scale;
     let mut total = crate::kernels::Sum::default();
@@ -41,7 +53,10 @@ pub fn loss(
             layer.d_out[r * cols + t] -= g * w;
         }
     }
-    total.value_f64() / wsum.value_f64()
+    LossValue {
+        total,
+        weight: wsum,
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Mean absolute error: `L = sum_k w_k |o_k - t_k| / sum_k w_k`.
 //! Gradient: `dL/do_k = w_k sign(o_k - t_k) / sum w` (0 where `o_k = t_k`).
 
+use super::LossValue;
 use super::{total_weight, weight_of};
 use crate::layers::OutputGrads;
 
@@ -11,11 +12,22 @@ pub fn loss(
     weights: Option<&[f32]>,
     scale: f32,
 ) -> f64 {
+    sum(layer, target, weights, scale).value()
+}
+
+/// [`loss`]'s weighted total and total weight, summed in `f32` ([`LossValue`]): the value
+/// without a division in `f64` (a training step reads it so).
+pub fn sum(
+    layer: &mut OutputGrads<'_>,
+    target: &[f32],
+    weights: Option<&[f32]>,
+    scale: f32,
+) -> LossValue {
     let out = layer.view.out;
     let n = out.len();
     let wsum = total_weight(weights, n);
     if wsum.value() <= 0.0 {
-        return 0.0;
+        return LossValue::NONE;
     }
     let g = 1.0 / wsum.value() * scale;
     let mut total = crate::kernels::Sum::default();
@@ -32,7 +44,10 @@ pub fn loss(
         };
         layer.d_out[k] += g * w * sign;
     }
-    total.value_f64() / wsum.value_f64()
+    LossValue {
+        total,
+        weight: wsum,
+    }
 }
 
 #[cfg(test)]

@@ -104,6 +104,17 @@ impl Loss {
         weights: Option<&[f32]>,
         scale: f32,
     ) -> f64 {
+        self.apply_sum(layer, target, weights, scale).value()
+    }
+
+    /// [`apply`](Self::apply), with the value as its `f32` sums ([`LossValue`]).
+    pub fn apply_sum(
+        self,
+        layer: &mut OutputGrads<'_>,
+        target: Target<'_>,
+        weights: Option<&[f32]>,
+        scale: f32,
+    ) -> LossValue {
         // A sequence output is `steps` blocks per row: the loss sees rows * steps rows, so
         // labels and per-row weights go per time step.
         let steps = layer.view.steps.max(1);
@@ -111,14 +122,52 @@ impl Loss {
         layer.view.cols /= steps;
         layer.view.steps = 1;
         match (self, target) {
-            (Loss::Mse, Target::Values(t)) => mse::loss(layer, t, weights, scale),
-            (Loss::Mae, Target::Values(t)) => mae::loss(layer, t, weights, scale),
-            (Loss::Bce, Target::Values(t)) => bce::loss(layer, t, weights, scale),
-            (Loss::Xe, Target::Labels(t)) => xe::loss(layer, t, weights, scale),
-            (Loss::Hinge, Target::Labels(t)) => hinge::loss(layer, t, weights, scale),
+            (Loss::Mse, Target::Values(t)) => mse::sum(layer, t, weights, scale),
+            (Loss::Mae, Target::Values(t)) => mae::sum(layer, t, weights, scale),
+            (Loss::Bce, Target::Values(t)) => bce::sum(layer, t, weights, scale),
+            (Loss::Xe, Target::Labels(t)) => xe::sum(layer, t, weights, scale),
+            (Loss::Hinge, Target::Labels(t)) => hinge::sum(layer, t, weights, scale),
             // A model pairs each loss with its kind of target; a mismatch is a caller bug that
             // the models rule out. Report no loss rather than panic.
-            _ => 0.0,
+            _ => LossValue::NONE,
+        }
+    }
+}
+
+/// A data loss as a training step computes it: the weighted total and the total weight, each
+/// summed in compensated `f32`. [`value`](Self::value) is the loss (`total / weight`, in
+/// `f64`, for reports); [`value_f32`](Self::value_f32) the same in `f32` (no double
+/// arithmetic: what a step on a microcontroller reads).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LossValue {
+    /// `sum w e`.
+    pub total: Sum,
+    /// `sum w` (or the count, unweighted).
+    pub weight: Sum,
+}
+
+impl LossValue {
+    /// No loss (no weight at all): its value is 0.
+    pub const NONE: Self = LossValue {
+        total: Sum::ZERO,
+        weight: Sum::ZERO,
+    };
+
+    /// `total / weight` in `f64` (0 without weight).
+    pub fn value(self) -> f64 {
+        if self.weight.value() <= 0.0 {
+            0.0
+        } else {
+            self.total.value_f64() / self.weight.value_f64()
+        }
+    }
+
+    /// `total / weight` in `f32` (0 without weight).
+    pub fn value_f32(self) -> f32 {
+        if self.weight.value() <= 0.0 {
+            0.0
+        } else {
+            self.total.value() / self.weight.value()
         }
     }
 }

@@ -2,6 +2,7 @@
 //! Gradient: `dL/do_k = 2 w_k (o_k - t_k) / sum w`. The terms are summed in compensated `f32`
 //! in [`sum_f32`](crate::kernels::sum_f32)'s order (eight chains).
 
+use super::LossValue;
 use super::total_weight;
 use crate::layers::OutputGrads;
 
@@ -12,25 +13,42 @@ pub fn loss(
     weights: Option<&[f32]>,
     scale: f32,
 ) -> f64 {
+    sum(layer, target, weights, scale).value()
+}
+
+/// [`loss`]'s weighted total and total weight, summed in `f32` ([`LossValue`]): the value
+/// without a division in `f64` (a training step reads it so).
+pub fn sum(
+    layer: &mut OutputGrads<'_>,
+    target: &[f32],
+    weights: Option<&[f32]>,
+    scale: f32,
+) -> LossValue {
     let out = layer.view.out;
     let n = out.len();
     let Some(w) = weights else {
         // Unweighted, all in f32: `n` is exact in f32 (below 2^24), so `2 / n` is the
         // correctly rounded quotient, the same bits as when it was taken in f64 and rounded.
         if n == 0 {
-            return 0.0;
+            return LossValue::NONE;
         }
         let g = 2.0 / n as f32 * scale;
         let total = unweighted(&out[..n], &target[..n], g, &mut layer.d_out[..n]);
-        return total.value_f64() / n as f64;
+        return LossValue {
+            total,
+            weight: super::total_weight(None, n),
+        };
     };
     let wsum = total_weight(weights, n);
     if wsum.value() <= 0.0 {
-        return 0.0;
+        return LossValue::NONE;
     }
     let g = 2.0 / wsum.value() * scale;
     let total = weighted(&out[..n], &target[..n], &w[..n], g, &mut layer.d_out[..n]);
-    total.value_f64() / wsum.value_f64()
+    LossValue {
+        total,
+        weight: wsum,
+    }
 }
 
 // Chunks of eight, the tail after: the eight partial sums of `kernels::sum_f32`'s order.

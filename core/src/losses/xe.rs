@@ -9,6 +9,7 @@
 //! `k = t = m` the difference written as `-s / (1 + s)` (no cancellation); 0 for a row whose
 //! `p_t` was clipped.
 
+use super::LossValue;
 use super::{total_weight, weight_of};
 use crate::layers::OutputGrads;
 
@@ -22,10 +23,21 @@ pub fn loss(
     weights: Option<&[f32]>,
     scale: f32,
 ) -> f64 {
+    sum(layer, labels, weights, scale).value()
+}
+
+/// [`loss`]'s weighted total and total weight, summed in `f32` ([`LossValue`]): the value
+/// without a division in `f64` (a training step reads it so).
+pub fn sum(
+    layer: &mut OutputGrads<'_>,
+    labels: &[u32],
+    weights: Option<&[f32]>,
+    scale: f32,
+) -> LossValue {
     let (rows, cols) = (layer.view.rows, layer.view.cols);
     let wsum = total_weight(weights, rows);
     if wsum.value() <= 0.0 {
-        return 0.0;
+        return LossValue::NONE;
     }
     let g = 1.0 / wsum.value() * scale;
     let mut total = crate::kernels::Sum::default();
@@ -62,7 +74,10 @@ pub fn loss(
             total.add(-w * LOG_CLIP);
         }
     }
-    total.value_f64() / wsum.value_f64()
+    LossValue {
+        total,
+        weight: wsum,
+    }
 }
 
 #[cfg(test)]

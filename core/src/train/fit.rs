@@ -93,6 +93,8 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>,
         let nb = rows.div_ceil(bs);
         let mut report = Report::default();
         let mut acc = 0.0f32;
+        // each step's data loss in f32, summed double-f32: no f64 arithmetic per step
+        let mut err = crate::kernels::Sum::ZERO;
         let mut done = 0usize;
         let mut last = None;
         for _ in 0..n {
@@ -107,8 +109,11 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>,
             let start = b * bs;
             let batch = self.batch(data, start, bs.min(rows - start));
             match self.step_checked(batch) {
-                Ok(terms) => {
-                    add_terms(&mut report, &terms);
+                Ok((terms, data)) => {
+                    err.add(data.value_f32());
+                    if self.config.monitor_penalties {
+                        add_terms(&mut report, &terms);
+                    }
                     if let Target::Labels(t) = batch.target {
                         acc += accuracy(self.ws.output(), L::NOUT / L::STEPS, t);
                     }
@@ -122,6 +127,12 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>,
             }
         }
         report.pass = self.passes;
+        report.err = err.value_f64();
+        if !self.config.monitor_penalties {
+            // (not computed: see `monitor_penalties`)
+            report.loss = f64::NAN;
+            report.regs = [f64::NAN; super::objective::MAX_REGS];
+        }
         scale_report(&mut report, done, acc, data);
         self.monitor_sparsity(&mut report);
         // Within a call, a step whose update is finite but makes the next loss non-finite is
@@ -209,7 +220,8 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>,
                 &mut off,
                 PenaltyValues::Computed,
                 self.reference.weights(),
-            )?;
+            )?
+            .0;
             add_terms(&mut report, &terms);
             if let Target::Labels(t) = batch.target {
                 acc += accuracy(self.ws.output(), L::NOUT / L::STEPS, t);

@@ -8,7 +8,7 @@
 
 use crate::error::Error;
 use crate::layers::{Corruptor, Layers};
-use crate::losses::{Loss, Target};
+use crate::losses::{Loss, LossValue, Target};
 use crate::network::{Network, Workspace};
 use crate::regularizers::registry;
 use crate::regularizers::view::{Ctx, JacobiansOf, ParamsOf, ReferenceWeights, Referenced, ViewOf};
@@ -112,6 +112,7 @@ pub fn evaluate<L: Layers, const B: usize, const JD: usize>(
     evaluate_as(
         net, ws, grads, batch, loss, penalties, customs, corrupt, values, None,
     )
+    .map(|(terms, _)| terms)
 }
 
 /// Whether [`evaluate_as`] computes each penalty's value (`monitor_penalties`).
@@ -119,13 +120,15 @@ pub fn evaluate<L: Layers, const B: usize, const JD: usize>(
 pub(crate) enum PenaltyValues {
     /// Every term's value, and the objective's total.
     Computed,
-    /// Only the data loss: each penalty adds its gradient, its value and the total are NaN
-    /// (contractive, whose value comes with its gradient, keeps it).
+    /// Only the data loss, as its `f32` sums (the terms' `data` and `loss` are NaN, for the
+    /// caller to fill when a report needs them): each penalty adds its gradient, its value is
+    /// NaN (contractive, whose value comes with its gradient, keeps it). No arithmetic in
+    /// `f64`: a step on a microcontroller without a double-precision unit runs none.
     Skipped,
 }
 
 /// [`evaluate`], with the penalties' values computed or skipped, and the reference weights
-/// `prox` reads.
+/// `prox` reads; also returns the data loss's `f32` sums.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn evaluate_as<L: Layers, const B: usize, const JD: usize>(
     net: &Network<L>,
@@ -138,17 +141,23 @@ pub(crate) fn evaluate_as<L: Layers, const B: usize, const JD: usize>(
     corrupt: &mut Corruptor,
     values: PenaltyValues,
     reference: Option<&dyn ReferenceWeights>,
-) -> Result<Terms, Error> {
+) -> Result<(Terms, LossValue), Error> {
     let skip = values == PenaltyValues::Skipped;
     // A fused loss reads the logits: output noise and dropout corrupt those (§10).
     corrupt.logits = if loss.reads_logits() { L::LAYERS } else { 0 };
     net.forward(batch.x, batch.rows, ws, corrupt)?;
     ws.clear_grads();
     let mut terms = Terms::default();
+    let mut data = LossValue::NONE;
     if let Some(mut out) = ws.grads(net, L::LAYERS) {
-        terms.data = loss.apply(&mut out, batch.target, batch.weights, 1.0);
+        data = loss.apply_sum(&mut out, batch.target, batch.weights, 1.0);
     }
-    terms.loss = terms.data;
+    if skip {
+        (terms.data, terms.loss) = (f64::NAN, f64::NAN);
+    } else {
+        terms.data = data.value();
+        terms.loss = terms.data;
+    }
     let mut skipped = false;
     for (r, a) in penalties.items.iter().enumerate() {
         let w = a.weight;
@@ -206,5 +215,5 @@ pub(crate) fn evaluate_as<L: Layers, const B: usize, const JD: usize>(
     if let Some(g) = grads {
         net.backward(ws, g);
     }
-    Ok(terms)
+    Ok((terms, data))
 }

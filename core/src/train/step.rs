@@ -9,7 +9,7 @@ use super::reference::Reference;
 use super::trainer::Trainer;
 use crate::error::Error;
 use crate::layers::Layers;
-use crate::losses::Target;
+use crate::losses::{LossValue, Target};
 use crate::optim::{clip::clip, update};
 
 impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>, R: Reference<L>>
@@ -25,10 +25,15 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>,
             return Err(Error::NotStarted);
         }
         self.check_batch(&batch)?;
-        self.step_checked(batch).map_err(|_| Error::NonFiniteStep {
+        let (mut terms, data) = self.step_checked(batch).map_err(|_| Error::NonFiniteStep {
             pass: self.passes as usize + 1,
             batch: 0,
-        })
+        })?;
+        // (a step that skipped the values: its data loss, for the report this call returns)
+        if terms.data.is_nan() {
+            terms.data = data.value();
+        }
+        Ok(terms)
     }
 
     pub(super) fn check_batch(&self, batch: &Batch<'_>) -> Result<(), Error> {
@@ -56,7 +61,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>,
 
     /// [`step`](Self::step) on a batch already checked; a refused step is rolled back here
     /// (the error carries no position: the caller knows it).
-    pub(super) fn step_checked(&mut self, batch: Batch<'_>) -> Result<Terms, ()> {
+    pub(super) fn step_checked(&mut self, batch: Batch<'_>) -> Result<(Terms, LossValue), ()> {
         if !self.grads_zero {
             self.grads.fill_zero();
         }
@@ -80,10 +85,11 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>,
             self.reference.weights(),
         );
         self.corrupt.active = false;
-        // (with the penalties' values skipped, the data loss is the value there is to check)
-        let checked = |t: &Terms| match values {
+        // (with the penalties' values skipped, the data loss is the value there is to check,
+        // in f32: no double arithmetic in such a step)
+        let checked = |(t, data): &(Terms, LossValue)| match values {
             PenaltyValues::Computed => t.loss.is_finite(),
-            PenaltyValues::Skipped => t.data.is_finite(),
+            PenaltyValues::Skipped => data.value_f32().is_finite(),
         };
         let terms = match terms {
             Ok(t) if checked(&t) && self.grads_finite_where_unseen() => t,
