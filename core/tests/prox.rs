@@ -194,3 +194,53 @@ fn a_strong_pull_keeps_the_weights_near_the_reference() {
         "distance with prox {pulled}, without {free}"
     );
 }
+
+/// A reference read in place from a checkpoint gives the same bits as a copy in RAM; a
+/// damaged or foreign checkpoint is refused and changes nothing.
+#[test]
+fn a_reference_read_in_place_from_a_checkpoint_is_the_copy_bit_for_bit() {
+    type B5 = (Dense<5, 4>, Dense<4, 5>);
+    type Copy = staticnets::trainer!(B5, batch = 8, optimizer = adam, reference);
+    type InPlace = staticnets::trainer!(B5, batch = 8, optimizer = adam, reference_in_place);
+    let x: Vec<f32> = (0..5 * 32)
+        .map(|k| ((k * 13 % 17) as f32 / 17.0) - 0.5)
+        .collect();
+    let data = Data::autoencoder(&x);
+    let mut a: Box<Copy> = Box::new(Trainer::new((Dense::new(Tanh), Dense::new(Linear))));
+    let mut b: Box<InPlace> = Box::new(Trainer::new((Dense::new(Tanh), Dense::new(Linear))));
+    for cfg in [&mut a.config, &mut b.config] {
+        cfg.parse("algo = adam\nlearning_rate = 0.01\nbatch_size = 8")
+            .unwrap();
+    }
+    a.start(&data).unwrap();
+    b.start(&data).unwrap();
+    let mut file = vec![0u8; Network::<B5>::CHECKPOINT_BYTES];
+    a.net.save(&mut file).unwrap();
+    let file: &'static [u8] = Box::leak(file.into_boxed_slice());
+    // refusals first: a damaged file, a trainer that cannot read in place
+    let mut damaged = file.to_vec();
+    damaged[40] ^= 1;
+    assert!(
+        b.set_reference_checkpoint(Box::leak(damaged.into_boxed_slice()))
+            .is_err()
+    );
+    assert!(a.set_reference_checkpoint(file).is_err());
+    let reference = a.net.clone();
+    a.set_reference(&reference).unwrap();
+    b.set_reference_checkpoint(file).unwrap();
+    for t in [&mut a.config, &mut b.config] {
+        t.parse("prox = 2").unwrap();
+    }
+    a.restart(&data).unwrap();
+    b.restart(&data).unwrap();
+    let (ra, rb) = (a.steps(&data, 50).unwrap(), b.steps(&data, 50).unwrap());
+    assert_eq!(ra.regs[0].to_bits(), rb.regs[0].to_bits());
+    assert!(ra.regs[0] > 0.0);
+    for i in 0..4 {
+        assert_eq!(
+            a.net.tensor(i).unwrap().data,
+            b.net.tensor(i).unwrap().data,
+            "tensor {i}"
+        );
+    }
+}

@@ -13,7 +13,7 @@
 use super::entry::{Active, Builtin, Key, Term, WeightRule};
 use super::pattern::glob_match;
 use super::selection::Selection;
-use super::view::{NetGrads, NetView};
+use super::view::{NetGrads, NetView, RefValues};
 use crate::kernels::Sum;
 
 /// The tensors `patterns` name (every tensor, weights and biases, when there are none).
@@ -37,9 +37,19 @@ fn value(targets: Selection, net: &dyn NetView) -> f64 {
             return f64::NAN;
         };
         let mut s = Sum::default();
-        for (&w, &w0) in t.data.iter().zip(r) {
-            let d = w - w0;
-            s.add(d * d);
+        match r {
+            RefValues::F32(r) => {
+                for (&w, &w0) in t.data.iter().zip(r) {
+                    let d = w - w0;
+                    s.add(d * d);
+                }
+            }
+            RefValues::Le(_) => {
+                for (k, &w) in t.data.iter().enumerate() {
+                    let d = w - r.get(k);
+                    s.add(d * d);
+                }
+            }
         }
         total += s.value_f64();
     }
@@ -59,8 +69,14 @@ crate::elementwise! {
 /// without reference weights: the value says NaN).
 fn grad(targets: Selection, net: &mut dyn NetGrads, weight: f32) {
     for i in targets.iter() {
-        if let Some((t, w0, g)) = net.tensor_grad_with_reference(i) {
-            add_pull(t.data, w0, g, weight);
+        match net.tensor_grad_with_reference(i) {
+            Some((t, RefValues::F32(w0), g)) => add_pull(t.data, w0, g, weight),
+            Some((t, w0, g)) => {
+                for (k, (gk, &wk)) in g.iter_mut().zip(t.data).enumerate() {
+                    *gk += weight * (wk - w0.get(k));
+                }
+            }
+            None => {}
         }
     }
 }

@@ -17,7 +17,7 @@ pub trait NetView {
     fn output(&self, k: usize) -> Option<OutputView<'_>>;
 
     /// Tensor `i`'s reference values (`prox`), if the trainer holds reference weights.
-    fn reference(&self, _i: usize) -> Option<&[f32]> {
+    fn reference(&self, _i: usize) -> Option<RefValues<'_>> {
         None
     }
 
@@ -46,17 +46,40 @@ pub trait NetView {
     }
 }
 
+/// One tensor's reference values: `f32`s in RAM, or the little-endian bytes of a checkpoint
+/// read in place (in flash, say: 4 bytes a value, any alignment).
+#[derive(Clone, Copy, Debug)]
+pub enum RefValues<'a> {
+    /// Values in memory.
+    F32(&'a [f32]),
+    /// Little-endian `f32` bytes.
+    Le(&'a [u8]),
+}
+
+impl RefValues<'_> {
+    /// Value `k`.
+    #[inline(always)]
+    pub fn get(&self, k: usize) -> f32 {
+        match self {
+            RefValues::F32(v) => v[k],
+            RefValues::Le(b) => {
+                f32::from_le_bytes([b[4 * k], b[4 * k + 1], b[4 * k + 2], b[4 * k + 3]])
+            }
+        }
+    }
+}
+
 /// Reference weights a penalty pulls towards (`prox`): tensor `i` of them, in the network's
 /// own tensor order. Implemented by [`Network`] (a copy in RAM); see
 /// [`train::reference`](crate::train::reference) for where a trainer keeps them.
 pub trait ReferenceWeights {
     /// Tensor `i`'s reference values (as many as the network's tensor `i` has).
-    fn reference(&self, i: usize) -> Option<&[f32]>;
+    fn reference(&self, i: usize) -> Option<RefValues<'_>>;
 }
 
 impl<L: Layers> ReferenceWeights for Network<L> {
-    fn reference(&self, i: usize) -> Option<&[f32]> {
-        self.tensor(i).map(|t| t.data)
+    fn reference(&self, i: usize) -> Option<RefValues<'_>> {
+        self.tensor(i).map(|t| RefValues::F32(t.data))
     }
 }
 
@@ -71,7 +94,7 @@ pub trait NetGrads: NetView {
     fn tensor_grad_with_reference(
         &mut self,
         _i: usize,
-    ) -> Option<(Tensor<'_>, &[f32], &mut [f32])> {
+    ) -> Option<(Tensor<'_>, RefValues<'_>, &mut [f32])> {
         None
     }
 }
@@ -270,7 +293,7 @@ impl<V: NetView> NetView for Referenced<'_, V> {
     fn second_port(&self, k: usize) -> &'static str {
         self.view.second_port(k)
     }
-    fn reference(&self, i: usize) -> Option<&[f32]> {
+    fn reference(&self, i: usize) -> Option<RefValues<'_>> {
         self.reference.reference(i)
     }
 }
@@ -282,7 +305,10 @@ impl<V: NetGrads> NetGrads for Referenced<'_, V> {
     fn output_grads(&mut self, k: usize) -> Option<OutputGrads<'_>> {
         self.view.output_grads(k)
     }
-    fn tensor_grad_with_reference(&mut self, i: usize) -> Option<(Tensor<'_>, &[f32], &mut [f32])> {
+    fn tensor_grad_with_reference(
+        &mut self,
+        i: usize,
+    ) -> Option<(Tensor<'_>, RefValues<'_>, &mut [f32])> {
         let w0 = self.reference.reference(i)?;
         let (t, g) = self.view.tensor_grad(i)?;
         Some((t, w0, g))

@@ -24,7 +24,8 @@
 //! algorithm of [`optim::ALGOS`](crate::optim::ALGOS): `sgd`, `nag`, `adagrad`, `rmsprop`,
 //! `adam`, `adadelta`, `rprop`, or `any`; [`slots_of`](crate::optim::slots_of) sizes it, and
 //! an unknown name stops the build), optionally `+ momentum`; `reference` (a copy of the
-//! reference weights `prox` pulls towards, [`reference`](super::reference)); `no_best_copy`
+//! reference weights `prox` pulls towards, [`reference`](super::reference)) or
+//! `reference_in_place` (read from a checkpoint where it lies); `no_best_copy`
 //! ([`NoBestCopy`](super::NoBestCopy)). Without `optimizer`, the slots are `any`'s.
 //!
 //! `contractive` with a layer that has no Jacobian does not build (the layer here is a
@@ -121,6 +122,13 @@ macro_rules! __trainer_options {
         no_best_copy $(, $($rest:tt)*)?) => {
         $crate::__trainer_options!(
             $body, $batch, $jd, $slots, $crate::train::NoBestCopy, $reference;
+            $($($rest)*)?
+        )
+    };
+    ($body:ty, $batch:expr, $jd:expr, $slots:expr, $best:ty, $reference:ty;
+        reference_in_place $(, $($rest:tt)*)?) => {
+        $crate::__trainer_options!(
+            $body, $batch, $jd, $slots, $best, $crate::train::reference::CheckpointReference;
             $($($rest)*)?
         )
     };

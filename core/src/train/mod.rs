@@ -54,6 +54,6 @@ pub use best::{BestCopy, NoBestCopy};
 pub use config::TrainConfig;
 pub use data::Data;
 pub use objective::{Batch, Penalties, Terms, evaluate};
-pub use reference::{NoReference, Reference, ReferenceCopy};
+pub use reference::{CheckpointReference, NoReference, Reference, ReferenceCopy};
 pub use report::Report;
 pub use trainer::Trainer;

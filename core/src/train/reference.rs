@@ -1,6 +1,8 @@
 //! Where a trainer keeps the reference weights `prox` pulls towards (FedProx's global model,
 //! L2-SP's pretrained one): nowhere ([`NoReference`], the default: `prox` is then refused),
-//! or a copy in RAM ([`ReferenceCopy`], `trainer!(.., reference)`: `4 * PARAMS` bytes more).
+//! a copy in RAM ([`ReferenceCopy`], `trainer!(.., reference)`: `4 * PARAMS` bytes more), or a
+//! checkpoint read in place where it lies, in flash say ([`CheckpointReference`],
+//! `trainer!(.., reference_in_place)`: 260 bytes of offsets, the weights cost no RAM).
 //!
 //! ```
 //! use staticnets::layers::{Activation::*, Dense};
@@ -24,7 +26,7 @@
 
 use crate::layers::Layers;
 use crate::network::Network;
-use crate::regularizers::view::ReferenceWeights;
+use crate::regularizers::view::{RefValues, ReferenceWeights};
 
 /// Storage for a trainer's reference weights.
 pub trait Reference<L: Layers> {
@@ -34,6 +36,12 @@ pub trait Reference<L: Layers> {
     fn weights(&self) -> Option<&dyn ReferenceWeights>;
     /// Keep a copy of `net`'s parameters as the reference; `false` if there is no room.
     fn set(&mut self, net: &Network<L>) -> bool;
+    /// Read the reference in place from a checkpoint's parameter bytes (`params`, verified by
+    /// the caller), tensor `i` starting at byte `4 * starts[i]`; `false` if this storage
+    /// cannot (only [`CheckpointReference`] can).
+    fn set_in_place(&mut self, _params: &'static [u8], _starts: &[usize]) -> bool {
+        false
+    }
 }
 
 /// No reference weights (`prox` is refused): no RAM.
@@ -69,5 +77,52 @@ impl<L: Layers> Reference<L> for ReferenceCopy<L> {
         self.net.copy_params_from(net);
         self.set = true;
         true
+    }
+}
+
+/// The most parameter tensors a [`CheckpointReference`] indexes (as selections hold).
+const MAX_TENSORS: usize = 64;
+
+/// Reference weights read in place from a verified checkpoint that stays where it is (a
+/// `&'static` slice: flash, or a leaked buffer): per tensor, where its values start.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckpointReference {
+    params: &'static [u8],
+    /// Value index where tensor `i` starts (`starts[i + 1]` where it ends).
+    starts: [u32; MAX_TENSORS + 1],
+    tensors: usize,
+}
+
+impl<L: Layers> Reference<L> for CheckpointReference {
+    const EMPTY: Self = CheckpointReference {
+        params: &[],
+        starts: [0; MAX_TENSORS + 1],
+        tensors: 0,
+    };
+    fn weights(&self) -> Option<&dyn ReferenceWeights> {
+        (self.tensors > 0).then_some(self as &dyn ReferenceWeights)
+    }
+    fn set(&mut self, _net: &Network<L>) -> bool {
+        false
+    }
+    fn set_in_place(&mut self, params: &'static [u8], starts: &[usize]) -> bool {
+        if starts.len() > MAX_TENSORS + 1 || starts.is_empty() {
+            return false;
+        }
+        for (s, &v) in self.starts.iter_mut().zip(starts) {
+            *s = v as u32;
+        }
+        (self.params, self.tensors) = (params, starts.len() - 1);
+        true
+    }
+}
+
+impl ReferenceWeights for CheckpointReference {
+    fn reference(&self, i: usize) -> Option<RefValues<'_>> {
+        if i >= self.tensors {
+            return None;
+        }
+        let (a, b) = (self.starts[i] as usize, self.starts[i + 1] as usize);
+        self.params.get(4 * a..4 * b).map(RefValues::Le)
     }
 }

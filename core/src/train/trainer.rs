@@ -247,6 +247,33 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>,
         }
     }
 
+    /// Use the parameters of `checkpoint`, read in place where it lies (in flash, say: no
+    /// copy), as the reference weights `prox` pulls towards (L2-SP towards a pretrained model
+    /// on a device). The file must be a valid checkpoint of this network's architecture with
+    /// finite values; a trainer whose reference storage cannot read one in place refuses.
+    /// Either way a refusal changes nothing.
+    pub fn set_reference_checkpoint(&mut self, checkpoint: &'static [u8]) -> Result<(), Error> {
+        self.net.verify_checkpoint(checkpoint)?;
+        let mut starts = [0usize; 65];
+        if L::TENSORS >= starts.len() {
+            return Err(Error::CapacityExceeded {
+                what: "parameter tensors (selections are 64-bit sets)",
+                capacity: 64,
+            });
+        }
+        for i in 0..L::TENSORS {
+            starts[i + 1] = starts[i] + self.net.tensor(i).map_or(0, |t| t.data.len());
+        }
+        let params = crate::checkpoint::checkpoint_param_bytes(checkpoint);
+        if self.reference.set_in_place(params, &starts[..=L::TENSORS]) {
+            Ok(())
+        } else {
+            Err(Error::BadValue {
+                name: "reference checkpoint: this trainer cannot read one in place (build it with trainer!(.., reference_in_place))",
+            })
+        }
+    }
+
     /// Validate the data and the configuration, then seed the generators, draw the initial
     /// weights (from `config.rng`) and reset the optimizer. `customs` are the registered
     /// custom regularizers, in `config.customs` order. On error nothing changes (the weights
