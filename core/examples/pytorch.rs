@@ -22,7 +22,7 @@ use staticnets::train::{Data, Trainer};
 type Body = (Dense<64, 32>, Dense<32, 64>);
 type T = staticnets::trainer!(Body, batch = 16, optimizer = adam);
 
-/// The firmware's fine-tuning settings (tests/firmware), without its custom L2-SP term.
+/// The firmware's fine-tuning settings (tests/firmware), without its L2-SP term (`prox`).
 const FINE_TUNE: &str = "algo = adam\nlearning_rate = 0.002\nbatch_size = 4\nmax_updates = 40\n\
                          validate_every = 5\npatience = 100\nweight_l2 = 0.0001\nhidden_l1 = 0.001\n\
                          input_noise = 0.05";

@@ -14,7 +14,7 @@ use super::entry::{Active, Builtin, Key, Term, WeightRule};
 use super::pattern::glob_match;
 use super::selection::Selection;
 use super::view::{NetGrads, NetView, RefValues};
-use crate::kernels::Sum;
+use crate::kernels::{SUM_BLOCK, Sum};
 
 /// The tensors `patterns` name (every tensor, weights and biases, when there are none).
 fn select(net: &dyn NetView, patterns: &[super::spec::Pattern]) -> Selection {
@@ -29,31 +29,60 @@ fn select(net: &dyn NetView, patterns: &[super::spec::Pattern]) -> Selection {
 }
 
 /// `R`: half the squared distance to the reference over `targets`, each tensor's squares
-/// summed in order in a double-f32 [`Sum`]; NaN without reference weights.
+/// summed in `f32` in a fixed order ([`squares`]); NaN without reference weights.
 fn value(targets: Selection, net: &dyn NetView) -> f64 {
     let mut total = 0.0f64;
     for i in targets.iter() {
         let (Some(t), Some(r)) = (net.tensor(i), net.reference(i)) else {
             return f64::NAN;
         };
-        let mut s = Sum::default();
-        match r {
-            RefValues::F32(r) => {
-                for (&w, &w0) in t.data.iter().zip(r) {
-                    let d = w - w0;
-                    s.add(d * d);
-                }
-            }
-            RefValues::Le(_) => {
-                for (k, &w) in t.data.iter().enumerate() {
-                    let d = w - r.get(k);
-                    s.add(d * d);
-                }
-            }
-        }
+        let s = match r {
+            RefValues::F32(r) => squares(t.data, |k| r[k]),
+            RefValues::Le(b) => squares(t.data, |k| le(&b[4 * k..4 * k + 4])),
+        };
         total += s.value_f64();
     }
     0.5 * total
+}
+
+/// A little-endian `f32` from 4 bytes.
+#[inline(always)]
+fn le(b: &[u8]) -> f32 {
+    f32::from_le_bytes([b[0], b[1], b[2], b[3]])
+}
+
+/// `sum_k (w[k] - r(k))^2` in `kernels::sum_f32`'s order: blocks of 64 in eight named chains
+/// (`k` into chain `k % 8`, a build for size keeps them in registers), the blocks in a
+/// double-f32 [`Sum`], the tail one by one.
+#[inline(always)]
+fn squares(w: &[f32], r: impl Fn(usize) -> f32) -> Sum {
+    let mut total = Sum::default();
+    let body = w.len() - w.len() % SUM_BLOCK;
+    for (n, block) in w[..body].chunks_exact(SUM_BLOCK).enumerate() {
+        let at = n * SUM_BLOCK;
+        let d = |k: usize| {
+            let x = block[k] - r(at + k);
+            x * x
+        };
+        let (mut s0, mut s1, mut s2, mut s3) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+        let (mut s4, mut s5, mut s6, mut s7) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+        for c in (0..SUM_BLOCK).step_by(8) {
+            s0 += d(c);
+            s1 += d(c + 1);
+            s2 += d(c + 2);
+            s3 += d(c + 3);
+            s4 += d(c + 4);
+            s5 += d(c + 5);
+            s6 += d(c + 6);
+            s7 += d(c + 7);
+        }
+        total.add(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
+    }
+    for (k, &v) in w.iter().enumerate().skip(body) {
+        let x = v - r(k);
+        total.add(x * x);
+    }
+    total
 }
 
 crate::elementwise! {
@@ -71,9 +100,9 @@ fn grad(targets: Selection, net: &mut dyn NetGrads, weight: f32) {
     for i in targets.iter() {
         match net.tensor_grad_with_reference(i) {
             Some((t, RefValues::F32(w0), g)) => add_pull(t.data, w0, g, weight),
-            Some((t, w0, g)) => {
-                for (k, (gk, &wk)) in g.iter_mut().zip(t.data).enumerate() {
-                    *gk += weight * (wk - w0.get(k));
+            Some((t, RefValues::Le(bytes), g)) => {
+                for ((gk, &wk), b) in g.iter_mut().zip(t.data).zip(bytes.chunks_exact(4)) {
+                    *gk += weight * (wk - le(b));
                 }
             }
             None => {}

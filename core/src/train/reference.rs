@@ -87,7 +87,8 @@ const MAX_TENSORS: usize = 64;
 /// `&'static` slice: flash, or a leaked buffer): per tensor, where its values start.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckpointReference {
-    params: &'static [u8],
+    /// (`None` until set: all zero bytes, so a trainer in a `static` stays in `.bss`)
+    params: Option<&'static [u8]>,
     /// Value index where tensor `i` starts (`starts[i + 1]` where it ends).
     starts: [u32; MAX_TENSORS + 1],
     tensors: usize,
@@ -95,7 +96,7 @@ pub struct CheckpointReference {
 
 impl<L: Layers> Reference<L> for CheckpointReference {
     const EMPTY: Self = CheckpointReference {
-        params: &[],
+        params: None,
         starts: [0; MAX_TENSORS + 1],
         tensors: 0,
     };
@@ -112,7 +113,7 @@ impl<L: Layers> Reference<L> for CheckpointReference {
         for (s, &v) in self.starts.iter_mut().zip(starts) {
             *s = v as u32;
         }
-        (self.params, self.tensors) = (params, starts.len() - 1);
+        (self.params, self.tensors) = (Some(params), starts.len() - 1);
         true
     }
 }
@@ -123,6 +124,6 @@ impl ReferenceWeights for CheckpointReference {
             return None;
         }
         let (a, b) = (self.starts[i] as usize, self.starts[i + 1] as usize);
-        self.params.get(4 * a..4 * b).map(RefValues::Le)
+        self.params?.get(4 * a..4 * b).map(RefValues::Le)
     }
 }
