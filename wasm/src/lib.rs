@@ -258,15 +258,22 @@ pub fn simd_enabled() -> bool {
 #[cfg(feature = "presets")]
 #[wasm_bindgen(js_name = conformanceRun)]
 pub fn conformance_run(digits: &[u8], portable: bool, fixture: &[u8]) -> Result<Vec<u32>, JsError> {
+    conformance_values(digits, portable, fixture).map_err(convert::js)
+}
+
+/// [`conformance_run`] for a caller outside JavaScript (the Python package): the same run,
+/// its error as text.
+#[cfg(feature = "presets")]
+pub fn conformance_values(digits: &[u8], portable: bool, fixture: &[u8]) -> Result<Vec<u32>, String> {
     use staticnets::conformance::{Model as Conformance, ROWS, resume, run};
     use staticnets::datasets::Digits;
     use staticnets::kernels::{Level, level, set_level};
-    let digits = Digits::parse(digits).map_err(|e| convert::js(e.to_string()))?;
+    let digits = Digits::parse(digits).map_err(|e| e.to_string())?;
     let mut t: Box<Conformance> = Box::new(Conformance::zeroed());
     let mut x = vec![0.0f32; ROWS * 64];
     let before = level();
     if portable {
-        set_level(Level::Portable).map_err(|e| convert::js(e.to_string()))?;
+        set_level(Level::Portable).map_err(|e| e.to_string())?;
     }
     let mut file = Vec::new();
     let out = run(&mut t, digits, &mut x, |p| file.extend_from_slice(p)).and_then(|hash| {
@@ -274,8 +281,8 @@ pub fn conformance_run(digits: &[u8], portable: bool, fixture: &[u8]) -> Result<
         let resumed = resume(&mut t, digits, &mut x, fixture)?;
         Ok(vec![hash, crc, resumed])
     });
-    set_level(before).map_err(|e| convert::js(e.to_string()))?;
-    out.map_err(|e| convert::js(e.to_string()))
+    set_level(before).map_err(|e| e.to_string())?;
+    out.map_err(|e| e.to_string())
 }
 
 /// The committed values every build's [`conformance_run`] must return.
