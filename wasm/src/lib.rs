@@ -264,7 +264,11 @@ pub fn conformance_run(digits: &[u8], portable: bool, fixture: &[u8]) -> Result<
 /// [`conformance_run`] for a caller outside JavaScript (the Python package): the same run,
 /// its error as text.
 #[cfg(feature = "presets")]
-pub fn conformance_values(digits: &[u8], portable: bool, fixture: &[u8]) -> Result<Vec<u32>, String> {
+pub fn conformance_values(
+    digits: &[u8],
+    portable: bool,
+    fixture: &[u8],
+) -> Result<Vec<u32>, String> {
     use staticnets::conformance::{Model as Conformance, ROWS, resume, run};
     use staticnets::datasets::Digits;
     use staticnets::kernels::{Level, level, set_level};
