@@ -294,6 +294,30 @@ impl Model {
         v.into_pyarray(py).reshape(shape)
     }
 
+    /// Set parameter tensor `name` to `values` (`float32`, its shape or flat, C order): the
+    /// run restarts from these weights (a federation's global model, say); the configuration
+    /// is kept. Refused, changing nothing: a wrong name, size or dtype, a value not finite.
+    fn set_weights(&mut self, name: &str, values: &Bound<'_, PyAny>) -> PyResult<()> {
+        let n = self.core.weights(name).map_err(err)?.len();
+        let v = vector_of::<f32>(values, name, "float32", n)?;
+        self.core.set_weights(name, &v).map_err(err)
+    }
+
+    /// Every parameter tensor by name (a dict of `float32` arrays in their shapes).
+    fn get_weights<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for name in self.core.tensor_names() {
+            d.set_item(&name, self.weights(py, &name)?)?;
+        }
+        Ok(d)
+    }
+
+    /// The weights as they are now become the reference weights `prox = mu` pulls towards
+    /// (FedProx: the global model a client received; L2-SP: the pretrained one).
+    fn set_reference(&mut self) -> PyResult<()> {
+        self.core.set_reference().map_err(err)
+    }
+
     /// The parameter tensors' names.
     fn tensor_names(&self) -> Vec<String> {
         self.core.tensor_names()

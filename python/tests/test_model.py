@@ -168,3 +168,51 @@ def test_safetensors_out_and_in(digits):
     b.load_safetensors(file)
     x = digits[0][1300:1310]
     assert np.array_equal(a.predict(x), b.predict(x))
+
+
+def test_weights_out_and_in_and_refusals(digits):
+    a = fresh(digits)
+    a.train(40)
+    w = a.get_weights()
+    assert set(w) == set(a.tensor_names()) and w["hid1.w"].shape == (64, 32)
+    b = fresh(digits)
+    before = state(b)
+    for name, values, message in [
+        ("hid9.w", w["hid1.w"], "no parameter"),
+        ("hid1.w", w["hid1.w"][:10], "must hold 2048 values"),
+        ("hid1.w", w["hid1.w"].astype(np.float64), "dtype float32"),
+        ("hid1.w", np.full((64, 32), np.inf, dtype=np.float32), "non-finite"),
+    ]:
+        with pytest.raises(ValueError) as e:
+            b.set_weights(name, values)
+        assert message in str(e.value), str(e.value)
+    after = state(b)
+    assert all(np.array_equal(p, q) for p, q in zip(before[0], after[0])) and before[1] == after[1]
+    for name, values in w.items():
+        b.set_weights(name, values)
+    x = digits[0][1300:1310]
+    assert np.array_equal(a.predict(x), b.predict(x))
+
+
+def test_prox_pulls_towards_the_reference_a_client_received(digits):
+    """FedProx's client: the global weights arrive, become the reference, and `prox` keeps
+    the local updates near them."""
+    x = digits[0]
+
+    def local_run(mu):
+        m = fresh(digits)
+        m.train(100)
+        glob = m.get_weights()
+        with pytest.raises(ValueError, match="prox: no reference weights"):
+            m.set("prox", mu)  # before the reference is set
+        m.set_reference()
+        m.set("prox", mu)
+        m.set_data(x[1300:1500])  # this client's own data
+        m.train(200)
+        r = m.validate()["regs"]["prox"]
+        drift = sum(float(np.sum((m.weights(n) - glob[n]) ** 2)) for n in glob)
+        return drift, r
+
+    (free, r0), (pulled, r1) = local_run(0.0001), local_run(1.0)
+    assert pulled < 0.5 * free, (free, pulled)
+    assert r1 == pytest.approx(pulled / 2, rel=1e-4)  # R = (1/2) ||w - w_ref||^2

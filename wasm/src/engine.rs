@@ -42,9 +42,25 @@ pub trait Engine {
     fn save_safetensors(&self) -> Vec<u8>;
     /// Take a safetensors file's parameters and restart on `data` (configuration kept).
     fn load_safetensors(&mut self, bytes: &[u8], data: Option<&Data<'_>>) -> Result<(), Error>;
+    /// Set parameter tensor `i` to `values` (its length, all finite) and restart on `data`
+    /// (configuration kept; nothing changes on a refusal).
+    fn set_tensor(
+        &mut self,
+        i: usize,
+        values: &[f32],
+        data: Option<&Data<'_>>,
+    ) -> Result<(), Error>;
+    /// The parameters as they are now become the reference weights `prox` pulls towards.
+    fn set_reference(&mut self) -> Result<(), Error>;
 }
 
-impl<L: Layers, const B: usize, const JD: usize, const S: usize> Engine for Trainer<L, B, JD, S> {
+/// The trainers behind the API: a best copy and a copy of `prox`'s reference weights.
+pub type EngineTrainer<L, const B: usize, const JD: usize, const S: usize> =
+    Trainer<L, B, JD, S, staticnets::network::Network<L>, staticnets::train::ReferenceCopy<L>>;
+
+impl<L: Layers, const B: usize, const JD: usize, const S: usize> Engine
+    for EngineTrainer<L, B, JD, S>
+{
     fn config(&mut self) -> &mut TrainConfig {
         &mut self.config
     }
@@ -175,6 +191,46 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Engine for Trai
             }
         }
     }
+    fn set_tensor(
+        &mut self,
+        i: usize,
+        values: &[f32],
+        data: Option<&Data<'_>>,
+    ) -> Result<(), Error> {
+        let n = self.net.tensor(i).map_or(0, |t| t.data.len());
+        if values.len() != n {
+            return Err(Error::WrongLength {
+                what: "parameter tensor values",
+                expected: n,
+                got: values.len(),
+            });
+        }
+        if let Some(k) = values.iter().position(|v| !v.is_finite()) {
+            return Err(Error::NonFiniteData {
+                what: "parameter tensor values",
+                row: 0,
+                col: k,
+            });
+        }
+        if let Some(d) = data {
+            Trainer::check_data(self, d)?;
+            Trainer::reconfigure(self)?;
+        }
+        if let Some(t) = self.net.tensor_mut(i) {
+            t.copy_from_slice(values);
+        }
+        match data {
+            Some(d) => Trainer::restart(self, d),
+            None => {
+                self.best.copy_params_from(&self.net);
+                Ok(())
+            }
+        }
+    }
+    fn set_reference(&mut self) -> Result<(), Error> {
+        let now = self.net.clone();
+        Trainer::set_reference(self, &now)
+    }
 }
 
 /// A trainer for `body` on the heap, with theanets' defaults (the trainers are large: they
@@ -182,5 +238,5 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Engine for Trai
 pub fn boxed<L: Layers + 'static, const B: usize, const JD: usize, const S: usize>(
     body: L,
 ) -> Box<dyn Engine> {
-    Box::new(Trainer::<L, B, JD, S>::new(body))
+    Box::new(EngineTrainer::<L, B, JD, S>::new(body))
 }

@@ -557,6 +557,26 @@ impl ModelCore {
         self.run = None;
         Ok(())
     }
+
+    /// Set parameter tensor `name` (`hid1.w`, ...) to `values`, in [`weights`](Self::weights)'
+    /// order (a federation's global model, say); the run restarts with these weights (the
+    /// optimizer too), the configuration kept. A wrong name, length or a value that is not
+    /// finite is refused and changes nothing.
+    pub fn set_weights(&mut self, name: &str, values: &[f32]) -> Result<(), String> {
+        let i = (0..self.engine.tensors())
+            .find(|&i| self.engine.tensor_name(i) == name)
+            .ok_or_else(|| err(&format!("no parameter named {name:?}")))?;
+        let d = (!self.train_x.is_empty()).then(|| data(&self.train_x, &self.train_y));
+        self.engine.set_tensor(i, values, d.as_ref()).map_err(msg)?;
+        self.run = None;
+        Ok(())
+    }
+
+    /// The weights as they are now become the reference weights `prox = mu` pulls towards
+    /// (FedProx's global model, L2-SP's pretrained one).
+    pub fn set_reference(&mut self) -> Result<(), String> {
+        self.engine.set_reference().map_err(msg)
+    }
 }
 
 /// The layer types a preset's body value names (`Dense::new(..)`, ...), for its `use` line.
