@@ -216,3 +216,37 @@ def test_prox_pulls_towards_the_reference_a_client_received(digits):
     (free, r0), (pulled, r1) = local_run(0.0001), local_run(1.0)
     assert pulled < 0.5 * free, (free, pulled)
     assert r1 == pytest.approx(pulled / 2, rel=1e-4)  # R = (1/2) ||w - w_ref||^2
+
+
+def test_a_checkpoint_written_here_resumes_in_the_pages_build(digits, tmp_path):
+    """Python writes a checkpoint mid-run; the page's wasm build (web/pkg/simd, in Node) resumes
+    it on the same data and ends in the same bits as Python continuing. make test builds the
+    page before this step; run by hand without that build, the test is skipped, saying why."""
+    import shutil
+    import subprocess
+
+    pkg = ROOT / "web" / "pkg" / "simd"
+    if not (pkg / "staticnets_wasm.js").exists() or shutil.which("node") is None:
+        pytest.skip("needs the page's build (bash scripts/build-web) and node")
+    config = {"algo": "adam", "learning_rate": 0.01, "batch_size": 32, "input_noise": 0.1, "rng": 11}
+    a = staticnets.Model("ae-64-32-64-tied", config)
+    a.set_data(digits[0][:1000])
+    a.train(23)
+    file = tmp_path / "python.snet"
+    file.write_bytes(a.save())
+    a.train(31)
+    script = f"""
+import {{ readFileSync }} from "node:fs";
+const m = await import({str(pkg / "staticnets_wasm.js")!r});
+m.initSync({{ module: readFileSync({str(pkg / "staticnets_wasm_bg.wasm")!r}) }});
+const d = m.digits(readFileSync({str(ROOT / "web" / "data" / "digits.bin")!r}));
+const t = new m.Model("ae-64-32-64-tied", null);
+t.setData(d.x.slice(0, 1000 * 64));
+t.load(readFileSync({str(file)!r}));
+t.train(31);
+for (const n of ["hid1.w", "hid1.b", "out.b"]) console.log(Buffer.from(t.weights(n).buffer).toString("hex"));
+"""
+    out = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True, check=True)
+    hexes = out.stdout.split()
+    for name, h in zip(["hid1.w", "hid1.b", "out.b"], hexes):
+        assert a.weights(name).astype("<f4").tobytes().hex() == h, name
