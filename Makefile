@@ -7,7 +7,9 @@
 #   make bench-mcu  training's cost on a Cortex-M4F in instructions under QEMU (scripts/bench-mcu)
 #   make pytorch-example  PyTorch trains a model, staticnets fine-tunes it natively and on the
 #               firmware, PyTorch reproduces the results (scripts/pytorch; downloads PyTorch)
-.PHONY: setup test demo fuzz bench bench-mcu pytorch-example
+#   make fleet  federated fine-tuning over 100 simulated devices with Flower (scripts/fleet;
+#               installs Flower into target/fleet)
+.PHONY: setup test demo fuzz bench bench-mcu pytorch-example fleet
 PORT ?= 8000
 
 setup:
@@ -35,3 +37,6 @@ bench-mcu: setup
 
 pytorch-example:
 	@bash scripts/pytorch/run
+
+fleet: setup
+	@bash scripts/fleet
