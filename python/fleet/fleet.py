@@ -1,7 +1,7 @@
 """make fleet: federated fine-tuning of staticnets models with Flower's simulation engine.
 
 Each simulated device is a staticnets trainer (`import staticnets`) holding its own digits: the
-digits autoencoder `ae-64-16-64`, split non-IID over the devices (device `i` sees only the
+digits autoencoder `ae-64-32-64` (the firmware's architecture), split non-IID over the devices (device `i` sees only the
 two classes `i % 10` and `(i + 1) % 10`). Three ways to learn, the same local work each:
 - local only: every device trains alone for all the rounds' updates;
 - FedAvg: each round every device starts from the global model, trains `LOCAL_STEPS` updates
@@ -29,7 +29,7 @@ from flwr.simulation import run_simulation
 
 import staticnets
 
-PRESET = "ae-64-16-64"
+PRESET = "ae-64-32-64"  # the firmware's architecture: the global model runs there unchanged
 CONFIG = {"algo": "adam", "learning_rate": 0.003, "batch_size": 16}
 X, LABELS = staticnets.digits()
 TRAIN, HELD_OUT = slice(0, 1500), slice(1500, 1797)

@@ -49,12 +49,19 @@ macro_rules! preset {
 }
 
 /// The presets.
-pub const PRESETS: [Preset; 6] = [
+pub const PRESETS: [Preset; 7] = [
     preset!(
         "ae-64-16-64",
         "64-16-64 autoencoder",
         Autoencoder,
         (Dense<64, 16>, Dense<16, 64>),
+        (Dense::new(Relu), Dense::new(Sigmoid))
+    ),
+    preset!(
+        "ae-64-32-64",
+        "64-32-64 autoencoder (the firmware's)",
+        Autoencoder,
+        (Dense<64, 32>, Dense<32, 64>),
         (Dense::new(Relu), Dense::new(Sigmoid))
     ),
     preset!(
