@@ -60,6 +60,11 @@ fn rows_of<'py>(
     Ok(ro)
 }
 
+/// The values of rows [`rows_of`] checked, in place.
+fn in_place<'a>(rows: &'a numpy::PyReadonlyArray2<'_, f32>) -> PyResult<&'a [f32]> {
+    rows.as_slice().map_err(|e| err(e.to_string()))
+}
+
 /// A 1-D C-contiguous array of `T` (`dtype` its name) of `n` values.
 fn vector_of<'py, T: numpy::Element + Copy>(
     y: &Bound<'py, PyAny>,
@@ -209,9 +214,7 @@ impl Model {
     fn set_data(&mut self, x: &Bound<'_, PyAny>, y: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         let rows = rows_of(x, "x", self.core.inputs())?;
         let targets = self.targets(y, rows.shape()[0])?;
-        self.core
-            .set_data(rows.as_slice().map_err(|e| err(e.to_string()))?, targets)
-            .map_err(err)
+        self.core.set_data(in_place(&rows)?, targets).map_err(err)
     }
 
     /// Validation data (as `set_data`); without it, validation uses the training data.
@@ -224,7 +227,7 @@ impl Model {
         let rows = rows_of(x, "x", self.core.inputs())?;
         let targets = self.targets(y, rows.shape()[0])?;
         self.core
-            .set_validation(rows.as_slice().map_err(|e| err(e.to_string()))?, targets)
+            .set_validation(in_place(&rows)?, targets)
             .map_err(err)
     }
 
@@ -253,10 +256,7 @@ impl Model {
     ) -> PyResult<Bound<'py, PyArray2<f32>>> {
         let rows = rows_of(x, "x", self.core.inputs())?;
         let n = rows.shape()[0];
-        let y = self
-            .core
-            .predict(rows.as_slice().map_err(|e| err(e.to_string()))?)
-            .map_err(err)?;
+        let y = self.core.predict(in_place(&rows)?).map_err(err)?;
         y.into_pyarray(py).reshape([n, self.core.outputs()])
     }
 
@@ -267,10 +267,7 @@ impl Model {
         x: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray1<u32>>> {
         let rows = rows_of(x, "x", self.core.inputs())?;
-        let c = self
-            .core
-            .predict_classes(rows.as_slice().map_err(|e| err(e.to_string()))?)
-            .map_err(err)?;
+        let c = self.core.predict_classes(in_place(&rows)?).map_err(err)?;
         Ok(c.into_pyarray(py))
     }
 
@@ -278,9 +275,7 @@ impl Model {
     fn score(&mut self, x: &Bound<'_, PyAny>, y: &Bound<'_, PyAny>) -> PyResult<f64> {
         let rows = rows_of(x, "x", self.core.inputs())?;
         let targets = self.targets(Some(y), rows.shape()[0])?;
-        self.core
-            .score(rows.as_slice().map_err(|e| err(e.to_string()))?, targets)
-            .map_err(err)
+        self.core.score(in_place(&rows)?, targets).map_err(err)
     }
 
     /// Parameter tensor `name` (`hid1.w`, ...) in its shape (`weight_shape`).

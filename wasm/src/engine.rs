@@ -177,19 +177,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Engine
         out
     }
     fn load_safetensors(&mut self, bytes: &[u8], data: Option<&Data<'_>>) -> Result<(), Error> {
-        if let Some(d) = data {
-            // Checked first, so that a refusal below cannot leave new weights half-started.
-            Trainer::check_data(self, d)?;
-            Trainer::reconfigure(self)?;
-        }
-        self.net.load_safetensors(bytes)?;
-        match data {
-            Some(d) => Trainer::restart(self, d),
-            None => {
-                self.best.copy_params_from(&self.net);
-                Ok(())
-            }
-        }
+        replace_params(self, data, |net| net.load_safetensors(bytes))
     }
     fn set_tensor(
         &mut self,
@@ -212,24 +200,38 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize> Engine
                 col: k,
             });
         }
-        if let Some(d) = data {
-            Trainer::check_data(self, d)?;
-            Trainer::reconfigure(self)?;
-        }
-        if let Some(t) = self.net.tensor_mut(i) {
-            t.copy_from_slice(values);
-        }
-        match data {
-            Some(d) => Trainer::restart(self, d),
-            None => {
-                self.best.copy_params_from(&self.net);
-                Ok(())
+        replace_params(self, data, |net| {
+            if let Some(t) = net.tensor_mut(i) {
+                t.copy_from_slice(values);
             }
-        }
+            Ok(())
+        })
     }
     fn set_reference(&mut self) -> Result<(), Error> {
         let now = self.net.clone();
         Trainer::set_reference(self, &now)
+    }
+}
+
+/// New parameters for `t` (`change` writes them, or refuses writing nothing), then a restart
+/// on `data` with the configuration kept; without data they become the known-good ones. The
+/// data and the configuration are checked first, so a refusal changes nothing.
+fn replace_params<L: Layers, const B: usize, const JD: usize, const S: usize>(
+    t: &mut EngineTrainer<L, B, JD, S>,
+    data: Option<&Data<'_>>,
+    change: impl FnOnce(&mut staticnets::network::Network<L>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    if let Some(d) = data {
+        Trainer::check_data(t, d)?;
+        Trainer::reconfigure(t)?;
+    }
+    change(&mut t.net)?;
+    match data {
+        Some(d) => Trainer::restart(t, d),
+        None => {
+            t.best.copy_params_from(&t.net);
+            Ok(())
+        }
     }
 }
 

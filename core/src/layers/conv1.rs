@@ -25,11 +25,11 @@
 
 use super::activation::Activation;
 use super::buffers::JacBuf;
-use super::buffers::{Dim, LayerBuf, ParamKind, Tensor};
-use super::dense::init_weights;
+use super::buffers::{Dim, LayerBuf, Tensor};
+use super::dense::{init_weights, weight_and_bias_mut};
 use super::dense::{jac_backward_affine, jac_forward_affine};
 use super::layer::{Jacobian, Layer};
-use super::sliding::{Geometry, pad_before};
+use super::sliding::{Geometry, filters_and_bias, pad_before};
 use super::stack::Arch;
 use crate::rng::XorShift;
 
@@ -205,40 +205,22 @@ impl<
     /// Tensor 0: the filters, `F` rows of `C * K` (PyTorch's `(out, in, k)` in order);
     /// tensor 1: the biases.
     fn tensor(&self, i: usize, layer0: usize) -> Option<Tensor<'_>> {
-        let (kind, rows, cols, data) = match i {
-            0 => (
-                ParamKind::Filter { kernel: [K, 0] },
-                F,
-                C * K,
-                self.w.as_flattened().as_flattened(),
-            ),
-            1 => (ParamKind::Bias, 1, F, &self.b[..]),
-            _ => return None,
-        };
-        Some(Tensor {
-            layer: layer0,
-            kind,
-            rows,
-            cols,
-            data,
-        })
+        filters_and_bias(
+            self.w.as_flattened().as_flattened(),
+            &self.b,
+            i,
+            layer0,
+            [K, 0],
+        )
     }
 
     fn tensor_mut(&mut self, i: usize) -> Option<&mut [f32]> {
-        match i {
-            0 => Some(self.w.as_flattened_mut().as_flattened_mut()),
-            1 => Some(&mut self.b),
-            _ => None,
-        }
+        weight_and_bias_mut(self.w.as_flattened_mut().as_flattened_mut(), &mut self.b, i)
     }
 
     fn forward<const B: usize>(&self, x: &[f32], rows: usize, bufs: &mut LayerBuf<B, NOUT>) {
-        bufs.rows = rows;
-        let (w, g) = (self.w.as_flattened().as_flattened(), Self::GEOMETRY);
-        for (xr, pre) in x.chunks_exact(NIN).zip(bufs.pre.iter_mut()).take(rows) {
-            g.conv_forward(xr, w, &self.b, pre);
-        }
-        bufs.activate(self.act);
+        let w = self.w.as_flattened().as_flattened();
+        Self::GEOMETRY.conv_layer_forward((w, &self.b), self.act, x, rows, bufs);
     }
 
     fn backward<const B: usize>(
@@ -248,15 +230,9 @@ impl<
         grads: &mut Self,
         dx: &mut [f32],
     ) {
-        let rows = bufs.rows;
-        bufs.backward_activation(self.act);
-        let (w, g) = (self.w.as_flattened().as_flattened(), Self::GEOMETRY);
+        let w = self.w.as_flattened().as_flattened();
         let gw = grads.w.as_flattened_mut().as_flattened_mut();
-        for (r, (xr, d)) in x.chunks_exact(NIN).zip(&bufs.d_pre).take(rows).enumerate() {
-            // (the network's first layer has no input gradient: `dx` is empty)
-            let dxr = dx.get_mut(r * NIN..(r + 1) * NIN).unwrap_or_default();
-            g.conv_backward(xr, d, w, gw, &mut grads.b, dxr);
-        }
+        Self::GEOMETRY.conv_layer_backward(w, (gw, &mut grads.b), self.act, x, bufs, dx);
     }
 }
 

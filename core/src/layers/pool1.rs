@@ -144,11 +144,7 @@ impl<
     }
 
     fn forward<const B: usize>(&self, x: &[f32], rows: usize, bufs: &mut LayerBuf<B, NOUT>) {
-        bufs.rows = rows;
-        for (xr, pre) in x.chunks_exact(NIN).zip(bufs.pre.iter_mut()).take(rows) {
-            Self::GEOMETRY.pool_forward(xr, MAX, pre);
-        }
-        bufs.activate(self.act);
+        Self::GEOMETRY.pool_layer_forward(MAX, self.act, x, rows, bufs);
     }
 
     fn backward<const B: usize>(
@@ -158,19 +154,6 @@ impl<
         _grads: &mut Self,
         dx: &mut [f32],
     ) {
-        let rows = bufs.rows;
-        bufs.backward_activation(self.act);
-        // No parameters: only the input's gradient (none for the network's first layer).
-        if dx.is_empty() {
-            return;
-        }
-        for ((xr, d), dxr) in x
-            .chunks_exact(NIN)
-            .zip(&bufs.d_pre)
-            .zip(dx.chunks_exact_mut(NIN))
-            .take(rows)
-        {
-            Self::GEOMETRY.pool_backward(xr, MAX, d, dxr);
-        }
+        Self::GEOMETRY.pool_layer_backward(MAX, self.act, x, bufs, dx);
     }
 }

@@ -7,6 +7,32 @@
 //! Every sum runs over channels, then kernel rows, then kernel columns, in increasing order:
 //! plain scalar code, the same bits on every target.
 
+use super::activation::Activation;
+use super::buffers::{LayerBuf, ParamKind, Tensor};
+
+/// A convolution's tensor `i`: 0 the filters (`w`, `rows` filters in PyTorch's order, their
+/// taps `kernel`), 1 the biases (`b`).
+pub(crate) fn filters_and_bias<'a>(
+    w: &'a [f32],
+    b: &'a [f32],
+    i: usize,
+    layer0: usize,
+    kernel: [usize; 2],
+) -> Option<Tensor<'a>> {
+    let (kind, rows, data) = match i {
+        0 => (ParamKind::Filter { kernel }, b.len(), w),
+        1 => (ParamKind::Bias, 1, b),
+        _ => return None,
+    };
+    Some(Tensor {
+        layer: layer0,
+        kind,
+        rows,
+        cols: data.len() / rows,
+        data,
+    })
+}
+
 /// The geometry of a convolution or a pooling over one example.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Geometry {
@@ -244,6 +270,95 @@ impl Geometry {
                     }
                 }
             }
+        }
+    }
+}
+
+/// What a convolution or a pooling layer does to its buffers, row by row: the layer files
+/// state their geometry and parameters, these run them.
+impl Geometry {
+    /// Input values of one row.
+    fn row_len(&self) -> usize {
+        self.c * self.h * self.w
+    }
+
+    /// A convolution layer's forward pass of `rows` rows of `x` into `bufs`, then `act`.
+    pub fn conv_layer_forward<const B: usize, const O: usize>(
+        &self,
+        (w, bias): (&[f32], &[f32]),
+        act: Activation,
+        x: &[f32],
+        rows: usize,
+        bufs: &mut LayerBuf<B, O>,
+    ) {
+        bufs.rows = rows;
+        for (xr, pre) in x
+            .chunks_exact(self.row_len())
+            .zip(bufs.pre.iter_mut())
+            .take(rows)
+        {
+            self.conv_forward(xr, w, bias, pre);
+        }
+        bufs.activate(act);
+    }
+
+    /// Its backward pass: `d_pre` through `act`, then [`conv_backward`](Self::conv_backward)
+    /// row by row (`dx` empty for the network's first layer: no input gradient).
+    pub fn conv_layer_backward<const B: usize, const O: usize>(
+        &self,
+        w: &[f32],
+        (gw, gb): (&mut [f32], &mut [f32]),
+        act: Activation,
+        x: &[f32],
+        bufs: &mut LayerBuf<B, O>,
+        dx: &mut [f32],
+    ) {
+        let (rows, n) = (bufs.rows, self.row_len());
+        bufs.backward_activation(act);
+        for (r, (xr, d)) in x.chunks_exact(n).zip(&bufs.d_pre).take(rows).enumerate() {
+            let dxr = dx.get_mut(r * n..(r + 1) * n).unwrap_or_default();
+            self.conv_backward(xr, d, w, gw, gb, dxr);
+        }
+    }
+
+    /// A pooling layer's forward pass (max, or mean) of `rows` rows into `bufs`, then `act`.
+    pub fn pool_layer_forward<const B: usize, const O: usize>(
+        &self,
+        max: bool,
+        act: Activation,
+        x: &[f32],
+        rows: usize,
+        bufs: &mut LayerBuf<B, O>,
+    ) {
+        bufs.rows = rows;
+        for (xr, pre) in x
+            .chunks_exact(self.row_len())
+            .zip(bufs.pre.iter_mut())
+            .take(rows)
+        {
+            self.pool_forward(xr, max, pre);
+        }
+        bufs.activate(act);
+    }
+
+    /// Its backward pass: `d_pre` through `act`, then the input's gradient (none for the
+    /// network's first layer: `dx` empty). No parameters.
+    pub fn pool_layer_backward<const B: usize, const O: usize>(
+        &self,
+        max: bool,
+        act: Activation,
+        x: &[f32],
+        bufs: &mut LayerBuf<B, O>,
+        dx: &mut [f32],
+    ) {
+        let (rows, n) = (bufs.rows, self.row_len());
+        bufs.backward_activation(act);
+        let rows_of = x
+            .chunks_exact(n)
+            .zip(&bufs.d_pre)
+            .zip(dx.chunks_exact_mut(n));
+        for ((xr, d), dxr) in rows_of.take(rows) {
+            self.pool_backward(xr, max, d, dxr);
         }
     }
 }

@@ -56,19 +56,6 @@ pub enum RefValues<'a> {
     Le(&'a [u8]),
 }
 
-impl RefValues<'_> {
-    /// Value `k`.
-    #[inline(always)]
-    pub fn get(&self, k: usize) -> f32 {
-        match self {
-            RefValues::F32(v) => v[k],
-            RefValues::Le(b) => {
-                f32::from_le_bytes([b[4 * k], b[4 * k + 1], b[4 * k + 2], b[4 * k + 3]])
-            }
-        }
-    }
-}
-
 /// Reference weights a penalty pulls towards (`prox`): tensor `i` of them, in the network's
 /// own tensor order. Implemented by [`Network`] (a copy in RAM); see
 /// [`train::reference`](crate::train::reference) for where a trainer keeps them.

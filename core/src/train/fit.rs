@@ -223,6 +223,7 @@ impl<L: Layers, const B: usize, const JD: usize, const S: usize, K: BestCopy<L>,
             )?
             .0;
             add_terms(&mut report, &terms);
+            report.err += terms.data;
             if let Target::Labels(t) = batch.target {
                 acc += accuracy(self.ws.output(), L::NOUT / L::STEPS, t);
             }

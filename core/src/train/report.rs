@@ -32,9 +32,10 @@ pub struct Report {
     pub improved: bool,
 }
 
+/// Add one batch's objective and penalty values to `report` (its data loss: the caller's,
+/// which a training call sums in `f32`).
 pub(super) fn add_terms(report: &mut Report, terms: &Terms) {
     report.loss += terms.loss;
-    report.err += terms.data;
     for (a, b) in report.regs.iter_mut().zip(&terms.regs) {
         *a += b;
     }
